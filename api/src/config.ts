@@ -1,0 +1,78 @@
+// Reads and checks Lumen's configuration from the environment once, so that a
+// typo fails at start with a message that names the variable, not later.
+import path from 'node:path';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  dataDir: string;
+  /** A postgres:// URL, or null for the embedded PGlite database in dataDir. */
+  databaseUrl: string | null;
+  /** LUMEN_SECRET when set; otherwise null and the data folder's dev secret is used. */
+  secret: string | null;
+  adminEmail: string;
+  /** The URL people reach Lumen at, for sign-in links; defaults to http://localhost:PORT. */
+  publicUrl: string;
+  redisUrl: string | null;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+  }
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT must be a whole number from 0 to 65535 (got "${env.PORT}")`);
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL; leave it unset to use the embedded database');
+  }
+  const secret = env.LUMEN_SECRET?.trim() || null;
+  if (secret && secret.length < 32) {
+    problems.push('LUMEN_SECRET must be at least 32 characters long (try: openssl rand -base64 48)');
+  }
+  if (!secret && nodeEnv === 'production') {
+    problems.push('LUMEN_SECRET is required in production: it keys the hashes of every API key and token');
+  }
+  const adminEmail = (env.LUMEN_ADMIN_EMAIL ?? 'admin@localhost').trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`LUMEN_ADMIN_EMAIL is not an email address: "${adminEmail}"`);
+  const publicUrl = (env.LUMEN_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    problems.push(`LUMEN_PUBLIC_URL is not a URL: "${publicUrl}"`);
+  }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  if (problems.length > 0) {
+    throw new ConfigError(`Lumen's configuration has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return {
+    env: nodeEnv as Config['env'],
+    port,
+    // npm runs workspace scripts inside api/; INIT_CWD is where the person typed the command.
+    dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), env.LUMEN_DATA_DIR ?? '.lumen-data'),
+    databaseUrl,
+    secret,
+    adminEmail,
+    publicUrl,
+    redisUrl,
+  };
+}
+
+let current: Config | null = null;
+
+/** The process's configuration, set once at start (server, CLI or test setup). */
+export function setConfig(config: Config): void {
+  current = config;
+}
+
+export function config(): Config {
+  if (!current) throw new Error('Configuration not loaded yet: call setConfig() at start');
+  return current;
+}

@@ -1,0 +1,105 @@
+// Opens Lumen's one database: the embedded PGlite in the data folder, or a real
+// PostgreSQL server when DATABASE_URL is set. Both speak the same SQL and use the
+// same migrations and the same generated Prisma client.
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { lockDataFolder } from './dataFolder.ts';
+
+/** The minimum the migration runner needs: run a script, run a query. */
+export interface SqlRunner {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  /** Runs `work` on one connection held for its whole duration (migrations, advisory locks). */
+  withConnection<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** What opens it, for the message shown to a second process. */
+  purpose: string;
+  /** In-memory PGlite, for tests. */
+  inMemory?: boolean;
+  /** Called with every SQL statement Prisma sends (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) => void) {
+  const prisma = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] });
+  if (onQuery) (prisma as unknown as { $on(e: 'query', cb: (ev: { query: string }) => void): void }).$on('query', (ev) => onQuery(ev.query));
+  return prisma;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onQuery);
+  return openPglite(options);
+}
+
+async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.LUMEN_DB_POOL_SIZE ?? 10) });
+  // Fail at start with the server's own message rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const prisma = createPrisma(new PrismaPg(pool), onQuery);
+  return {
+    kind: 'postgres',
+    prisma,
+    async withConnection(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  const release = options.inMemory ? () => {} : lockDataFolder(options.dataDir, options.purpose);
+  let client: PGlite;
+  try {
+    client = options.inMemory ? new PGlite() : new PGlite(path.join(options.dataDir, 'pgdata'));
+    await client.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const prisma = createPrisma(new PrismaPGlite(client), options.onQuery);
+  const runner: SqlRunner = {
+    exec: async (sql) => {
+      await client.exec(sql);
+    },
+    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as never,
+  };
+  return {
+    kind: 'pglite',
+    prisma,
+    // PGlite is a single connection: every caller already shares it.
+    withConnection: (work) => work(runner),
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+      release();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// API keys: created with a secret shown once, revoked but never deleted.
+import { db } from '../db/current.ts';
+import { recordAudit } from './audit.ts';
+import { requireClient } from './clients.ts';
+import { badInput } from './errors.ts';
+import { isUuid, requireName } from './input.ts';
+import { ownerColumns, type Owner } from './owner.ts';
+import { generateSecret, hashSecret, hintOf } from './secrets.ts';
+import { requireUser } from './users.ts';
+import type { Viewer } from './viewer.ts';
+
+export async function createApiKey(actor: Viewer, owner: Owner, input: { name: string }) {
+  const name = requireName(input.name, 'name');
+  const secret = generateSecret('sk');
+  return db().$transaction(async (tx) => {
+    if (owner.clientId) await requireClient(tx, owner.clientId);
+    else await requireUser(tx, owner.userId!);
+    const apiKey = await tx.apiKey.create({
+      data: { ...ownerColumns(owner), name, hash: hashSecret(secret), hint: hintOf(secret) },
+    });
+    await recordAudit(tx, actor, 'apiKey.create', { type: 'ApiKey', id: apiKey.id }, { ...ownerColumns(owner), name, hint: apiKey.hint });
+    return { apiKey, secret };
+  });
+}
+
+export async function findApiKey(id: string) {
+  return isUuid(id) ? db().apiKey.findUnique({ where: { id } }) : null;
+}
+
+export async function revokeApiKey(actor: Viewer, id: string) {
+  return db().$transaction(async (tx) => {
+    const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
+    if (!key) throw badInput(`No API key with id ${id}`, 'id');
+    if (key.revokedAt) throw badInput(`The key "${key.name}" was already revoked`, 'id');
+    const apiKey = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date(), revokedById: actor.id } });
+    await recordAudit(tx, actor, 'apiKey.revoke', { type: 'ApiKey', id: key.id }, { clientId: key.clientId, userId: key.userId, name: key.name, hint: key.hint });
+    return apiKey;
+  });
+}
+
+/** Where-clause for a key list: active only unless asked, optional search on name or hint. */
+export function apiKeyListWhere(args: { includeRevoked?: boolean | null; search?: string | null }) {
+  const text = args.search?.trim();
+  return {
+    ...(args.includeRevoked ? {} : { revokedAt: null }),
+    ...(text
+      ? { OR: [{ name: { contains: text, mode: 'insensitive' as const } }, { hint: { contains: text, mode: 'insensitive' as const } }] }
+      : {}),
+  };
+}

@@ -1,0 +1,96 @@
+// Who is calling the admin API: admin-API tokens (lat_...) for scripts, and
+// browser sessions started from one-time sign-in links. Model keys (sk_...) are
+// deliberately not accepted here.
+import { db } from '../db/current.ts';
+import { recordAudit } from './audit.ts';
+import { badInput } from './errors.ts';
+import { requireName } from './input.ts';
+import { generateSecret, hashSecret, hintOf, isWellFormed } from './secrets.ts';
+import { findUserByEmail, requireUser, toViewer } from './users.ts';
+import type { Viewer } from './viewer.ts';
+
+export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
+export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+/** lastUsedAt/lastSeenAt are refreshed at most this often, to keep reads free of writes. */
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export async function createAccessToken(actor: Viewer | null, userId: string, input: { name?: string | null }) {
+  const name = requireName(input.name ?? 'token', 'name');
+  const token = generateSecret('lat');
+  return db().$transaction(async (tx) => {
+    const user = await requireUser(tx, userId);
+    if (!user.active) throw badInput(`${user.email} is deactivated`, 'userId');
+    const accessToken = await tx.accessToken.create({ data: { userId: user.id, name, hash: hashSecret(token), hint: hintOf(token) } });
+    await recordAudit(tx, actor, 'accessToken.create', { type: 'AccessToken', id: accessToken.id }, { userId: user.id, name });
+    return { accessToken, token };
+  });
+}
+
+export async function revokeAccessToken(actor: Viewer, id: string) {
+  return db().$transaction(async (tx) => {
+    const token = await tx.accessToken.findFirst({ where: { id, userId: actor.isAdmin ? undefined : actor.id } });
+    if (!token) throw badInput(`No access token with id ${id}`, 'id');
+    const updated = await tx.accessToken.update({ where: { id: token.id }, data: { revokedAt: token.revokedAt ?? new Date() } });
+    await recordAudit(tx, actor, 'accessToken.revoke', { type: 'AccessToken', id: token.id });
+    return updated;
+  });
+}
+
+export async function authenticateAccessToken(token: string): Promise<Viewer | null> {
+  if (!isWellFormed('lat', token)) return null;
+  const row = await db().accessToken.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  if (!row || row.revokedAt) return null;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+    await db().accessToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return toViewer(row.user);
+}
+
+/** A URL that signs the user in once, within 15 minutes. */
+export async function createLoginLink(email: string, publicUrl: string): Promise<{ url: string; expiresAt: Date }> {
+  const user = await findUserByEmail(email);
+  if (!user) throw badInput(`No user with the email ${email}; add one with: lumen user add --email ${email} --name "..."`, 'email');
+  if (!user.active) throw badInput(`${user.email} is deactivated`, 'email');
+  const token = generateSecret('lnk');
+  const expiresAt = new Date(Date.now() + LOGIN_LINK_TTL_MS);
+  await db().loginLink.create({ data: { userId: user.id, hash: hashSecret(token), expiresAt } });
+  return { url: `${publicUrl}/auth/login?token=${token}`, expiresAt };
+}
+
+/** Uses up a sign-in link and starts a session; null when the link is unknown, used or expired. */
+export async function consumeLoginLink(token: string, userAgent: string | null) {
+  if (!isWellFormed('lnk', token)) return null;
+  return db().$transaction(async (tx) => {
+    const now = new Date();
+    const link = await tx.loginLink.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+    if (!link || !link.user.active) return null;
+    // The conditional update is what makes the link single-use, even under a race.
+    const used = await tx.loginLink.updateMany({ where: { id: link.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+    if (used.count !== 1) return null;
+    return startSession(tx, link.userId, userAgent);
+  });
+}
+
+export async function startSession(tx: Parameters<typeof recordAudit>[0], userId: string, userAgent: string | null) {
+  const sessionToken = generateSecret('ses');
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  const session = await tx.session.create({
+    data: { userId, hash: hashSecret(sessionToken), userAgent: userAgent?.slice(0, 300) ?? null, expiresAt },
+  });
+  return { sessionToken, expiresAt, sessionId: session.id };
+}
+
+export async function authenticateSession(token: string): Promise<Viewer | null> {
+  if (!isWellFormed('ses', token)) return null;
+  const session = await db().session.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
+  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
+  }
+  return toViewer(session.user);
+}
+
+export async function endSession(token: string): Promise<void> {
+  if (!isWellFormed('ses', token)) return;
+  await db().session.updateMany({ where: { hash: hashSecret(token), revokedAt: null }, data: { revokedAt: new Date() } });
+}

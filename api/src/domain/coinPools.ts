@@ -1,0 +1,100 @@
+// Coin pools: a client's budget. UNLIMITED pools are metered but never refuse;
+// NOT_CONFIGURED pools (every new client's) refuse until an admin sets one up;
+// LIMITED pools hold a balance up to a capacity, optionally refilled on a schedule.
+import { db } from '../db/current.ts';
+import type { CoinPool, CoinPoolState } from '../generated/prisma/client.ts';
+import { recordAudit } from './audit.ts';
+import { requireClient } from './clients.ts';
+import { exact, parseCoins, requireNonNegative, type Decimal } from './coins.ts';
+import { badInput } from './errors.ts';
+import { requireWholeNumber } from './input.ts';
+import type { Viewer } from './viewer.ts';
+
+export interface SetCoinPoolInput {
+  state: CoinPoolState;
+  capacity?: string | null;
+  balance?: string | null;
+  refillAmount?: string | null;
+  refillIntervalSeconds?: number | null;
+}
+
+const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
+
+interface PoolSettings {
+  state: CoinPoolState;
+  capacity: Decimal | null;
+  balance: Decimal | null;
+  refillAmount: Decimal | null;
+  refillIntervalSeconds: number | null;
+}
+
+function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolSettings {
+  if (!['UNLIMITED', 'NOT_CONFIGURED', 'LIMITED'].includes(input.state)) {
+    throw badInput('state must be UNLIMITED, NOT_CONFIGURED or LIMITED', 'state');
+  }
+  const coins = (value: string | null | undefined, field: string) =>
+    value == null ? null : requireNonNegative(parseCoins(value, field), field);
+  const capacity = coins(input.capacity, 'capacity');
+  const balance = coins(input.balance, 'balance');
+  const refillAmount = coins(input.refillAmount, 'refillAmount');
+  const interval = input.refillIntervalSeconds ?? null;
+  if (input.state !== 'LIMITED') {
+    for (const [field, value] of Object.entries({ capacity, balance, refillAmount, refillIntervalSeconds: interval })) {
+      if (value !== null) throw badInput(`${field} applies only to LIMITED pools; leave it out for ${input.state}`, field);
+    }
+    return { state: input.state, capacity: null, balance: null, refillAmount: null, refillIntervalSeconds: null };
+  }
+  if (capacity === null || capacity.isZero()) throw badInput('A LIMITED pool needs a capacity greater than 0', 'capacity');
+  if (balance !== null && balance.greaterThan(capacity)) throw badInput('balance cannot be more than capacity', 'balance');
+  // Keep what is left when only the limits change (capped at the new capacity); a newly limited pool starts full.
+  const kept = current?.state === 'LIMITED' ? exact(current.balance) : capacity;
+  const newBalance = balance ?? (kept.greaterThan(capacity) ? capacity : kept);
+  if ((refillAmount === null) !== (interval === null)) {
+    throw badInput('Give both refillAmount and refillIntervalSeconds for a refill, or neither for none', refillAmount === null ? 'refillAmount' : 'refillIntervalSeconds');
+  }
+  if (refillAmount !== null && refillAmount.isZero()) throw badInput('refillAmount must be greater than 0', 'refillAmount');
+  if (interval !== null) requireWholeNumber(interval, 'refillIntervalSeconds', 1, MAX_INTERVAL_SECONDS);
+  return { state: 'LIMITED', capacity, balance: newBalance, refillAmount, refillIntervalSeconds: interval };
+}
+
+export async function setClientCoinPool(actor: Viewer, clientId: string, input: SetCoinPoolInput) {
+  return db().$transaction(async (tx) => {
+    const client = await requireClient(tx, clientId);
+    const current = await tx.coinPool.findUnique({ where: { clientId: client.id } });
+    const settings = checkSettings(input, current);
+    const refillChanged =
+      settings.refillIntervalSeconds !== current?.refillIntervalSeconds ||
+      !(settings.refillAmount === null ? current?.refillAmount == null : current?.refillAmount != null && settings.refillAmount.equals(exact(current.refillAmount)));
+    const data = {
+      state: settings.state,
+      capacity: settings.capacity?.toFixed() ?? null,
+      balance: (settings.balance ?? exact(0)).toFixed(),
+      refillAmount: settings.refillAmount?.toFixed() ?? null,
+      refillIntervalSeconds: settings.refillIntervalSeconds,
+      // A new or changed schedule starts counting now; an unchanged one keeps its rhythm.
+      lastRefillAt: settings.refillIntervalSeconds === null ? null : refillChanged || !current?.lastRefillAt ? new Date() : current.lastRefillAt,
+      updatedAt: new Date(),
+    };
+    const pool = await tx.coinPool.upsert({ where: { clientId: client.id }, create: { clientId: client.id, ...data }, update: data });
+    await recordAudit(tx, actor, 'client.setCoinPool', { type: 'Client', id: client.id }, {
+      state: data.state,
+      capacity: data.capacity,
+      balance: data.balance,
+      refillAmount: data.refillAmount,
+      refillIntervalSeconds: data.refillIntervalSeconds,
+      previous: current ? { state: current.state, balance: exact(current.balance).toFixed(), capacity: current.capacity && exact(current.capacity).toFixed() } : null,
+    });
+    return { client, pool };
+  });
+}
+
+/**
+ * The real next refill time: missed intervals are credited when the pool is next
+ * refilled, so the next one is the first interval boundary after now.
+ */
+export function nextRefillAt(pool: Pick<CoinPool, 'lastRefillAt' | 'refillIntervalSeconds'>, now = new Date()): Date | null {
+  if (!pool.lastRefillAt || !pool.refillIntervalSeconds) return null;
+  const intervalMs = pool.refillIntervalSeconds * 1000;
+  const elapsed = Math.max(0, now.getTime() - pool.lastRefillAt.getTime());
+  return new Date(pool.lastRefillAt.getTime() + (Math.floor(elapsed / intervalMs) + 1) * intervalMs);
+}

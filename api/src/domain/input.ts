@@ -1,0 +1,31 @@
+// Checks on what people type, with messages that say how to fix it.
+import { badInput } from './errors.ts';
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function requireName(value: string, field: string, max = 100): string {
+  const name = String(value ?? '').normalize('NFC').trim();
+  if (name.length === 0) throw badInput(`${field} cannot be empty`, field);
+  if ([...name].length > max) throw badInput(`${field} can be at most ${max} characters long`, field);
+  if (CONTROL.test(name)) throw badInput(`${field} cannot contain control characters or line breaks`, field);
+  return name;
+}
+
+export function requireEmail(value: string, field = 'email'): string {
+  const email = String(value ?? '').trim().toLowerCase();
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email)) throw badInput(`${field} must be an email address such as ada@example.org`, field);
+  return email;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export function requireWholeNumber(value: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput(`${field} must be a whole number from ${min} to ${max}`, field);
+  }
+  return value;
+}

@@ -1,0 +1,104 @@
+// Which models a client (or a user's personal keys) may call, and consent.
+//
+// Status: a disabled model, a BLOCKED rule, or a BLOCKED default with no rule is
+// BLOCKED; otherwise a model that needs consent is NEEDS_CONSENT until consent is
+// granted, then CONSENTED; otherwise ALLOWED.
+import { db, type Tx } from '../db/current.ts';
+import type { AccessRule, Model, ModelUsage } from '../generated/prisma/client.ts';
+import { recordAudit } from './audit.ts';
+import { requireClient } from './clients.ts';
+import { badInput } from './errors.ts';
+import { isUuid } from './input.ts';
+import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
+import type { Viewer } from './viewer.ts';
+
+export type ModelAccessStatus = 'ALLOWED' | 'BLOCKED' | 'NEEDS_CONSENT' | 'CONSENTED';
+
+export function accessStatus(
+  model: Pick<Model, 'disabled' | 'defaultAccess' | 'needsConsent'>,
+  rule: AccessRule | null,
+  consented: boolean,
+): ModelAccessStatus {
+  if (model.disabled || (rule ?? model.defaultAccess) === 'BLOCKED') return 'BLOCKED';
+  if (model.needsConsent) return consented ? 'CONSENTED' : 'NEEDS_CONSENT';
+  return 'ALLOWED';
+}
+
+/** May a request with this status be forwarded? */
+export const isCallable = (status: ModelAccessStatus) => status === 'ALLOWED' || status === 'CONSENTED';
+
+export interface ModelAccessEntry {
+  owner: Owner;
+  model: Model;
+  /** The client's explicit rule, or null when the model's default applies. */
+  rule: AccessRule | null;
+  status: ModelAccessStatus;
+  consentedAt: Date | null;
+  usage: Pick<ModelUsage, 'requests' | 'inputTokens' | 'outputTokens' | 'coinsSpent' | 'lastUsedAt'> | null;
+}
+
+/** Every model with this owner's status and usage: four statements whatever the counts. */
+export async function listModelAccess(owner: Owner, tx: Tx = db()): Promise<ModelAccessEntry[]> {
+  const where = ownerWhere(owner);
+  const [models, rules, consents, usage] = await Promise.all([
+    tx.model.findMany({ orderBy: { name: 'asc' } }),
+    owner.clientId ? tx.clientModelAccess.findMany({ where: { clientId: owner.clientId } }) : Promise.resolve([]),
+    tx.modelConsent.findMany({ where }),
+    tx.modelUsage.findMany({ where }),
+  ]);
+  const ruleOf = new Map(rules.map((r) => [r.modelId, r.access]));
+  const consentOf = new Map(consents.map((c) => [c.modelId, c.grantedAt]));
+  const usageOf = new Map(usage.map((u) => [u.modelId, u]));
+  return models.map((model) => {
+    const rule = ruleOf.get(model.id) ?? null;
+    const consentedAt = consentOf.get(model.id) ?? null;
+    return { owner, model, rule, consentedAt, status: accessStatus(model, rule, consentedAt !== null), usage: usageOf.get(model.id) ?? null };
+  });
+}
+
+export async function modelAccessFor(owner: Owner, modelId: string, tx: Tx = db()): Promise<ModelAccessEntry> {
+  const entry = (await listModelAccess(owner, tx)).find((e) => e.model.id === modelId);
+  if (!entry) throw badInput(`No model with id ${modelId}`, 'modelId');
+  return entry;
+}
+
+async function requireModel(tx: Tx, id: string) {
+  const model = isUuid(id) ? await tx.model.findUnique({ where: { id } }) : null;
+  if (!model) throw badInput(`No model with id ${id}`, 'modelId');
+  return model;
+}
+
+/** ALLOWED or BLOCKED sets the client's rule; DEFAULT removes it so the model's default applies. */
+export async function setClientModelAccess(actor: Viewer, clientId: string, modelId: string, access: AccessRule | 'DEFAULT') {
+  if (!['ALLOWED', 'BLOCKED', 'DEFAULT'].includes(access)) throw badInput('access must be ALLOWED, BLOCKED or DEFAULT', 'access');
+  return db().$transaction(async (tx) => {
+    const client = await requireClient(tx, clientId);
+    const model = await requireModel(tx, modelId);
+    if (access === 'DEFAULT') {
+      await tx.clientModelAccess.deleteMany({ where: { clientId: client.id, modelId: model.id } });
+    } else {
+      await tx.clientModelAccess.upsert({
+        where: { clientId_modelId: { clientId: client.id, modelId: model.id } },
+        create: { clientId: client.id, modelId: model.id, access },
+        update: { access, updatedAt: new Date() },
+      });
+    }
+    await recordAudit(tx, actor, 'client.setModelAccess', { type: 'Client', id: client.id }, { modelId: model.id, model: model.name, access });
+    return client;
+  });
+}
+
+/** Consent for a model that needs it; granting twice is harmless and records nothing new. */
+export async function grantModelConsent(actor: Viewer, owner: Owner, modelId: string): Promise<ModelAccessEntry> {
+  return db().$transaction(async (tx) => {
+    if (owner.clientId) await requireClient(tx, owner.clientId);
+    const model = await requireModel(tx, modelId);
+    const entry = await modelAccessFor(owner, model.id, tx);
+    if (entry.status === 'CONSENTED') return entry;
+    if (!model.needsConsent) throw badInput(`${model.name} does not need consent`, 'modelId');
+    if (entry.status === 'BLOCKED') throw badInput(`${model.name} is blocked here, so consent cannot be given; ask an admin for access`, 'modelId');
+    const consent = await tx.modelConsent.create({ data: { ...ownerColumns(owner), modelId: model.id, grantedById: actor.id } });
+    await recordAudit(tx, actor, 'model.grantConsent', { type: 'ModelConsent', id: consent.id }, { ...ownerColumns(owner), modelId: model.id, model: model.name });
+    return { ...entry, status: 'CONSENTED', consentedAt: consent.grantedAt };
+  });
+}

@@ -1,0 +1,25 @@
+// Finds the viewer of an admin-API request: a bearer token (lat_...) or the
+// session cookie. A model key (sk_...) is refused outright rather than ignored,
+// so that a script sending the wrong kind of key learns why.
+import { authenticateAccessToken, authenticateSession } from '../domain/auth.ts';
+import type { Viewer } from '../domain/viewer.ts';
+import { readCookie, SESSION_COOKIE } from './cookies.ts';
+
+export class CredentialsError extends Error {}
+
+export async function viewerOf(request: Request): Promise<Viewer | null> {
+  const authorization = request.headers.get('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw new CredentialsError('The Authorization header must be "Bearer lat_..."');
+    const token = match[1];
+    if (token.startsWith('sk_')) {
+      throw new CredentialsError('This is a model API key (sk_...), which works only with /v1. The admin API takes an admin-API token (lat_...).');
+    }
+    const viewer = await authenticateAccessToken(token);
+    if (!viewer) throw new CredentialsError('The admin-API token is unknown, revoked, malformed, or belongs to a deactivated user');
+    return viewer;
+  }
+  const session = readCookie(request, SESSION_COOKIE);
+  return session ? authenticateSession(session) : null;
+}

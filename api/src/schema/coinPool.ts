@@ -1,0 +1,41 @@
+// A client's coin pool and its refill schedule, as the usage cards show them.
+import type { CoinPool } from '../generated/prisma/client.ts';
+import { nextRefillAt } from '../domain/coinPools.ts';
+import { builder } from './builder.ts';
+
+export const CoinPoolStateEnum = builder.enumType('CoinPoolState', { values: ['UNLIMITED', 'NOT_CONFIGURED', 'LIMITED'] as const });
+
+type PoolView = Pick<CoinPool, 'state' | 'balance' | 'capacity'>;
+
+export const CoinPoolRef = builder.objectRef<PoolView>('CoinPool').implement({
+  fields: (t) => ({
+    state: t.field({ type: CoinPoolStateEnum, resolve: (p) => p.state }),
+    balance: t.field({ type: 'Coins', nullable: true, description: 'LIMITED pools only.', resolve: (p) => (p.state === 'LIMITED' ? p.balance : null) }),
+    capacity: t.field({ type: 'Coins', nullable: true, description: 'LIMITED pools only.', resolve: (p) => (p.state === 'LIMITED' ? p.capacity : null) }),
+  }),
+});
+
+interface RefillView {
+  amount: CoinPool['refillAmount'];
+  intervalSeconds: number;
+  nextRefillAt: Date;
+}
+
+export const CoinRefillRef = builder.objectRef<RefillView>('CoinRefill').implement({
+  fields: (t) => ({
+    amount: t.field({ type: 'Coins', resolve: (r) => r.amount! }),
+    intervalSeconds: t.int({ resolve: (r) => r.intervalSeconds }),
+    nextRefillAt: t.field({ type: 'DateTime', resolve: (r) => r.nextRefillAt }),
+  }),
+});
+
+/** A missing pool row reads as NOT_CONFIGURED, the state every new client starts in. */
+export function poolView(pool: CoinPool | null): PoolView {
+  return pool ?? { state: 'NOT_CONFIGURED', balance: null as never, capacity: null };
+}
+
+export function refillView(pool: CoinPool | null): RefillView | null {
+  if (!pool || pool.state !== 'LIMITED' || !pool.refillAmount || !pool.refillIntervalSeconds) return null;
+  const next = nextRefillAt(pool);
+  return next ? { amount: pool.refillAmount, intervalSeconds: pool.refillIntervalSeconds, nextRefillAt: next } : null;
+}

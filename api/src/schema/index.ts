@@ -1,0 +1,12 @@
+// Imports every domain's types and builds the schema.
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './usage.ts';
+import './model.ts';
+import './coinPool.ts';
+import './modelAccess.ts';
+import './user.ts';
+import './apiKey.ts';
+import './client.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

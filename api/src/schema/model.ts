@@ -1,0 +1,60 @@
+// Models on offer, and the admin mutation that adds one.
+import { db } from '../db/current.ts';
+import { createModel, PROVIDERS } from '../domain/models.ts';
+import { builder } from './builder.ts';
+
+export const AccessRuleEnum = builder.enumType('AccessRule', { values: ['ALLOWED', 'BLOCKED'] as const });
+
+export const ModelRef = builder.prismaNode('Model', {
+  id: { field: 'id' },
+  authScopes: { loggedIn: true },
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'What clients pass as "model" to /v1.' }),
+    provider: t.exposeString('provider'),
+    upstreamModel: t.exposeString('upstreamModel', { authScopes: { admin: true } }),
+    inputCoinsPerMillion: t.expose('inputCoinsPerMillion', { type: 'Coins' }),
+    outputCoinsPerMillion: t.expose('outputCoinsPerMillion', { type: 'Coins' }),
+    maxOutputTokens: t.exposeInt('maxOutputTokens'),
+    needsConsent: t.exposeBoolean('needsConsent'),
+    consentNotice: t.exposeString('consentNotice', { nullable: true }),
+    defaultAccess: t.expose('defaultAccess', { type: AccessRuleEnum }),
+    disabled: t.exposeBoolean('disabled'),
+  }),
+});
+
+builder.queryField('models', (t) =>
+  t.prismaField({
+    type: ['Model'],
+    authScopes: { loggedIn: true },
+    resolve: (query) => db().model.findMany({ ...query, orderBy: { name: 'asc' } }),
+  }),
+);
+
+const CreateModelInput = builder.inputType('CreateModelInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
+    upstreamModel: t.string({ required: true }),
+    upstreamBaseUrl: t.string(),
+    upstreamKeyEnv: t.string({ description: 'The name of the environment variable holding the upstream key.' }),
+    inputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
+    outputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
+    maxOutputTokens: t.int(),
+    needsConsent: t.boolean(),
+    consentNotice: t.string(),
+    defaultAccess: t.field({ type: AccessRuleEnum }),
+  }),
+});
+
+const CreateModelPayload = builder.simpleObject('CreateModelPayload', {
+  fields: (t) => ({ model: t.field({ type: ModelRef }) }),
+});
+
+builder.mutationField('createModel', (t) =>
+  t.field({
+    type: CreateModelPayload,
+    args: { input: t.arg({ type: CreateModelInput, required: true }) },
+    authScopes: { admin: true },
+    resolve: async (_root, { input }, ctx) => ({ model: await createModel(ctx.viewer!, input) }),
+  }),
+);

@@ -1,0 +1,44 @@
+// Starts Lumen: configuration, database, migrations, then listens.
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataFolderInUseError } from './db/dataFolder.ts';
+import { MigrationError } from './db/migrate.ts';
+import { ensureFirstAdmin } from './firstStart.ts';
+import { closeLumen, openLumen } from './lumen.ts';
+import { yoga } from './yoga.ts';
+
+async function main() {
+  const config = loadConfig();
+  const database = await openLumen(config, { purpose: 'lumen server' });
+  const link = await ensureFirstAdmin(config.adminEmail, config.publicUrl);
+  if (link) {
+    console.log(`\nFirst start: created the admin ${config.adminEmail}. Sign in within 15 minutes at:\n\n  ${link}\n`);
+  }
+  const server = createServer(yoga);
+  server.listen(config.port, () => {
+    const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+    console.log(`Lumen is listening on ${config.publicUrl} (${where}); GraphQL at /graphql`);
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    server.close(() => {
+      closeLumen(database).then(() => process.exit(0), () => process.exit(1));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof DataFolderInUseError || error instanceof MigrationError) {
+    console.error(error.message);
+  } else {
+    console.error('Lumen could not start:', error);
+  }
+  process.exit(1);
+});

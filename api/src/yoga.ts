@@ -1,0 +1,55 @@
+// The one HTTP entry point: GraphQL at /graphql, plus sign-in routes, health,
+// /v1 and the admin UI. Tests call yoga.fetch directly, without a port.
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { config } from './config.ts';
+import { DomainError } from './domain/errors.ts';
+import { handleAuthRoute } from './http/authRoutes.ts';
+import { handleStatic } from './http/staticFiles.ts';
+import { CredentialsError, viewerOf } from './http/viewer.ts';
+import { schema } from './schema/index.ts';
+import { createContext } from './schema/context.ts';
+import { database } from './db/current.ts';
+
+/** Routes outside GraphQL, answered before Yoga looks at the request. */
+function useLumenRoutes(): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (url.pathname === '/graphql') return;
+      if (url.pathname === '/healthz') {
+        await database().prisma.$queryRaw`SELECT 1`;
+        endResponse(Response.json({ status: 'ok' }));
+        return;
+      }
+      const response = (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ?? (await handleStatic(request, url));
+      if (response) endResponse(response);
+    },
+  };
+}
+
+function maskError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof DomainError) {
+    return new GraphQLError(original.message, {
+      nodes: error instanceof GraphQLError ? error.nodes : undefined,
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+    });
+  }
+  if (original instanceof CredentialsError) {
+    return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+  if (error instanceof GraphQLError && !error.originalError) return error;
+  if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
+  return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+export const yoga = createYoga({
+  schema,
+  graphqlEndpoint: '/graphql',
+  landingPage: false,
+  graphiql: () => config().env === 'development',
+  context: async ({ request }) => createContext(await viewerOf(request)),
+  maskedErrors: { maskError },
+  plugins: [useLumenRoutes()],
+});

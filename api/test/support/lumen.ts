@@ -1,0 +1,121 @@
+// A fresh Lumen for one test file: its own database (in-memory PGlite, or a new
+// PostgreSQL database when LUMEN_TEST_DATABASE_URL is set, dropped afterwards),
+// driven through the real schema with yoga.fetch.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { createAccessToken } from '../../src/domain/auth.ts';
+import { createClient } from '../../src/domain/clients.ts';
+import { createUser } from '../../src/domain/users.ts';
+import type { Viewer } from '../../src/domain/viewer.ts';
+import { closeLumen, openLumen } from '../../src/lumen.ts';
+import { yoga } from '../../src/yoga.ts';
+
+export interface GqlResult<T = any> {
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string } }[];
+}
+
+export interface TestUser {
+  id: string;
+  globalId: string;
+  email: string;
+  name: string;
+  token: string;
+  viewer: Viewer;
+}
+
+export class TestLumen {
+  queries: string[] = [];
+  private seq = 0;
+
+  constructor(
+    readonly database: Database,
+    private readonly dropDatabase: (() => Promise<void>) | null,
+  ) {}
+
+  get prisma() {
+    return this.database.prisma;
+  }
+
+  fetch(pathname: string, init?: RequestInit): Promise<Response> {
+    return Promise.resolve(yoga.fetch(new Request(new URL(pathname, 'http://lumen.test'), init)));
+  }
+
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, as?: TestUser | { token?: string; cookie?: string } | null): Promise<GqlResult<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (as && 'token' in as && as.token) headers.authorization = `Bearer ${as.token}`;
+    if (as && 'cookie' in as && as.cookie) headers.cookie = as.cookie;
+    const response = await this.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as GqlResult<T>;
+  }
+
+  /** A user with an admin-API token; names are unique per call so tests can run side by side. */
+  async user(options: { admin?: boolean; name?: string } = {}): Promise<TestUser> {
+    const n = ++this.seq;
+    const suffix = randomBytes(3).toString('hex');
+    const name = options.name ?? `${options.admin ? 'Admin' : 'User'} ${n} ${suffix}`;
+    const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.org`;
+    const user = await createUser(null, { email, name, isAdmin: options.admin ?? false });
+    const { token } = await createAccessToken(null, user.id, { name: 'test' });
+    return { id: user.id, globalId: encodeGlobalID('User', user.id), email, name, token, viewer: { id: user.id, email, name, isAdmin: user.isAdmin } };
+  }
+
+  async client(admin: TestUser, name = `Client ${++this.seq}`): Promise<{ id: string; globalId: string; name: string }> {
+    const client = await createClient(admin.viewer, { name });
+    return { id: client.id, globalId: encodeGlobalID('Client', client.id), name };
+  }
+
+  /** Counts the SQL statements Prisma sends while `work` runs. */
+  async countQueries<T>(work: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
+    const start = this.queries.length;
+    const result = await work();
+    const statements = this.queries.slice(start);
+    return { result, count: statements.length, statements };
+  }
+
+  async close(): Promise<void> {
+    await closeLumen(this.database);
+    await this.dropDatabase?.();
+  }
+}
+
+export const gid = (type: 'Client' | 'User' | 'ApiKey' | 'Model', id: string) => encodeGlobalID(type, id);
+
+export async function startLumen(): Promise<TestLumen> {
+  const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
+  let databaseUrl: string | undefined;
+  let drop: (() => Promise<void>) | null = null;
+  if (adminUrl) {
+    const name = `lumen_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    drop = async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LUMEN_SECRET: randomBytes(32).toString('base64url'),
+    LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-test-${process.pid}`),
+    DATABASE_URL: databaseUrl,
+    LUMEN_PUBLIC_URL: 'http://lumen.test',
+  });
+  const queries: string[] = [];
+  const database = await openLumen(config, { purpose: 'test', inMemory: true, onQuery: (sql) => queries.push(sql) });
+  const lumen = new TestLumen(database, drop);
+  lumen.queries = queries;
+  return lumen;
+}
