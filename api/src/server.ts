@@ -1,5 +1,6 @@
 // Starts Lumen: configuration, database, migrations, then listens.
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataFolderInUseError } from './db/dataFolder.ts';
 import { MigrationError } from './db/migrate.ts';
@@ -17,7 +18,9 @@ async function main() {
   const server = createServer(yoga);
   server.listen(config.port, () => {
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
-    console.log(`Lumen is listening on ${config.publicUrl} (${where}); GraphQL at /graphql`);
+    const { port } = server.address() as AddressInfo;
+    // Tests and scripts read the port from this line (PORT=0 picks a free one).
+    console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
   });
   let stopping = false;
   const stop = (signal: string) => {

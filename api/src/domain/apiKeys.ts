@@ -1,5 +1,6 @@
 // API keys: created with a secret shown once, revoked but never deleted.
 import { db } from '../db/current.ts';
+import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { badInput } from './errors.ts';
@@ -12,7 +13,7 @@ import type { Viewer } from './viewer.ts';
 export async function createApiKey(actor: Viewer, owner: Owner, input: { name: string }) {
   const name = requireName(input.name, 'name');
   const secret = generateSecret('sk');
-  return db().$transaction(async (tx) => {
+  const created = await db().$transaction(async (tx) => {
     if (owner.clientId) await requireClient(tx, owner.clientId);
     else await requireUser(tx, owner.userId!);
     const apiKey = await tx.apiKey.create({
@@ -21,6 +22,8 @@ export async function createApiKey(actor: Viewer, owner: Owner, input: { name: s
     await recordAudit(tx, actor, 'apiKey.create', { type: 'ApiKey', id: apiKey.id }, { ...ownerColumns(owner), name, hint: apiKey.hint });
     return { apiKey, secret };
   });
+  publishOwnerChange({ change: 'KEY_CREATED', ...ownerColumns(owner), apiKeyId: created.apiKey.id, modelId: null });
+  return created;
 }
 
 export async function findApiKey(id: string) {
@@ -28,7 +31,7 @@ export async function findApiKey(id: string) {
 }
 
 export async function revokeApiKey(actor: Viewer, id: string) {
-  return db().$transaction(async (tx) => {
+  const revoked = await db().$transaction(async (tx) => {
     const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
     if (!key) throw badInput(`No API key with id ${id}`, 'id');
     if (key.revokedAt) throw badInput(`The key "${key.name}" was already revoked`, 'id');
@@ -36,6 +39,9 @@ export async function revokeApiKey(actor: Viewer, id: string) {
     await recordAudit(tx, actor, 'apiKey.revoke', { type: 'ApiKey', id: key.id }, { clientId: key.clientId, userId: key.userId, name: key.name, hint: key.hint });
     return apiKey;
   });
+  publishInvalidation('apiKey.revoke');
+  publishOwnerChange({ change: 'KEY_REVOKED', clientId: revoked.clientId, userId: revoked.userId, apiKeyId: revoked.id, modelId: null });
+  return revoked;
 }
 
 /** Where-clause for a key list: active only unless asked, optional search on name or hint. */

@@ -1,5 +1,6 @@
 // Clients (services and tools that call models) and their managers.
 import { db, type Tx } from '../db/current.ts';
+import { publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
 import { isUuid, requireName } from './input.ts';
@@ -23,13 +24,15 @@ export async function createClient(actor: Viewer, input: { name: string }) {
 }
 
 export async function setClientActive(actor: Viewer, clientId: string, active: boolean) {
-  return db().$transaction(async (tx) => {
+  const client = await db().$transaction(async (tx) => {
     const client = await requireClient(tx, clientId);
     if (client.active === active) return client;
     const updated = await tx.client.update({ where: { id: client.id }, data: { active } });
     await recordAudit(tx, actor, active ? 'client.activate' : 'client.deactivate', { type: 'Client', id: client.id });
     return updated;
   });
+  publishInvalidation(active ? 'client.activate' : 'client.deactivate');
+  return client;
 }
 
 export async function addClientManager(actor: Viewer, clientId: string, userId: string) {

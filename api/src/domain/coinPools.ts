@@ -2,6 +2,7 @@
 // NOT_CONFIGURED pools (every new client's) refuse until an admin sets one up;
 // LIMITED pools hold a balance up to a capacity, optionally refilled on a schedule.
 import { db } from '../db/current.ts';
+import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import type { CoinPool, CoinPoolState } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
@@ -58,7 +59,7 @@ function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolS
 }
 
 export async function setClientCoinPool(actor: Viewer, clientId: string, input: SetCoinPoolInput) {
-  return db().$transaction(async (tx) => {
+  const result = await db().$transaction(async (tx) => {
     const client = await requireClient(tx, clientId);
     const current = await tx.coinPool.findUnique({ where: { clientId: client.id } });
     const settings = checkSettings(input, current);
@@ -86,6 +87,9 @@ export async function setClientCoinPool(actor: Viewer, clientId: string, input: 
     });
     return { client, pool };
   });
+  publishInvalidation('client.setCoinPool');
+  publishOwnerChange({ change: 'POOL_CHANGED', clientId: result.client.id, userId: null, apiKeyId: null, modelId: null });
+  return result;
 }
 
 /**

@@ -4,6 +4,7 @@
 // BLOCKED; otherwise a model that needs consent is NEEDS_CONSENT until consent is
 // granted, then CONSENTED; otherwise ALLOWED.
 import { db, type Tx } from '../db/current.ts';
+import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import type { AccessRule, Model, ModelUsage } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
@@ -71,7 +72,7 @@ async function requireModel(tx: Tx, id: string) {
 /** ALLOWED or BLOCKED sets the client's rule; DEFAULT removes it so the model's default applies. */
 export async function setClientModelAccess(actor: Viewer, clientId: string, modelId: string, access: AccessRule | 'DEFAULT') {
   if (!['ALLOWED', 'BLOCKED', 'DEFAULT'].includes(access)) throw badInput('access must be ALLOWED, BLOCKED or DEFAULT', 'access');
-  return db().$transaction(async (tx) => {
+  const client = await db().$transaction(async (tx) => {
     const client = await requireClient(tx, clientId);
     const model = await requireModel(tx, modelId);
     if (access === 'DEFAULT') {
@@ -86,11 +87,14 @@ export async function setClientModelAccess(actor: Viewer, clientId: string, mode
     await recordAudit(tx, actor, 'client.setModelAccess', { type: 'Client', id: client.id }, { modelId: model.id, model: model.name, access });
     return client;
   });
+  publishInvalidation('client.setModelAccess');
+  publishOwnerChange({ change: 'ACCESS_CHANGED', clientId: client.id, userId: null, apiKeyId: null, modelId });
+  return client;
 }
 
 /** Consent for a model that needs it; granting twice is harmless and records nothing new. */
 export async function grantModelConsent(actor: Viewer, owner: Owner, modelId: string): Promise<ModelAccessEntry> {
-  return db().$transaction(async (tx) => {
+  const entry = await db().$transaction(async (tx) => {
     if (owner.clientId) await requireClient(tx, owner.clientId);
     const model = await requireModel(tx, modelId);
     const entry = await modelAccessFor(owner, model.id, tx);
@@ -99,6 +103,9 @@ export async function grantModelConsent(actor: Viewer, owner: Owner, modelId: st
     if (entry.status === 'BLOCKED') throw badInput(`${model.name} is blocked here, so consent cannot be given; ask an admin for access`, 'modelId');
     const consent = await tx.modelConsent.create({ data: { ...ownerColumns(owner), modelId: model.id, grantedById: actor.id } });
     await recordAudit(tx, actor, 'model.grantConsent', { type: 'ModelConsent', id: consent.id }, { ...ownerColumns(owner), modelId: model.id, model: model.name });
-    return { ...entry, status: 'CONSENTED', consentedAt: consent.grantedAt };
+    return { ...entry, status: 'CONSENTED' as const, consentedAt: consent.grantedAt };
   });
+  publishInvalidation('model.grantConsent');
+  publishOwnerChange({ change: 'CONSENT_GRANTED', ...ownerColumns(owner), apiKeyId: null, modelId: entry.model.id });
+  return entry;
 }

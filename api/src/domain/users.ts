@@ -1,6 +1,7 @@
 // People: admins and managers. Users are deactivated, never deleted, so that
 // history (audit entries, keys they revoked) keeps its names.
 import { db, type Tx } from '../db/current.ts';
+import { publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
 import { requireEmail, requireName, isUuid } from './input.ts';
@@ -52,7 +53,7 @@ export function toViewer(user: { id: string; email: string; name: string; isAdmi
 }
 
 export async function setUserActive(actor: Viewer, userId: string, active: boolean) {
-  return db().$transaction(async (tx) => {
+  const user = await db().$transaction(async (tx) => {
     const user = await requireUser(tx, userId);
     if (user.id === actor.id && !active) throw badInput('You cannot deactivate yourself', 'userId');
     const updated = await tx.user.update({ where: { id: user.id }, data: { active } });
@@ -60,4 +61,6 @@ export async function setUserActive(actor: Viewer, userId: string, active: boole
     await recordAudit(tx, actor, active ? 'user.activate' : 'user.deactivate', { type: 'User', id: user.id });
     return updated;
   });
+  publishInvalidation(active ? 'user.activate' : 'user.deactivate');
+  return user;
 }
