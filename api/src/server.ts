@@ -6,6 +6,8 @@ import { DataFolderInUseError } from './db/dataFolder.ts';
 import { MigrationError } from './db/migrate.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
 import { closeLumen, openLumen } from './lumen.ts';
+import { connectRedisBus, disconnectBus } from './events/bus.ts';
+import { attachWebSocket } from './http/websocket.ts';
 import { yoga } from './yoga.ts';
 
 async function main() {
@@ -15,7 +17,9 @@ async function main() {
   if (link) {
     console.log(`\nFirst start: created the admin ${config.adminEmail}. Sign in within 15 minutes at:\n\n  ${link}\n`);
   }
+  if (config.redisUrl) await connectRedisBus(config.redisUrl);
   const server = createServer(yoga);
+  const closeWebSocket = attachWebSocket(server, yoga);
   server.listen(config.port, () => {
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
     const { port } = server.address() as AddressInfo;
@@ -28,8 +32,11 @@ async function main() {
     stopping = true;
     console.log(`${signal}: stopping`);
     server.close(() => {
-      closeLumen(database).then(() => process.exit(0), () => process.exit(1));
+      closeLumen(database)
+        .then(() => disconnectBus())
+        .then(() => process.exit(0), () => process.exit(1));
     });
+    void closeWebSocket();
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();
   };

@@ -44,7 +44,16 @@ function maskError(error: unknown, message: string): Error {
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
+/** Quiet in tests (refusals are expected there); errors and warnings elsewhere. Pino replaces this later. */
+const logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (...args: unknown[]) => config().env !== 'test' && console.warn(...args),
+  error: (...args: unknown[]) => config().env !== 'test' && console.error(...args),
+};
+
 export const yoga = createYoga({
+  logging: logger,
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,

@@ -8,5 +8,6 @@ import './modelAccess.ts';
 import './user.ts';
 import './apiKey.ts';
 import './client.ts';
+import './subscription.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

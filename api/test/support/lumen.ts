@@ -70,6 +70,26 @@ export class TestLumen {
     return { id: client.id, globalId: encodeGlobalID('Client', client.id), name };
   }
 
+  /** Every row of every table, for proving that a refused or invalid call changed nothing. */
+  async snapshot(): Promise<string> {
+    const p = this.prisma;
+    const byId = { orderBy: { id: 'asc' as const } };
+    const tables = await Promise.all([
+      p.user.findMany(byId),
+      p.client.findMany(byId),
+      p.clientManager.findMany({ orderBy: [{ clientId: 'asc' }, { userId: 'asc' }] }),
+      p.apiKey.findMany(byId),
+      p.model.findMany(byId),
+      p.clientModelAccess.findMany({ orderBy: [{ clientId: 'asc' }, { modelId: 'asc' }] }),
+      p.modelConsent.findMany(byId),
+      p.modelUsage.findMany(byId),
+      p.coinPool.findMany(byId),
+      p.usageRecord.findMany(byId),
+      p.auditEntry.findMany(byId),
+    ]);
+    return JSON.stringify(tables, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+  }
+
   /** Counts the SQL statements Prisma sends while `work` runs. */
   async countQueries<T>(work: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
     const start = this.queries.length;
