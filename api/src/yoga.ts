@@ -5,7 +5,9 @@ import { GraphQLError } from 'graphql';
 import { config } from './config.ts';
 import { DomainError } from './domain/errors.ts';
 import { handleAuthRoute } from './http/authRoutes.ts';
+import { useInputErrorCodes } from './http/inputErrorCodes.ts';
 import { handleStatic } from './http/staticFiles.ts';
+import { handleV1 } from './v1/handler.ts';
 import { CredentialsError, viewerOf } from './http/viewer.ts';
 import { schema } from './schema/index.ts';
 import { createContext } from './schema/context.ts';
@@ -16,6 +18,7 @@ function useLumenRoutes(): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/graphql') return;
+      if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return endResponse(await handleV1(request, url));
       if (url.pathname === '/healthz') {
         await database().prisma.$queryRaw`SELECT 1`;
         endResponse(Response.json({ status: 'ok' }));
@@ -60,5 +63,5 @@ export const yoga = createYoga({
   graphiql: () => config().env === 'development',
   context: async ({ request }) => createContext(await viewerOf(request)),
   maskedErrors: { maskError },
-  plugins: [useLumenRoutes()],
+  plugins: [useLumenRoutes(), useInputErrorCodes()],
 });

@@ -50,6 +50,11 @@ export class PermissionCache {
     return answer;
   }
 
+  /** Remembers that a client exists (it was just loaded), sparing a look-up. */
+  knowClientExists(clientId: string): void {
+    this.existing.set(clientId, Promise.resolve(true));
+  }
+
   /** Primes the cache from a list already loaded (for example the viewer's clients). */
   knowManager(clientId: string, isManager: boolean): void {
     this.managed.set(clientId, Promise.resolve(isManager));

@@ -16,7 +16,10 @@ import { UsageRef } from './usage.ts';
 
 export const ClientRef = builder.prismaNode('Client', {
   id: { field: 'id' },
-  authScopes: (client) => ({ clientAction: { action: 'view', clientId: client.id } }),
+  authScopes: (client, ctx) => {
+    ctx.permissions.knowClientExists(client.id);
+    return { clientAction: { action: 'view', clientId: client.id } };
+  },
   fields: (t) => ({
     name: t.exposeString('name'),
     active: t.exposeBoolean('active'),

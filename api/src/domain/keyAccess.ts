@@ -1,0 +1,48 @@
+// What an API key may do: who owns it, whether that owner is active, and the
+// owner's status for every model. /v1 caches this per key (see v1/keyCache.ts).
+import { db } from '../db/current.ts';
+import { listModelAccess, type ModelAccessEntry } from './modelAccess.ts';
+import type { Owner } from './owner.ts';
+
+export interface KeyAccess {
+  apiKeyId: string;
+  hint: string;
+  revokedAt: Date | null;
+  owner: Owner;
+  ownerKind: 'client' | 'user';
+  ownerName: string;
+  ownerActive: boolean;
+  /** Every model with this owner's access status, by model name. */
+  models: Map<string, ModelAccessEntry>;
+}
+
+/** The key with this hash and everything needed to admit its requests, or null when unknown. */
+export async function findKeyAccess(hash: string): Promise<KeyAccess | null> {
+  const key = await db().apiKey.findUnique({
+    where: { hash },
+    select: {
+      id: true,
+      hint: true,
+      revokedAt: true,
+      client: { select: { id: true, name: true, active: true } },
+      user: { select: { id: true, name: true, active: true } },
+    },
+  });
+  if (!key) return null;
+  const base = { apiKeyId: key.id, hint: key.hint, revokedAt: key.revokedAt };
+  // A revoked key needs nothing more: it is refused whatever its owner may do.
+  if (key.revokedAt) {
+    return { ...base, owner: { userId: '' }, ownerKind: 'user', ownerName: '', ownerActive: false, models: new Map() };
+  }
+  const owner: Owner = key.client ? { clientId: key.client.id } : { userId: key.user!.id };
+  const holder = key.client ?? key.user!;
+  const entries = await listModelAccess(owner);
+  return {
+    ...base,
+    owner,
+    ownerKind: key.client ? 'client' : 'user',
+    ownerName: holder.name,
+    ownerActive: holder.active,
+    models: new Map(entries.map((entry) => [entry.model.name, entry])),
+  };
+}

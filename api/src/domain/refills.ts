@@ -1,0 +1,87 @@
+// Refills: every refillIntervalSeconds a LIMITED pool gains refillAmount, capped at
+// its capacity (a balance already above capacity is never lowered). The number of
+// whole intervals since lastRefillAt is credited at once and lastRefillAt moves
+// forward by exactly that many intervals, in one statement: the row lock taken by
+// SELECT ... FOR UPDATE makes a second instance, refilling at the same moment,
+// re-read the advanced lastRefillAt and find nothing due, so no interval is
+// credited twice and none is lost.
+import { db } from '../db/current.ts';
+import { publishOwnerChange } from '../events/bus.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { exact, type Decimal } from './coins.ts';
+
+export interface RefillCredit {
+  poolId: string;
+  clientId: string | null;
+  userId: string | null;
+  intervals: number;
+  /** What the balance actually grew by (less than intervals × amount when capped). */
+  credited: Decimal;
+}
+
+export interface RefillOptions {
+  /** Only this pool (a request that found its pool empty). */
+  poolId?: string;
+  now?: Date;
+  /** Another connection to the same database (tests of two instances). */
+  prisma?: PrismaClient;
+}
+
+export async function refillDuePools(options: RefillOptions = {}): Promise<RefillCredit[]> {
+  const prisma = options.prisma ?? db();
+  const now = (options.now ?? new Date()).toISOString();
+  const onlyPool = options.poolId ? Prisma.sql`AND "id" = ${options.poolId}::uuid` : Prisma.empty;
+  const rows = await prisma.$queryRaw<{ id: string; clientId: string | null; userId: string | null; intervals: bigint; credited: string }[]>`
+    WITH due AS (
+      SELECT "id", "balance" AS "before",
+             floor(extract(epoch FROM (${now}::timestamptz - "lastRefillAt")) / "refillIntervalSeconds")::bigint AS "intervals"
+        FROM "CoinPool"
+       WHERE "state" = 'LIMITED' AND "refillAmount" IS NOT NULL AND "refillIntervalSeconds" IS NOT NULL
+         AND "lastRefillAt" IS NOT NULL AND "capacity" IS NOT NULL
+         AND "lastRefillAt" + make_interval(secs => "refillIntervalSeconds") <= ${now}::timestamptz
+         ${onlyPool}
+       FOR UPDATE
+    )
+    UPDATE "CoinPool" AS p SET
+      "balance" = CASE WHEN p."balance" >= p."capacity" THEN p."balance"
+                       ELSE LEAST(p."capacity", p."balance" + p."refillAmount" * due."intervals") END,
+      "lastRefillAt" = p."lastRefillAt" + make_interval(secs => p."refillIntervalSeconds" * due."intervals"),
+      "updatedAt" = now()
+      FROM due
+     WHERE p."id" = due."id" AND due."intervals" > 0
+    RETURNING p."id", p."clientId", p."userId", due."intervals", (p."balance" - due."before")::text AS "credited"`;
+  const credits = rows.map((row) => ({
+    poolId: row.id,
+    clientId: row.clientId,
+    userId: row.userId,
+    intervals: Number(row.intervals),
+    credited: exact(row.credited),
+  }));
+  for (const credit of credits) {
+    publishOwnerChange({ change: 'REFILLED', clientId: credit.clientId, userId: credit.userId, apiKeyId: null, modelId: null });
+  }
+  return credits;
+}
+
+/**
+ * Refills every due pool now and then every `everyMs` (default 5 s). Requests
+ * refused for coins also refill their own pool first, so the sweep only keeps
+ * balances shown on pages current. Returns a function that stops it.
+ */
+export function startRefillSweeper(options: { everyMs?: number; onError?: (error: unknown) => void } = {}): () => void {
+  const everyMs = options.everyMs ?? 5000;
+  const onError = options.onError ?? ((error) => console.error('Refilling coin pools failed:', error));
+  let running = false;
+  const sweep = () => {
+    // A slow sweep is never overlapped by the next one.
+    if (running) return;
+    running = true;
+    refillDuePools().catch(onError).finally(() => {
+      running = false;
+    });
+  };
+  sweep();
+  const timer = setInterval(sweep, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,20 @@
+// Providers by the name stored in Model.provider.
+import { echoProvider } from './echo.ts';
+import { openaiCompatibleProvider } from './openaiCompatible.ts';
+import { type Provider, UpstreamError } from './types.ts';
+
+const providers: Record<string, Provider> = {
+  echo: echoProvider,
+  'openai-compatible': openaiCompatibleProvider,
+};
+
+export function providerFor(model: { name: string; provider: string }): Provider {
+  const provider = providers[model.provider];
+  if (!provider) {
+    throw new UpstreamError(500, 'model_misconfigured', `Model ${model.name} names an unknown provider "${model.provider}"; an admin must fix the model`, 'error');
+  }
+  return provider;
+}
+
+export { UpstreamError } from './types.ts';
+export type { TokenUsage, StreamResult, CompleteResult, ChatCall } from './types.ts';

@@ -1,0 +1,159 @@
+// POST /v1/chat/completions: check, reserve the worst-case cost, forward to the
+// model's provider, then settle the reservation to the actual cost and record the
+// usage. Streaming answers are relayed chunk by chunk; a client that leaves early
+// stops the upstream and pays for what was produced until then.
+import type { KeyAccess } from '../domain/keyAccess.ts';
+import { BudgetError, priceOf, promptTokenBound, recordUsage, releaseReservation, reserveCoins, type Reservation, type UsageStatus } from '../domain/metering.ts';
+import { formatCoins } from '../domain/coins.ts';
+import type { Model } from '../generated/prisma/client.ts';
+import { providerFor, UpstreamError, type StreamResult, type TokenUsage } from '../providers/index.ts';
+import { V1Error } from './errors.ts';
+import { chooseModel } from './modelChoice.ts';
+import { parseChatRequest, readJsonBody, type ChatRequest } from './requestBody.ts';
+import { sseData, sseDone, SSE_HEADERS } from './sse.ts';
+
+interface Metering {
+  access: KeyAccess;
+  model: Model;
+  reservation: Reservation;
+  started: number;
+}
+
+function budgetRefusal(error: BudgetError, access: KeyAccess): V1Error {
+  const refusal = error.refusal;
+  if (refusal.reason === 'NOT_CONFIGURED') {
+    const whose = access.ownerKind === 'client' ? `client "${access.ownerName}"` : 'your personal keys';
+    return new V1Error(403, 'insufficient_quota', 'coin_pool_not_configured', `No coin pool is set up for ${whose}, so no model can be called yet; an admin must set one up (LIMITED or UNLIMITED) on the client's page.`);
+  }
+  const refill = refusal.nextRefillAt ? ` The next refill is at ${refusal.nextRefillAt.toISOString()}.` : ' The pool has no refill; ask an admin for more coins.';
+  return new V1Error(429, 'insufficient_quota', 'insufficient_quota', `The coin budget is exhausted: this request may cost up to ${formatCoins(refusal.needed)} coins (its prompt plus max_tokens) and ${formatCoins(refusal.balance)} are left. Lower max_tokens or wait for more coins.${refill}`);
+}
+
+function statusOf(error: unknown, signal: AbortSignal): UsageStatus {
+  if (error instanceof UpstreamError) return error.failure === 'timeout' ? 'upstream_timeout' : error.failure ? 'upstream_error' : 'upstream_rejected';
+  return signal.aborted ? 'client_disconnected' : 'upstream_error';
+}
+
+async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
+  return recordUsage({
+    owner: m.access.owner,
+    apiKeyId: m.access.apiKeyId,
+    modelId: m.model.id,
+    reservation: m.reservation,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cost: priceOf(m.model, usage.inputTokens, usage.outputTokens),
+    status,
+    latencyMs: performance.now() - m.started,
+  });
+}
+
+function asV1Error(error: unknown): V1Error {
+  if (error instanceof UpstreamError) return new V1Error(error.status, error.type, error.code, error.message);
+  if (error instanceof V1Error) return error;
+  console.error('A /v1 request to the upstream failed:', error);
+  return new V1Error(502, 'server_error', 'upstream_error', 'The upstream request failed unexpectedly; try again later');
+}
+
+export async function chatCompletions(request: Request, access: KeyAccess, keyHash: string): Promise<Response> {
+  const started = performance.now();
+  const chat = parseChatRequest(await readJsonBody(request));
+  const { model } = await chooseModel(access, keyHash, chat.model);
+  const maxOutputTokens = Math.min(chat.maxTokens ?? model.maxOutputTokens, model.maxOutputTokens);
+  const body = chat.body;
+  const worstCase = priceOf(model, promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]), maxOutputTokens * chat.n);
+  let reservation: Reservation;
+  try {
+    reservation = await reserveCoins(access.owner, worstCase);
+  } catch (error) {
+    if (error instanceof BudgetError) throw budgetRefusal(error, access);
+    throw error;
+  }
+  const metering: Metering = { access, model, reservation, started };
+  const abort = new AbortController();
+  const onClientGone = () => abort.abort(new Error('client disconnected'));
+  request.signal.addEventListener('abort', onClientGone, { once: true });
+  let provider;
+  try {
+    provider = providerFor(model);
+  } catch (error) {
+    await releaseReservation(reservation);
+    throw asV1Error(error);
+  }
+  const call = { model, body, maxOutputTokens, signal: abort.signal };
+  if (!chat.stream) {
+    try {
+      const result = await provider.complete(call);
+      await settle(metering, result.usage, 'ok');
+      return Response.json(result.body);
+    } catch (error) {
+      await settle(metering, { inputTokens: 0, outputTokens: 0 }, statusOf(error, abort.signal));
+      throw asV1Error(error);
+    } finally {
+      request.signal.removeEventListener('abort', onClientGone);
+    }
+  }
+  let result: StreamResult;
+  try {
+    result = await provider.stream(call);
+  } catch (error) {
+    request.signal.removeEventListener('abort', onClientGone);
+    await settle(metering, { inputTokens: 0, outputTokens: 0 }, statusOf(error, abort.signal));
+    throw asV1Error(error);
+  }
+  return new Response(relay(chat, metering, result, abort, () => request.signal.removeEventListener('abort', onClientGone)), { headers: SSE_HEADERS });
+}
+
+function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abort: AbortController, done: () => void): ReadableStream<Uint8Array> {
+  const iterator = result.chunks[Symbol.asyncIterator]();
+  let last: Record<string, unknown> | null = null;
+  let settled: Promise<unknown> | null = null;
+  const finish = (status: UsageStatus) => {
+    // Exactly once, whichever of completion, failure or cancellation comes first.
+    settled ??= settle(metering, result.usage(), status).finally(done);
+    return settled;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (!next.done) {
+          last = next.value;
+          controller.enqueue(sseData(next.value));
+          return;
+        }
+        await finish('ok');
+        if (chat.includeUsage) {
+          const usage = result.usage();
+          controller.enqueue(
+            sseData({
+              id: last?.id ?? null,
+              object: 'chat.completion.chunk',
+              created: last?.created ?? Math.floor(Date.now() / 1000),
+              model: metering.model.name,
+              choices: [],
+              usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens },
+            }),
+          );
+        }
+        controller.enqueue(sseDone());
+        controller.close();
+      } catch (error) {
+        await finish(statusOf(error, abort.signal)).catch((e) => console.error('Recording a /v1 request failed:', e));
+        if (abort.signal.aborted) {
+          controller.close();
+          return;
+        }
+        const failure = asV1Error(error);
+        // Headers are already sent: the error travels as an event, which the OpenAI SDKs raise.
+        controller.enqueue(sseData({ error: { message: failure.message, type: failure.type, code: failure.code, param: null } }));
+        controller.close();
+      }
+    },
+    async cancel() {
+      abort.abort(new Error('client disconnected'));
+      await iterator.return?.(undefined).catch(() => undefined);
+      await finish('client_disconnected').catch((e) => console.error('Recording a /v1 request failed:', e));
+    },
+  });
+}
