@@ -1,0 +1,202 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { apiKey, apiKeyData, CLIENT_ID } from '../../test/fixtures';
+import { gqlError, mockApi, type Handler, renderWithApi } from '../../test/utils';
+import { ApiKeysSection } from './ApiKeysSection';
+
+const SECRET = 'sk_Abc1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx9xQz';
+
+function connection(keys: ReturnType<typeof apiKey>[], hasNextPage = false) {
+  return {
+    __typename: 'ApiKeyConnection',
+    totalCount: keys.length + (hasNextPage ? 10 : 0),
+    edges: keys.map((node) => ({ __typename: 'ApiKeyEdge', node: { __typename: 'ApiKey', ...node } })),
+    pageInfo: { __typename: 'PageInfo', hasNextPage },
+  };
+}
+
+const active = apiKey();
+const revoked = apiKey({
+  id: 'QXBpS2V5OjI=',
+  name: 'old-staging',
+  hint: 'sk_Z...0000',
+  active: false,
+  revokedAt: '2026-07-02T09:00:00Z',
+  requests: 3,
+});
+
+function clientKeys(): Handler {
+  return (v) => ({
+    data: {
+      client: {
+        __typename: 'Client',
+        id: CLIENT_ID,
+        apiKeys: connection(
+          [active, ...(v.includeRevoked ? [revoked] : [])].filter(
+            (k) => !v.search || JSON.stringify(k).includes(String(v.search)),
+          ),
+        ),
+      },
+    },
+  });
+}
+
+function renderSection(props: Partial<Parameters<typeof ApiKeysSection>[0]>, handlers: Record<string, Handler>) {
+  const api = mockApi({ ApiKeysSection_ClientApiKeysQuery: clientKeys(), ...handlers });
+  const view = renderWithApi(
+    <ApiKeysSection clientId={CLIENT_ID} ownerLabel="example-bot" canCreate canRevoke exampleModel="qwen2.5-7b-instruct" {...props} />,
+    api,
+  );
+  return { api, ...view };
+}
+
+describe('ApiKeysSection', () => {
+  it('lists keys with name, hint and counters, sending the CSRF header', async () => {
+    const { api } = renderSection({}, {});
+    const row = (await screen.findByText('production')).closest('tr')!;
+    expect(within(row).getByText('sk_A...9xQz')).toBeTruthy();
+    expect(within(row).getByText('505')).toBeTruthy();
+    expect(within(row).getByText('1,126,939')).toBeTruthy();
+    expect(within(row).getByText('1.35')).toBeTruthy();
+    expect(within(row).getByRole('button', { name: 'Revoke production' })).toBeTruthy();
+    const call = api.callsOf('ApiKeysSection_ClientApiKeysQuery')[0];
+    expect(call.headers.get('x-lumen-csrf')).toBe('1');
+    expect(call.variables).toMatchObject({ clientId: CLIENT_ID, includeRevoked: false, search: null });
+    expect(screen.queryByText('old-staging')).toBeNull();
+  });
+
+  it('shows deleted keys on request, and searches on the server', async () => {
+    const { api, user } = renderSection({}, {});
+    await screen.findByText('production');
+    await user.click(screen.getByRole('checkbox', { name: 'Show deleted keys' }));
+    const row = (await screen.findByText('old-staging')).closest('tr')!;
+    expect(within(row).getByText('Revoked')).toBeTruthy();
+    expect(within(row).queryByRole('button', { name: /Revoke/ })).toBeNull();
+
+    await user.type(screen.getByRole('searchbox', { name: /Search API keys/ }), 'nothing-like-this');
+    expect(await screen.findByText('No API keys match your filter.')).toBeTruthy();
+    expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').at(-1)?.variables).toMatchObject({
+      search: 'nothing-like-this',
+      includeRevoked: true,
+    });
+  });
+
+  it('creates a key: name, Save Key, the secret shown once with a warning, then Done', async () => {
+    let created = false;
+    const { api, user } = renderSection(
+      {},
+      {
+        ApiKeysSection_ClientApiKeysQuery: () => ({
+          data: {
+            client: {
+              __typename: 'Client',
+              id: CLIENT_ID,
+              apiKeys: connection(created ? [active, apiKey({ id: 'QXBpS2V5OjM=', name: 'ci-runner', hint: 'sk_A...9xQz' })] : []),
+            },
+          },
+        }),
+        ApiKeysSection_CreateApiKeyMutation: () => {
+          created = true;
+          return {
+            data: {
+              createApiKey: {
+                __typename: 'CreateApiKeyPayload',
+                secret: SECRET,
+                apiKey: { __typename: 'ApiKey', ...apiKey({ id: 'QXBpS2V5OjM=', name: 'ci-runner' }) },
+              },
+            },
+          };
+        },
+      },
+    );
+    expect(await screen.findByText('No active API keys.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: '+ New API Key' }));
+    const dialog = screen.getByRole('dialog', { name: 'New API Key' });
+    await user.type(within(dialog).getByLabelText('Name'), 'ci-runner');
+    await user.click(within(dialog).getByRole('button', { name: 'Save Key' }));
+
+    const secretDialog = await screen.findByRole('dialog', { name: 'Copy your new API key' });
+    expect((within(secretDialog).getByLabelText(/API key/) as HTMLInputElement).value).toBe(SECRET);
+    expect(within(secretDialog).getByRole('alert').textContent).toContain('only time the key is shown');
+    expect(within(secretDialog).getByRole('button', { name: 'Copy' })).toBeTruthy();
+    expect(api.callsOf('ApiKeysSection_CreateApiKeyMutation')[0].variables).toEqual({
+      input: { clientId: CLIENT_ID, name: 'ci-runner' },
+    });
+    await user.click(within(secretDialog).getByRole('button', { name: 'Copy' }));
+    expect(await navigator.clipboard.readText()).toBe(SECRET);
+    await user.click(within(secretDialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    // The list is fetched again and never shows the secret, only the hint.
+    expect(await screen.findByText('ci-runner')).toBeTruthy();
+    expect(screen.queryByText(SECRET)).toBeNull();
+    expect(document.body.innerHTML).not.toContain(SECRET);
+  });
+
+  it('keeps the typed name and shows the API message when creating fails', async () => {
+    const { user } = renderSection({}, { ApiKeysSection_CreateApiKeyMutation: () => gqlError('Name is too long (at most 100 characters).') });
+    await screen.findByText('production');
+    await user.click(screen.getByRole('button', { name: '+ New API Key' }));
+    const dialog = screen.getByRole('dialog');
+    await user.type(within(dialog).getByLabelText('Name'), 'staging');
+    await user.click(within(dialog).getByRole('button', { name: 'Save Key' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Name is too long (at most 100 characters).');
+    expect((within(dialog).getByLabelText('Name') as HTMLInputElement).value).toBe('staging');
+  });
+
+  it('revokes a key after confirmation', async () => {
+    const { api, user } = renderSection(
+      {},
+      {
+        ApiKeysSection_RevokeApiKeyMutation: () => ({
+          data: { revokeApiKey: { apiKey: { __typename: 'ApiKey', ...apiKey({ active: false, revokedAt: '2026-07-05T00:00:00Z' }) } } },
+        }),
+      },
+    );
+    await user.click(await screen.findByRole('button', { name: 'Revoke production' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke “production”?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.callsOf('ApiKeysSection_RevokeApiKeyMutation')[0].variables).toEqual({ input: { id: apiKeyData().id } });
+    expect(screen.getByText(/revoked\. It is listed under Show deleted keys/)).toBeTruthy();
+  });
+
+  it('hides create and revoke when the API says the viewer may not', async () => {
+    renderSection({ canCreate: false, canRevoke: false }, {});
+    await screen.findByText('production');
+    expect(screen.queryByRole('button', { name: '+ New API Key' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Revoke/ })).toBeNull();
+  });
+
+  it('shows usage examples with this instance’s /v1 URL', async () => {
+    const { user } = renderSection({}, {});
+    await user.click(screen.getByRole('button', { name: 'Usage examples' }));
+    const panel = screen.getByRole('tabpanel');
+    expect(panel.textContent).toContain(`base_url="${window.location.origin}/v1"`);
+    expect(panel.textContent).toContain('model="qwen2.5-7b-instruct"');
+    await user.click(screen.getByRole('tab', { name: 'curl' }));
+    expect(screen.getByRole('tabpanel').textContent).toContain(`curl ${window.location.origin}/v1/chat/completions`);
+  });
+
+  it('uses the viewer’s personal keys without a clientId', async () => {
+    const api = mockApi({
+      ApiKeysSection_ViewerApiKeysQuery: () => ({ data: { viewer: { __typename: 'User', id: 'VXNlcjox', apiKeys: connection([active]) } } }),
+      ApiKeysSection_CreateApiKeyMutation: () => ({
+        data: { createApiKey: { secret: SECRET, apiKey: { __typename: 'ApiKey', ...apiKey({ name: 'laptop' }) } } },
+      }),
+    });
+    const { user } = renderWithApi(<ApiKeysSection clientId={null} ownerLabel="your personal account" canCreate canRevoke />, api);
+    await screen.findByText('production');
+    await user.click(screen.getByRole('button', { name: '+ New API Key' }));
+    await user.type(screen.getByLabelText('Name'), 'laptop');
+    await user.click(screen.getByRole('button', { name: 'Save Key' }));
+    await screen.findByRole('dialog', { name: 'Copy your new API key' });
+    expect(api.callsOf('ApiKeysSection_CreateApiKeyMutation')[0].variables).toEqual({ input: { name: 'laptop' } });
+    expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery')).toHaveLength(0);
+  });
+
+  it('shows an error with a retry when the keys cannot be loaded', async () => {
+    renderSection({}, { ApiKeysSection_ClientApiKeysQuery: () => gqlError('Database is starting, try again.', 'INTERNAL') });
+    expect((await screen.findByRole('alert')).textContent).toContain('Database is starting, try again.');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});

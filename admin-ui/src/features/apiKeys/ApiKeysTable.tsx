@@ -1,0 +1,118 @@
+import { graphql, getFragmentData, type FragmentType } from '../../gql';
+import type { ResultOf } from '../../lib/types';
+import { Badge, EmptyRow, SortHeader } from '../../components/ui';
+import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
+import { useSortedRows } from '../../lib/sort';
+
+export const ApiKeysTable_ApiKeyFragment = graphql(`
+  fragment ApiKeysTable_ApiKeyFragment on ApiKey {
+    id
+    name
+    hint
+    active
+    requests
+    totalTokens
+    coinsSpent
+    lastUsedAt
+    createdAt
+    revokedAt
+  }
+`);
+
+type ApiKeyRow = ResultOf<typeof ApiKeysTable_ApiKeyFragment>;
+type Column = 'name' | 'hint' | 'requests' | 'tokens' | 'coins' | 'lastUsed';
+
+const accessors: Record<Column, (k: ApiKeyRow) => string | number | null> = {
+  name: (k) => k.name,
+  hint: (k) => k.hint,
+  requests: (k) => Number(k.requests),
+  tokens: (k) => Number(k.totalTokens),
+  coins: (k) => coinsToNumber(k.coinsSpent),
+  lastUsed: (k) => (k.lastUsedAt ? Date.parse(k.lastUsedAt) : null),
+};
+
+export function ApiKeysTable(props: {
+  apiKeys: readonly FragmentType<typeof ApiKeysTable_ApiKeyFragment>[];
+  canRevoke: boolean;
+  onRevoke: (key: { id: string; name: string; hint: string }) => void;
+  emptyText: string;
+}) {
+  const keys = getFragmentData(ApiKeysTable_ApiKeyFragment, props.apiKeys);
+  const { sorted, sort, toggle } = useSortedRows(keys, accessors, { key: 'name', direction: 'asc' });
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <SortHeader column="name" sort={sort} onSort={toggle}>
+              Name
+            </SortHeader>
+            <SortHeader column="hint" sort={sort} onSort={toggle}>
+              Hint
+            </SortHeader>
+            <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
+              Requests
+            </SortHeader>
+            <SortHeader column="tokens" sort={sort} onSort={toggle} align="right">
+              Tokens
+            </SortHeader>
+            <SortHeader column="coins" sort={sort} onSort={toggle} align="right">
+              Coins
+            </SortHeader>
+            <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
+              Last Used
+            </SortHeader>
+            <th scope="col" className="actions">
+              Actions
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.length === 0 && <EmptyRow colSpan={7}>{props.emptyText}</EmptyRow>}
+          {sorted.map((key) => (
+            <tr key={key.id} className={key.active ? undefined : 'row-muted'}>
+              <td data-label="Name">
+                <span className="key-name">{key.name}</span>
+                {!key.active && (
+                  <>
+                    {' '}
+                    <Badge tone="gray">Revoked</Badge>
+                  </>
+                )}
+              </td>
+              <td data-label="Hint">
+                <code>{key.hint}</code>
+              </td>
+              <td data-label="Requests" className="num">
+                {formatInt(key.requests)}
+              </td>
+              <td data-label="Tokens" className="num">
+                {formatInt(key.totalTokens)}
+              </td>
+              <td data-label="Coins" className="num">
+                {formatCoins(key.coinsSpent)}
+              </td>
+              <td data-label="Last Used">{formatDateTime(key.lastUsedAt)}</td>
+              <td className="actions">
+                {key.active ? (
+                  props.canRevoke && (
+                    <button
+                      type="button"
+                      className="button button-small button-danger-outline"
+                      aria-label={`Revoke ${key.name}`}
+                      onClick={() => props.onRevoke({ id: key.id, name: key.name, hint: key.hint })}
+                    >
+                      Revoke
+                    </button>
+                  )
+                ) : (
+                  <span className="muted">Revoked {formatDateTime(key.revokedAt, '')}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { useId, useState } from 'react';
+import { Dialog } from '../../components/Dialog';
+import { CopyButton, ErrorMessage } from '../../components/ui';
+
+export type SaveKeyResult = { ok: true; secret: string; name: string; hint: string } | { ok: false; error: string };
+
+/**
+ * Name the key → Save Key (the API creates it) → the secret is shown this once, with Copy
+ * and a warning → Done. On an error the typed name stays.
+ */
+export function NewApiKeyDialog({
+  ownerLabel,
+  onSave,
+  onClose,
+}: {
+  ownerLabel: string;
+  /** Creates the key (the API generates the secret). */
+  onSave: (name: string) => Promise<SaveKeyResult>;
+  onClose: () => void;
+}) {
+  const nameId = useId();
+  const secretId = useId();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ secret: string; name: string; hint: string } | null>(null);
+  const [fetching, setFetching] = useState(false);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) {
+      setError('Give the key a name, for example production, staging or ci-runner.');
+      return;
+    }
+    setError(null);
+    setFetching(true);
+    const result = await onSave(trimmed);
+    setFetching(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    setCreated({ secret: result.secret, name: result.name, hint: result.hint });
+  };
+
+  if (created) {
+    return (
+      <Dialog title="Copy your new API key" onClose={onClose}>
+        <div className="alert alert-warning" role="alert">
+          <strong>This is the only time the key is shown.</strong> Copy it now and keep it somewhere safe, such as a
+          password manager or your service's secret store. Afterwards Lumen only shows its hint (
+          <code>{created.hint}</code>); a lost key cannot be recovered, only revoked and replaced.
+        </div>
+        <div className="field">
+          <label htmlFor={secretId}>API key “{created.name}”</label>
+          <div className="secret-row">
+            <input
+              id={secretId}
+              className="secret"
+              readOnly
+              value={created.secret}
+              onFocus={(e) => e.currentTarget.select()}
+              spellCheck={false}
+            />
+            <CopyButton text={created.secret} />
+          </div>
+        </div>
+        <div className="dialog-footer">
+          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title="New API Key" description={`The key will belong to ${ownerLabel}.`} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor={nameId}>Name</label>
+          <input
+            id={nameId}
+            data-autofocus
+            type="text"
+            value={name}
+            maxLength={100}
+            placeholder="production, staging, ci-runner…"
+            autoComplete="off"
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <p className="field-help">A label to recognise the key by. The secret is generated when you save.</p>
+        </div>
+        {error && <ErrorMessage>{error}</ErrorMessage>}
+        <div className="dialog-footer">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={fetching}>
+            {fetching ? 'Saving…' : 'Save Key'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,47 @@
+import { useEffect } from 'react';
+import { useSearchParams } from 'react-router';
+
+export const NEXT_KEY = 'lumen.afterSignIn';
+
+const ERRORS: Record<string, string> = {
+  expired: 'That sign-in link has expired or was already used. Ask an admin for a new one.',
+  invalid: 'That sign-in link is not valid. Ask an admin for a new one.',
+  inactive: 'Your account is deactivated. Contact an admin of this Lumen instance.',
+};
+
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const error = params.get('error');
+  const next = params.get('next');
+  useEffect(() => {
+    document.title = 'Sign in · Lumen';
+  }, []);
+  useEffect(() => {
+    // The sign-in link lands on "/": remember where the person was going (same-site paths only).
+    if (next && next.startsWith('/') && !next.startsWith('//')) sessionStorage.setItem(NEXT_KEY, next);
+  }, [next]);
+  return (
+    <main className="signin" id="main">
+      <div className="signin-card">
+        <div className="brand brand-large">
+          <span className="brand-mark" aria-hidden="true" />
+          Lumen
+        </div>
+        <h1>Sign in</h1>
+        {error && (
+          <div className="alert alert-error" role="alert">
+            {ERRORS[error] ?? 'Signing in did not work. Ask an admin for a new sign-in link.'}
+          </div>
+        )}
+        <p>
+          Lumen signs you in with a <strong>one-time link</strong>. Ask an admin of this instance to create one for
+          you; it works once, for 15 minutes. Admins print a link on the server with:
+        </p>
+        <pre className="code-inline">
+          <code>npm run lumen -- login-link --email you@example.org</code>
+        </pre>
+        <p className="muted">Open the link in this browser and you will land on your clients.</p>
+      </div>
+    </main>
+  );
+}

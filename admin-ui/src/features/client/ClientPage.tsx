@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useMemo } from 'react';
+import { Link, useParams } from 'react-router';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { ErrorMessage, Spinner } from '../../components/ui';
+import { errorMessage } from '../../lib/errors';
+import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
+import { ModelAccessTable } from '../models/ModelAccessTable';
+import { ClientHeader } from './ClientHeader';
+import { CoinPoolSettingsButton } from './CoinPoolSettings';
+import { ManagersSection } from './ManagersSection';
+import { UsageCards } from './UsageCards';
+import { useLiveUsage } from './useLiveUsage';
+
+export const ClientPageQuery = graphql(`
+  query ClientPage_ClientQuery($id: ID!) {
+    client(id: $id) {
+      id
+      name
+      viewerCan {
+        createApiKey
+        revokeApiKey
+        grantModelConsent
+        setCoinPool
+        setModelAccess
+      }
+      ...ClientHeader_ClientFragment
+      ...UsageCards_ClientFragment
+      ...ManagersSection_ClientFragment
+      ...CoinPoolSettings_ClientFragment
+      modelAccess {
+        status
+        model {
+          id
+          name
+        }
+        ...ModelAccessTable_ModelAccessFragment
+      }
+    }
+  }
+`);
+
+const pageContext = { additionalTypenames: ['ModelAccess', 'Manager'] };
+
+export function ClientPage() {
+  const { id = '' } = useParams();
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: ClientPageQuery,
+    variables: { id },
+    context: useMemo(() => pageContext, []),
+  });
+  const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
+  const liveTick = useLiveUsage(id);
+  useEffect(() => {
+    if (liveTick) refetch();
+  }, [liveTick, refetch]);
+  // When the refill countdown runs out, fetch the new balance a moment later.
+  const onRefillDue = useCallback(() => {
+    setTimeout(refetch, 1500);
+  }, [refetch]);
+
+  const client = data?.client;
+  useEffect(() => {
+    document.title = client ? `${client.name} · Lumen` : 'Client · Lumen';
+  }, [client]);
+
+  if (!data && fetching) return <Spinner label="Loading client…" />;
+  if (!data && error) return <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>;
+  if (!client) {
+    return (
+      <div className="not-found">
+        <h1>Client not found</h1>
+        <p>This client does not exist, or you are not one of its managers.</p>
+        <Link to="/clients">Back to clients</Link>
+      </div>
+    );
+  }
+
+  const exampleModel = client.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')?.model.name;
+  return (
+    <div className="page">
+      <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton client={client} /> : null} />
+      {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
+      <UsageCards client={client} onRefillDue={onRefillDue} />
+      <ManagersSection client={client} />
+      <ApiKeysSection
+        clientId={client.id}
+        ownerLabel={client.name}
+        canCreate={client.viewerCan.createApiKey}
+        canRevoke={client.viewerCan.revokeApiKey}
+        exampleModel={exampleModel}
+        refreshSignal={liveTick}
+      />
+      <ModelAccessTable
+        modelAccess={client.modelAccess}
+        clientId={client.id}
+        canGrantConsent={client.viewerCan.grantModelConsent}
+        canSetAccess={client.viewerCan.setModelAccess}
+        consentScope={`all API keys of ${client.name}`}
+      />
+    </div>
+  );
+}

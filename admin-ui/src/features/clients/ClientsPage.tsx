@@ -1,0 +1,232 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { EmptyRow, ErrorMessage, SearchBox, Spinner, StatusBadge } from '../../components/ui';
+import { errorMessage } from '../../lib/errors';
+import { clientPath, formatCoins, formatInt } from '../../lib/format';
+import { useDebounced } from '../../lib/hooks';
+import { useViewer } from '../layout/Layout';
+
+const PAGE_SIZE = 25;
+
+const ClientsQuery = graphql(`
+  query ClientsPage_ClientsQuery($search: String, $first: Int, $after: String) {
+    clients(search: $search, first: $first, after: $after) {
+      edges {
+        node {
+          id
+          name
+          active
+          usage {
+            requests
+            totalTokens
+            coinsSpent
+          }
+          coinPool {
+            state
+            balance
+          }
+        }
+      }
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+const CreateClientMutation = graphql(`
+  mutation ClientsPage_CreateClientMutation($input: CreateClientInput!) {
+    createClient(input: $input) {
+      client {
+        id
+        name
+      }
+    }
+  }
+`);
+
+const listContext = { additionalTypenames: ['Client'] };
+
+function poolText(pool: { state: string; balance?: string | null }): string {
+  if (pool.state === 'UNLIMITED') return 'Unlimited';
+  if (pool.state === 'LIMITED') return formatCoins(pool.balance ?? '0');
+  return 'Not configured';
+}
+
+export function ClientsPage() {
+  const viewer = useViewer();
+  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const debounced = useDebounced(search.trim(), 250);
+  // Forward-only relay pagination; the cursors seen so far let "Previous" go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const after = cursors[cursors.length - 1];
+
+  const initialSearch = useRef(debounced);
+  useEffect(() => {
+    if (initialSearch.current === debounced) return;
+    initialSearch.current = debounced;
+    setCursors([null]);
+    setParams(debounced ? { q: debounced } : {}, { replace: true });
+    // setParams changes identity on every navigation; only the search term matters here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  useEffect(() => {
+    document.title = 'Clients · Lumen';
+  }, []);
+
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: ClientsQuery,
+    variables: { search: debounced || null, first: PAGE_SIZE, after },
+    context: listContext,
+  });
+  const connection = data?.clients;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div className="page-title-row">
+          <h1>Clients</h1>
+        </div>
+        <p className="muted">
+          {viewer.isAdmin ? 'Every client of this Lumen instance.' : 'The clients you manage.'}
+        </p>
+      </header>
+      {viewer.isAdmin && <NewClientForm />}
+      <section className="section" aria-label="Client list">
+        <div className="table-toolbar">
+          <span className="muted" aria-live="polite">
+            {fetching ? 'Loading…' : connection ? `${connection.totalCount} client${connection.totalCount === 1 ? '' : 's'}` : ''}
+          </span>
+          <SearchBox label="Search clients by name" placeholder="Search clients…" value={search} onChange={setSearch} />
+        </div>
+        {error && !connection ? (
+          <ErrorMessage onRetry={() => reexecute({ requestPolicy: 'network-only' })}>{errorMessage(error)}</ErrorMessage>
+        ) : !connection ? (
+          <Spinner label="Loading clients…" />
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Requests
+                  </th>
+                  <th scope="col" className="num">
+                    Tokens
+                  </th>
+                  <th scope="col" className="num">
+                    Coins spent
+                  </th>
+                  <th scope="col" className="num">
+                    Coin pool
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {connection.edges.length === 0 && (
+                  <EmptyRow colSpan={6}>
+                    {debounced
+                      ? `No client matches “${debounced}”.`
+                      : viewer.isAdmin
+                        ? 'No clients yet. Create the first one above.'
+                        : 'You do not manage any clients yet. An admin can add you as a manager.'}
+                  </EmptyRow>
+                )}
+                {connection.edges.map(({ node }) => (
+                  <tr key={node.id}>
+                    <th scope="row" data-label="Name" className="cell-strong">
+                      <Link to={clientPath(node.id)}>{node.name}</Link>
+                    </th>
+                    <td data-label="Status">
+                      <StatusBadge active={node.active} />
+                    </td>
+                    <td data-label="Requests" className="num">
+                      {formatInt(node.usage.requests)}
+                    </td>
+                    <td data-label="Tokens" className="num">
+                      {formatInt(node.usage.totalTokens)}
+                    </td>
+                    <td data-label="Coins spent" className="num">
+                      {formatCoins(node.usage.coinsSpent)}
+                    </td>
+                    <td data-label="Coin pool" className="num">
+                      {poolText(node.coinPool)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {connection && (cursors.length > 1 || connection.pageInfo.hasNextPage) && (
+          <nav className="pagination" aria-label="Pages">
+            <button
+              type="button"
+              className="button"
+              disabled={cursors.length <= 1}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
+              ← Previous
+            </button>
+            <span className="muted">Page {cursors.length}</span>
+            <button
+              type="button"
+              className="button"
+              disabled={!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor}
+              onClick={() => setCursors((c) => [...c, connection.pageInfo.endCursor ?? null])}
+            >
+              Next →
+            </button>
+          </nav>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function NewClientForm() {
+  const id = useId();
+  const navigate = useNavigate();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [{ fetching }, createClient] = useMutation(CreateClientMutation);
+  return (
+    <form
+      className="inline-form card"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!name.trim()) return setError('Give the client a name, for example example-bot.');
+        setError(null);
+        const result = await createClient({ input: { name: name.trim() } });
+        const client = result.data?.createClient.client;
+        if (result.error || !client) return setError(errorMessage(result.error) ?? 'The client was not created.');
+        navigate(clientPath(client.id));
+      }}
+      noValidate
+    >
+      <div className="field">
+        <label htmlFor={id}>New client</label>
+        <div className="inline-inputs">
+          <input
+            id={id}
+            value={name}
+            maxLength={100}
+            placeholder="Name, for example example-bot"
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" className="button button-primary" disabled={fetching}>
+            {fetching ? 'Creating…' : 'Create client'}
+          </button>
+        </div>
+      </div>
+      {error && <ErrorMessage>{error}</ErrorMessage>}
+    </form>
+  );
+}

@@ -1,0 +1,250 @@
+import { useMemo, useState } from 'react';
+import { useMutation } from 'urql';
+import { graphql, getFragmentData, type FragmentType } from '../../gql';
+import type { ResultOf } from '../../lib/types';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Badge, EmptyRow, ErrorMessage, SearchBox, SortHeader, SuccessMessage, Toggle, type BadgeTone } from '../../components/ui';
+import { errorMessage } from '../../lib/errors';
+import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
+import { useSortedRows } from '../../lib/sort';
+
+export const ModelAccessTable_ModelAccessFragment = graphql(`
+  fragment ModelAccessTable_ModelAccessFragment on ModelAccess {
+    status
+    setting
+    lastUsedAt
+    usage {
+      requests
+      totalTokens
+      coinsSpent
+    }
+    model {
+      id
+      name
+      provider
+      disabled
+      needsConsent
+      consentNotice
+      defaultAccess
+    }
+  }
+`);
+
+const SetClientModelAccessMutation = graphql(`
+  mutation ModelAccessTable_SetClientModelAccessMutation($input: SetClientModelAccessInput!) {
+    setClientModelAccess(input: $input) {
+      client {
+        id
+        modelAccess {
+          ...ModelAccessTable_ModelAccessFragment
+        }
+      }
+    }
+  }
+`);
+
+const GrantModelConsentMutation = graphql(`
+  mutation ModelAccessTable_GrantModelConsentMutation($input: GrantModelConsentInput!) {
+    grantModelConsent(input: $input) {
+      modelAccess {
+        ...ModelAccessTable_ModelAccessFragment
+      }
+    }
+  }
+`);
+
+type AccessRow = ResultOf<typeof ModelAccessTable_ModelAccessFragment>;
+type Status = AccessRow['status'];
+type AccessSetting = AccessRow['setting'];
+
+const RULE_LABEL: Record<AccessSetting, string> = {
+  DEFAULT: 'Follows the model default',
+  ALLOWED: 'Allowed',
+  BLOCKED: 'Blocked',
+};
+
+const ACCESS: Record<Status, { label: string; tone: BadgeTone; order: number }> = {
+  ALLOWED: { label: '✓ Allowed', tone: 'green', order: 0 },
+  CONSENTED: { label: '✓ Consented', tone: 'blue', order: 1 },
+  NEEDS_CONSENT: { label: 'Needs Consent', tone: 'amber', order: 2 },
+  BLOCKED: { label: '✕ Blocked', tone: 'red', order: 3 },
+};
+
+type Column = 'model' | 'requests' | 'tokens' | 'coins' | 'lastUsed' | 'access';
+
+const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
+  model: (r) => r.model.name,
+  requests: (r) => Number(r.usage.requests),
+  tokens: (r) => Number(r.usage.totalTokens),
+  coins: (r) => coinsToNumber(r.usage.coinsSpent),
+  lastUsed: (r) => (r.lastUsedAt ? Date.parse(r.lastUsedAt) : null),
+  access: (r) => ACCESS[r.status]?.order ?? 9,
+};
+
+export function ModelAccessTable(props: {
+  modelAccess: readonly FragmentType<typeof ModelAccessTable_ModelAccessFragment>[];
+  /** The client to grant consent for, or null for the viewer's personal keys. */
+  clientId: string | null;
+  canGrantConsent: boolean;
+  /** Admins: a per-model rule (default / allow / block) for this client. */
+  canSetAccess?: boolean;
+  /** "all API keys of example-bot" / "your personal API keys" */
+  consentScope: string;
+}) {
+  const rows = getFragmentData(ModelAccessTable_ModelAccessFragment, props.modelAccess);
+  const [search, setSearch] = useState('');
+  const [showDisabled, setShowDisabled] = useState(false);
+  const [consentFor, setConsentFor] = useState<AccessRow['model'] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [, grantConsent] = useMutation(GrantModelConsentMutation);
+  const [, setAccess] = useMutation(SetClientModelAccessMutation);
+  const [saving, setSaving] = useState<string | null>(null);
+  const [ruleError, setRuleError] = useState<string | null>(null);
+  const showRules = Boolean(props.canSetAccess && props.clientId);
+
+  const changeRule = async (modelId: string, modelName: string, access: AccessSetting) => {
+    if (!props.clientId) return;
+    setSaving(modelId);
+    setRuleError(null);
+    setNotice(null);
+    const res = await setAccess({ input: { clientId: props.clientId, modelId, access } });
+    setSaving(null);
+    if (res.error) setRuleError(errorMessage(res.error));
+    else setNotice(`${modelName}: ${RULE_LABEL[access].toLowerCase()} for ${props.consentScope}.`);
+  };
+
+  const visible = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return rows.filter(
+      (r) =>
+        (showDisabled || !r.model.disabled) &&
+        (!needle || r.model.name.toLowerCase().includes(needle) || r.model.provider.toLowerCase().includes(needle)),
+    );
+  }, [rows, search, showDisabled]);
+  const { sorted, sort, toggle } = useSortedRows(visible, accessors, { key: 'model', direction: 'asc' });
+  const hiddenDisabled = rows.filter((r) => r.model.disabled).length;
+
+  return (
+    <section className="section" aria-labelledby={`model-access-heading-${props.clientId ?? 'viewer'}`}>
+      <div className="section-header">
+        <h2 id={`model-access-heading-${props.clientId ?? 'viewer'}`}>Model Access</h2>
+      </div>
+      {notice && <SuccessMessage>{notice}</SuccessMessage>}
+      {ruleError && <ErrorMessage>{ruleError}</ErrorMessage>}
+      <div className="table-toolbar">
+        <Toggle
+          label={`Show disabled${hiddenDisabled > 0 ? ` (${hiddenDisabled})` : ''}`}
+          checked={showDisabled}
+          onChange={setShowDisabled}
+        />
+        <SearchBox label="Search models by name" value={search} onChange={setSearch} />
+      </div>
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <SortHeader column="model" sort={sort} onSort={toggle}>
+                Model
+              </SortHeader>
+              <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
+                Requests
+              </SortHeader>
+              <SortHeader column="tokens" sort={sort} onSort={toggle} align="right">
+                Tokens
+              </SortHeader>
+              <SortHeader column="coins" sort={sort} onSort={toggle} align="right">
+                Coins
+              </SortHeader>
+              <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
+                Last Used
+              </SortHeader>
+              <SortHeader column="access" sort={sort} onSort={toggle}>
+                Access
+              </SortHeader>
+              {showRules && <th scope="col">Rule</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.length === 0 && (
+              <EmptyRow colSpan={showRules ? 7 : 6}>
+                {rows.length === 0 ? 'No models are configured yet.' : 'No models match your filter.'}
+              </EmptyRow>
+            )}
+            {sorted.map((r) => (
+              <tr key={r.model.id} className={r.model.disabled ? 'row-muted' : undefined}>
+                <th scope="row" data-label="Model" className="cell-strong">
+                  {r.model.name}
+                  {r.model.disabled && (
+                    <>
+                      {' '}
+                      <Badge tone="gray">disabled</Badge>
+                    </>
+                  )}
+                  <span className="cell-sub">{r.model.provider}</span>
+                </th>
+                <td data-label="Requests" className="num">
+                  {formatInt(r.usage.requests)}
+                </td>
+                <td data-label="Tokens" className="num">
+                  {formatInt(r.usage.totalTokens)}
+                </td>
+                <td data-label="Coins" className="num">
+                  {formatCoins(r.usage.coinsSpent)}
+                </td>
+                <td data-label="Last Used">{formatDateTime(r.lastUsedAt)}</td>
+                <td data-label="Access">
+                  {r.status === 'NEEDS_CONSENT' && props.canGrantConsent ? (
+                    <button
+                      type="button"
+                      className="badge badge-amber badge-button"
+                      aria-label={`Needs Consent: review and grant consent for ${r.model.name}`}
+                      onClick={() => {
+                        setNotice(null);
+                        setConsentFor(r.model);
+                      }}
+                    >
+                      Needs Consent
+                    </button>
+                  ) : (
+                    <Badge tone={ACCESS[r.status]?.tone ?? 'gray'}>{ACCESS[r.status]?.label ?? r.status}</Badge>
+                  )}
+                </td>
+                {showRules && (
+                  <td data-label="Rule">
+                    <select
+                      aria-label={`Access rule for ${r.model.name}`}
+                      value={r.setting}
+                      disabled={saving === r.model.id}
+                      onChange={(e) => changeRule(r.model.id, r.model.name, e.target.value as AccessSetting)}
+                    >
+                      <option value="DEFAULT">Default ({r.model.defaultAccess === 'BLOCKED' ? 'blocked' : 'allowed'})</option>
+                      <option value="ALLOWED">Allowed</option>
+                      <option value="BLOCKED">Blocked</option>
+                    </select>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {consentFor && (
+        <ConfirmDialog
+          title={`Consent for ${consentFor.name}`}
+          confirmLabel="I agree, grant consent"
+          onClose={() => setConsentFor(null)}
+          onConfirm={async () => {
+            const input = props.clientId ? { clientId: props.clientId, modelId: consentFor.id } : { modelId: consentFor.id };
+            const res = await grantConsent({ input });
+            if (res.error) return errorMessage(res.error);
+            setNotice(`Consent granted: ${consentFor.name} is now available to ${props.consentScope}.`);
+            return null;
+          }}
+        >
+          <div className="consent-notice">{consentFor.consentNotice || 'This model asks for your acknowledgement before use.'}</div>
+          <p className="muted">Granting consent makes {consentFor.name} available to {props.consentScope}. It is recorded.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+// The `lumen` command line, run as people run it, on an embedded data folder.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import { lockDataFolder } from '../src/db/dataFolder.ts';
+
+const run = promisify(execFile);
+const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let dataDir: string;
+
+async function lumen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: apiDir,
+      env: { ...process.env, LUMEN_DATA_DIR: dataDir, DATABASE_URL: '', LUMEN_SECRET: '', NODE_ENV: 'development', LUMEN_PUBLIC_URL: 'http://lumen.example' },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+before(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-cli-'));
+});
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+test('user add, token create and login-link work on a new data folder', async () => {
+  const added = await lumen('user', 'add', '--email', 'Ada@Example.org', '--name', 'Ada Lovelace', '--admin');
+  assert.equal(added.code, 0, added.stderr);
+  assert.match(added.stdout, /Applied migrations: \d+_init/);
+  assert.match(added.stdout, /Added admin Ada Lovelace <ada@example.org>/);
+  assert.ok(fs.existsSync(path.join(dataDir, 'secret')), 'a development secret is kept in the data folder');
+  assert.equal(fs.statSync(path.join(dataDir, 'secret')).mode & 0o777, 0o600);
+
+  const token = await lumen('token', 'create', '--email', 'ada@example.org', '--name', 'laptop');
+  assert.equal(token.code, 0, token.stderr);
+  assert.match(token.stdout.trim().split('\n').at(-1)!, /^lat_[A-Za-z0-9_-]{49}$/);
+
+  const link = await lumen('login-link', '--email', 'ada@example.org');
+  assert.equal(link.code, 0, link.stderr);
+  assert.match(link.stdout.trim().split('\n').at(-1)!, /^http:\/\/lumen\.example\/auth\/login\?token=lnk_/);
+
+  const duplicate = await lumen('user', 'add', '--email', 'ada@example.org', '--name', 'Ada');
+  assert.equal(duplicate.code, 1);
+  assert.match(duplicate.stderr, /^lumen: A user with the email ada@example.org already exists/);
+  assert.doesNotMatch(duplicate.stderr, /at \w+ \(/, 'no stack trace for a person’s mistake');
+});
+
+test('a data folder in use is refused with an explanation, not a hang or a corruption', async () => {
+  const release = lockDataFolder(dataDir, 'lumen server');
+  try {
+    const refused = await lumen('user', 'add', '--email', 'b@example.org', '--name', 'B');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`data folder .* is in use by process ${process.pid} \\(lumen server`));
+    assert.match(refused.stderr, /stop the Lumen server first/);
+  } finally {
+    release();
+  }
+  const after = await lumen('user', 'add', '--email', 'b@example.org', '--name', 'B');
+  assert.equal(after.code, 0, after.stderr);
+});
+
+test('unknown commands and missing options say what to do', async () => {
+  const unknown = await lumen('frobnicate');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown command "frobnicate"/);
+  const missing = await lumen('token', 'create');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--email is required/);
+});
