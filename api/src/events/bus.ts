@@ -1,7 +1,6 @@
 // Lumen's event bus: usage and change events for GraphQL subscriptions, and cache
 // invalidations for /v1's key cache. In-process by default; with REDIS_URL, events
 // travel through Redis pub/sub so every instance sees what any instance did.
-import { createPubSub } from 'graphql-yoga';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 
@@ -23,33 +22,20 @@ export interface InvalidationEvent {
   at: string;
 }
 
-type Topics = {
-  'owner-change': [ownerKey: string, event: OwnerChangeEvent];
-  invalidate: [event: InvalidationEvent];
-};
+const INVALIDATE = 'lumen:invalidate';
+const ownerTopic = (e: { clientId: string | null; userId: string | null }) => `lumen:owner:${e.clientId ? `client:${e.clientId}` : `user:${e.userId}`}`;
 
-const ownerKey = (e: { clientId: string | null; userId: string | null }) => (e.clientId ? `client:${e.clientId}` : `user:${e.userId}`);
-
-let pubsub = createPubSub<Topics>();
+// An EventTarget is the whole bus: in-process as it is, or Redis-backed by the
+// Guild's redis-event-target, which publishes each event's `detail` to a channel.
+let target: EventTarget = new EventTarget();
 let redisClients: Redis[] = [];
 const invalidationListeners = new Set<(event: InvalidationEvent) => void>();
-let invalidationLoop: AbortController | null = null;
+const listenerCounts = new Map<string, number>();
 
-function listenForInvalidations() {
-  invalidationLoop?.abort();
-  const controller = new AbortController();
-  invalidationLoop = controller;
-  const iterator = pubsub.subscribe('invalidate')[Symbol.asyncIterator]();
-  controller.signal.addEventListener('abort', () => void iterator.return?.());
-  void (async () => {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done || controller.signal.aborted) return;
-      for (const listener of invalidationListeners) listener(next.value);
-    }
-  })();
-}
-listenForInvalidations();
+const onRemoteInvalidation = (event: Event) => {
+  for (const listener of invalidationListeners) listener((event as CustomEvent<InvalidationEvent>).detail);
+};
+target.addEventListener(INVALIDATE, onRemoteInvalidation);
 
 /** Switches the bus to Redis (call once at start when REDIS_URL is set). */
 export async function connectRedisBus(url: string): Promise<void> {
@@ -57,31 +43,70 @@ export async function connectRedisBus(url: string): Promise<void> {
   const subscribeClient = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
   redisClients = [publishClient, subscribeClient];
-  pubsub = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
-  listenForInvalidations();
+  target = createRedisEventTarget({ publishClient, subscribeClient });
+  target.addEventListener(INVALIDATE, onRemoteInvalidation);
 }
 
 export async function disconnectBus(): Promise<void> {
-  invalidationLoop?.abort();
   await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
   redisClients = [];
-  pubsub = createPubSub<Topics>();
-  listenForInvalidations();
+  target = new EventTarget();
+  target.addEventListener(INVALIDATE, onRemoteInvalidation);
 }
 
 export function publishOwnerChange(event: Omit<OwnerChangeEvent, 'at'>): void {
-  pubsub.publish('owner-change', ownerKey(event), { ...event, at: new Date().toISOString() });
+  target.dispatchEvent(new CustomEvent(ownerTopic(event), { detail: { ...event, at: new Date().toISOString() } }));
 }
 
-export function subscribeOwnerChanges(owner: { clientId: string | null; userId: string | null }) {
-  return pubsub.subscribe('owner-change', ownerKey(owner));
+/**
+ * The changes of one client (or user) as an async iterable. The listener is
+ * registered now, not on the first pull, so nothing published after this call is missed.
+ */
+export function subscribeOwnerChanges(owner: { clientId: string | null; userId: string | null }): AsyncIterableIterator<OwnerChangeEvent> {
+  const topic = ownerTopic(owner);
+  const eventTarget = target;
+  const queue: OwnerChangeEvent[] = [];
+  let wake: (() => void) | null = null;
+  let done = false;
+  const listener = (event: Event) => {
+    queue.push((event as CustomEvent<OwnerChangeEvent>).detail);
+    wake?.();
+  };
+  eventTarget.addEventListener(topic, listener);
+  listenerCounts.set(topic, (listenerCounts.get(topic) ?? 0) + 1);
+  const finish = () => {
+    if (done) return;
+    done = true;
+    eventTarget.removeEventListener(topic, listener);
+    listenerCounts.set(topic, (listenerCounts.get(topic) ?? 1) - 1);
+    wake?.();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      return queue.length > 0 ? { value: queue.shift()!, done: false } : { value: undefined, done: true };
+    },
+    async return() {
+      finish();
+      return { value: undefined, done: true };
+    },
+  };
+}
+
+/** How many live subscriptions listen to this client or user (for metrics, and tests that must wait for one). */
+export function subscriberCount(owner: { clientId: string | null; userId: string | null }): number {
+  return listenerCounts.get(ownerTopic(owner)) ?? 0;
 }
 
 export function publishInvalidation(reason: string): void {
   const event = { reason, at: new Date().toISOString() };
-  // This instance forgets at once, before the caller answers; others hear it through the bus.
+  // This instance forgets at once, before the caller answers; others hear it through Redis.
   for (const listener of invalidationListeners) listener(event);
-  pubsub.publish('invalidate', event);
+  if (redisClients.length > 0) target.dispatchEvent(new CustomEvent(INVALIDATE, { detail: event }));
 }
 
 /** Local listeners (the key cache) hear every invalidation, from this instance or another. */
