@@ -14,6 +14,8 @@ export interface Config {
   /** The URL people reach Lumen at, for sign-in links; defaults to http://localhost:PORT. */
   publicUrl: string;
   redisUrl: string | null;
+  /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; label: string; adminGroup: string | null } | null;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +51,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const redisUrl = env.REDIS_URL?.trim() || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  let oidc: Config['oidc'] = null;
+  if (env.LUMEN_OIDC_ISSUER?.trim()) {
+    const clientId = env.LUMEN_OIDC_CLIENT_ID?.trim();
+    const clientSecret = env.LUMEN_OIDC_CLIENT_SECRET?.trim();
+    if (!clientId || !clientSecret) problems.push('LUMEN_OIDC_CLIENT_ID and LUMEN_OIDC_CLIENT_SECRET are required with LUMEN_OIDC_ISSUER');
+    oidc = {
+      issuer: env.LUMEN_OIDC_ISSUER.trim(),
+      clientId: clientId ?? '',
+      clientSecret: clientSecret ?? '',
+      label: env.LUMEN_OIDC_LABEL?.trim() || 'Sign in with your institution',
+      adminGroup: env.LUMEN_OIDC_ADMIN_GROUP?.trim() || null,
+    };
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Lumen's configuration has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -62,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail,
     publicUrl,
     redisUrl,
+    oidc,
   };
 }
 

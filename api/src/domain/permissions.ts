@@ -67,6 +67,11 @@ export class PermissionCache {
     return this.isManager(clientId);
   }
 
+  /** Instance-wide actions (create clients and models, search users) are for admins. */
+  canAdminister(): boolean {
+    return this.viewer?.isAdmin === true;
+  }
+
   /** Personal things (own keys, own consent) belong to their user; admins may act on them too. */
   canActForUser(userId: string): boolean {
     return !!this.viewer && (this.viewer.isAdmin || this.viewer.id === userId);

@@ -9,5 +9,6 @@ import './user.ts';
 import './apiKey.ts';
 import './client.ts';
 import './subscription.ts';
+import './signIn.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

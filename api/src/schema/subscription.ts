@@ -1,8 +1,11 @@
 // Live usage: dashboards and the client page subscribe, and hear each metered
-// request, key change or consent for the client as it happens.
+// request, key change or consent for the client as it happens; the Profile page
+// does the same for the viewer's personal keys.
 import { db } from '../db/current.ts';
 import { badInput } from '../domain/errors.ts';
 import { modelAccessFor } from '../domain/modelAccess.ts';
+import type { Owner } from '../domain/owner.ts';
+import { ownerWhere } from '../domain/owner.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { subscribeOwnerChanges, type OwnerChangeEvent } from '../events/bus.ts';
 import { ApiKeyRef } from './apiKey.ts';
@@ -12,24 +15,23 @@ import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts'
 import { requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
+import { UserRef } from './user.ts';
 
 const ClientChangeEnum = builder.enumType('ClientChange', {
   values: ['METERED', 'KEY_CREATED', 'KEY_REVOKED', 'CONSENT_GRANTED', 'POOL_CHANGED', 'ACCESS_CHANGED', 'REFILLED'] as const,
 });
 
-const ClientUsageEventRef = builder.objectRef<OwnerChangeEvent & { clientId: string }>('ClientUsageEvent').implement({
-  description: 'What changed, with the figures as they are after the change.',
+const ownerOf = (e: OwnerChangeEvent): Owner => (e.clientId ? { clientId: e.clientId } : { userId: e.userId! });
+const poolOf = (e: OwnerChangeEvent) => db().coinPool.findFirst({ where: ownerWhere(ownerOf(e)) });
+
+/** The fields both events share: what changed, and the owner's figures after the change. */
+const UsageEventRef = builder.interfaceRef<OwnerChangeEvent>('UsageEvent').implement({
   fields: (t) => ({
     change: t.field({ type: ClientChangeEnum, resolve: (e) => e.change }),
     at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
-    client: t.field({ type: ClientRef, resolve: (e) => db().client.findUniqueOrThrow({ where: { id: e.clientId } }) }),
-    usage: t.field({ type: UsageRef, resolve: (e) => ownerUsage({ clientId: e.clientId }) }),
-    coinPool: t.field({ type: CoinPoolRef, resolve: async (e) => poolView(await db().coinPool.findUnique({ where: { clientId: e.clientId } })) }),
-    coinRefill: t.field({
-      type: CoinRefillRef,
-      nullable: true,
-      resolve: async (e) => refillView(await db().coinPool.findUnique({ where: { clientId: e.clientId } })),
-    }),
+    usage: t.field({ type: UsageRef, resolve: (e) => ownerUsage(ownerOf(e)) }),
+    coinPool: t.field({ type: CoinPoolRef, resolve: async (e) => poolView(await poolOf(e)) }),
+    coinRefill: t.field({ type: CoinRefillRef, nullable: true, resolve: async (e) => refillView(await poolOf(e)) }),
     apiKey: t.field({
       type: ApiKeyRef,
       nullable: true,
@@ -40,8 +42,24 @@ const ClientUsageEventRef = builder.objectRef<OwnerChangeEvent & { clientId: str
       type: ModelAccessRef,
       nullable: true,
       description: 'The model that was used or consented to, with its updated usage.',
-      resolve: (e) => (e.modelId ? modelAccessFor({ clientId: e.clientId }, e.modelId) : null),
+      resolve: (e) => (e.modelId ? modelAccessFor(ownerOf(e), e.modelId) : null),
     }),
+  }),
+});
+
+const ClientUsageEventRef = builder.objectRef<OwnerChangeEvent>('ClientUsageEvent').implement({
+  description: 'What changed for a client, with its figures as they are after the change.',
+  interfaces: [UsageEventRef],
+  fields: (t) => ({
+    client: t.field({ type: ClientRef, resolve: (e) => db().client.findUniqueOrThrow({ where: { id: e.clientId! } }) }),
+  }),
+});
+
+const ViewerUsageEventRef = builder.objectRef<OwnerChangeEvent>('ViewerUsageEvent').implement({
+  description: "What changed for the viewer's personal keys, with the figures after the change.",
+  interfaces: [UsageEventRef],
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (e) => db().user.findUniqueOrThrow({ where: { id: e.userId! } }) }),
   }),
 });
 
@@ -55,8 +73,17 @@ builder.subscriptionField('clientUsage', (t) =>
     subscribe: async (_root, args, ctx) => {
       const clientId = requireIdOf('Client', args.clientId, 'clientId');
       if (!(await ctx.permissions.clientExists(clientId))) throw badInput(`No client with id ${args.clientId}`, 'clientId');
-      return subscribeOwnerChanges({ clientId, userId: null }) as AsyncIterable<OwnerChangeEvent & { clientId: string }>;
+      return subscribeOwnerChanges({ clientId, userId: null });
     },
+    resolve: (event) => event,
+  }),
+);
+
+builder.subscriptionField('viewerUsage', (t) =>
+  t.field({
+    type: ViewerUsageEventRef,
+    authScopes: { loggedIn: true },
+    subscribe: (_root, _args, ctx) => subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }),
     resolve: (event) => event,
   }),
 );

@@ -9,6 +9,7 @@ import { builder } from './builder.ts';
 import { requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
+import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts';
 
 /** Personal data of a user: theirs to see, and admins'. */
 const selfOrAdmin = (user: { id: string }, _args: unknown, ctx: { permissions: { canActForUser(id: string): boolean } }) =>
@@ -39,6 +40,14 @@ export const UserRef = builder.prismaNode('User', {
       resolve: (user) => listModelAccess({ userId: user.id }),
     }),
     usage: t.field({ type: UsageRef, authScopes: selfOrAdmin, resolve: (user) => ownerUsage({ userId: user.id }) }),
+    coinPool: t.field({
+      type: CoinPoolRef,
+      description: "The budget of this user's personal keys.",
+      authScopes: selfOrAdmin,
+      select: { coinPool: true },
+      resolve: (user) => poolView(user.coinPool),
+    }),
+    coinRefill: t.field({ type: CoinRefillRef, nullable: true, authScopes: selfOrAdmin, select: { coinPool: true }, resolve: (user) => refillView(user.coinPool) }),
   }),
 });
 
@@ -89,3 +98,14 @@ builder.mutationField('setUserActive', (t) =>
     resolve: async (_root, { input }, ctx) => ({ user: await setUserActive(ctx.viewer!, requireIdOf('User', input.userId, 'userId'), input.active) }),
   }),
 );
+
+const ViewerPermissionsRef = builder.objectRef<object>('ViewerPermissions').implement({
+  description: 'Instance-wide things the viewer may do; the admin UI shows controls from these.',
+  fields: (t) => ({
+    createClient: t.boolean({ resolve: (_p, _a, ctx) => ctx.permissions.canAdminister() }),
+    createModel: t.boolean({ resolve: (_p, _a, ctx) => ctx.permissions.canAdminister() }),
+    manageUsers: t.boolean({ resolve: (_p, _a, ctx) => ctx.permissions.canAdminister() }),
+  }),
+});
+
+builder.queryField('viewerCan', (t) => t.field({ type: ViewerPermissionsRef, authScopes: { loggedIn: true }, resolve: () => ({}) }));
