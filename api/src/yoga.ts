@@ -8,7 +8,8 @@ import { handleAuthRoute } from './http/authRoutes.ts';
 import { useInputErrorCodes } from './http/inputErrorCodes.ts';
 import { handleStatic } from './http/staticFiles.ts';
 import { handleV1 } from './v1/handler.ts';
-import { CredentialsError, viewerOf } from './http/viewer.ts';
+import { CredentialsError, sessionTokenOf, viewerOf } from './http/viewer.ts';
+import { sessionHashOf } from './domain/auth.ts';
 import { schema } from './schema/index.ts';
 import { createContext } from './schema/context.ts';
 import { database } from './db/current.ts';
@@ -61,7 +62,10 @@ export const yoga = createYoga({
   graphqlEndpoint: '/graphql',
   landingPage: false,
   graphiql: () => config().env === 'development',
-  context: async ({ request }) => createContext(await viewerOf(request)),
+  context: async ({ request }) => {
+    const session = sessionTokenOf(request);
+    return createContext(await viewerOf(request), session ? sessionHashOf(session) : null);
+  },
   maskedErrors: { maskError },
   plugins: [useLumenRoutes(), useInputErrorCodes()],
 });

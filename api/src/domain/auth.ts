@@ -71,6 +71,55 @@ export async function consumeLoginLink(token: string, userAgent: string | null) 
   });
 }
 
+export interface OidcClaims {
+  email?: unknown;
+  name?: unknown;
+  email_verified?: unknown;
+  groups?: unknown;
+}
+
+/**
+ * Signs in someone the institution's identity provider vouched for: finds the user
+ * by email, or creates them on first sign-in. With an admin group configured,
+ * membership decides isAdmin at every sign-in (so removing someone from the group
+ * takes their admin rights away).
+ */
+export async function signInWithOidc(claims: OidcClaims, options: { adminGroup: string | null; userAgent: string | null }) {
+  if (typeof claims.email !== 'string' || claims.email_verified === false) {
+    throw badInput('The identity provider did not give a verified email address, which Lumen needs to know who you are', 'email');
+  }
+  const email = claims.email.trim().toLowerCase();
+  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email.split('@')[0];
+  const groups = Array.isArray(claims.groups) ? claims.groups.map(String) : [];
+  const isAdmin = options.adminGroup ? groups.includes(options.adminGroup) : undefined;
+  return db().$transaction(async (tx) => {
+    let user = await tx.user.findUnique({ where: { email } });
+    if (!user) {
+      user = await tx.user.create({ data: { email, name, isAdmin: isAdmin ?? false } });
+      await recordAudit(tx, null, 'user.create', { type: 'User', id: user.id }, { email, via: 'oidc', isAdmin: user.isAdmin });
+    } else if (isAdmin !== undefined && user.isAdmin !== isAdmin) {
+      user = await tx.user.update({ where: { id: user.id }, data: { isAdmin } });
+      await recordAudit(tx, null, isAdmin ? 'user.grantAdmin' : 'user.revokeAdmin', { type: 'User', id: user.id }, { via: 'oidc group' });
+    }
+    if (!user.active) return null;
+    return startSession(tx, user.id, options.userAgent);
+  });
+}
+
+export async function listSessions(userId: string) {
+  return db().session.findMany({ where: { userId, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { lastSeenAt: 'desc' } });
+}
+
+export async function revokeSession(actor: Viewer, sessionId: string) {
+  const result = await db().session.updateMany({ where: { id: sessionId, userId: actor.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (result.count === 0) throw badInput(`No active session of yours with id ${sessionId}`, 'id');
+}
+
+/** Which session a cookie belongs to, to mark "this device" in a list. */
+export function sessionHashOf(token: string): string | null {
+  return isWellFormed('ses', token) ? hashSecret(token) : null;
+}
+
 export async function startSession(tx: Parameters<typeof recordAudit>[0], userId: string, userAgent: string | null) {
   const sessionToken = generateSecret('ses');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);

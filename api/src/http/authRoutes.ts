@@ -2,6 +2,7 @@
 import { config } from '../config.ts';
 import { consumeLoginLink, endSession } from '../domain/auth.ts';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.ts';
+import { handleOidcRoute } from './oidc.ts';
 
 const secureCookies = () => config().env !== 'development';
 
@@ -14,6 +15,7 @@ function page(status: number, title: string, text: string): Response {
 }
 
 export async function handleAuthRoute(request: Request, url: URL): Promise<Response | null> {
+  if (url.pathname.startsWith('/auth/oidc/')) return handleOidcRoute(request, url);
   if (url.pathname === '/auth/login' && request.method === 'GET') {
     const token = url.searchParams.get('token') ?? '';
     const session = await consumeLoginLink(token, request.headers.get('user-agent'));

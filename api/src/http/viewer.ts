@@ -7,6 +7,11 @@ import { readCookie, SESSION_COOKIE } from './cookies.ts';
 
 export class CredentialsError extends Error {}
 
+/** The session cookie's token, if the request carries one. */
+export function sessionTokenOf(request: Request): string | null {
+  return request.headers.get('authorization') ? null : readCookie(request, SESSION_COOKIE);
+}
+
 export async function viewerOf(request: Request): Promise<Viewer | null> {
   const authorization = request.headers.get('authorization');
   if (authorization) {

@@ -5,8 +5,10 @@ import type { Viewer } from '../domain/viewer.ts';
 export interface Context {
   viewer: Viewer | null;
   permissions: PermissionCache;
+  /** The HMAC of the session cookie this request came with, to mark "this device". */
+  sessionHash: string | null;
 }
 
-export function createContext(viewer: Viewer | null): Context {
-  return { viewer, permissions: new PermissionCache(viewer) };
+export function createContext(viewer: Viewer | null, sessionHash: string | null = null): Context {
+  return { viewer, permissions: new PermissionCache(viewer), sessionHash };
 }

@@ -10,5 +10,6 @@ import './apiKey.ts';
 import './client.ts';
 import './subscription.ts';
 import './signIn.ts';
+import './session.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

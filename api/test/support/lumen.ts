@@ -106,7 +106,8 @@ export class TestLumen {
 
 export const gid = (type: 'Client' | 'User' | 'ApiKey' | 'Model', id: string) => encodeGlobalID(type, id);
 
-export async function startLumen(): Promise<TestLumen> {
+/** `env` adds configuration, such as the OIDC settings. */
+export async function startLumen(env: Record<string, string> = {}): Promise<TestLumen> {
   const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
   let databaseUrl: string | undefined;
   let drop: (() => Promise<void>) | null = null;
@@ -132,6 +133,7 @@ export async function startLumen(): Promise<TestLumen> {
     LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-test-${process.pid}`),
     DATABASE_URL: databaseUrl,
     LUMEN_PUBLIC_URL: 'http://lumen.test',
+    ...env,
   });
   const queries: string[] = [];
   const database = await openLumen(config, { purpose: 'test', inMemory: true, onQuery: (sql) => queries.push(sql) });

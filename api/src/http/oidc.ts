@@ -1,0 +1,101 @@
+// Sign-in through the institution's identity provider: OpenID Connect with the
+// authorization code flow and PKCE (openid-client). The state, nonce and PKCE
+// verifier travel in a short-lived HttpOnly cookie, sealed with an HMAC.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as oidc from 'openid-client';
+import { config } from '../config.ts';
+import { signInWithOidc } from '../domain/auth.ts';
+import { DomainError } from '../domain/errors.ts';
+import { hashSecret } from '../domain/secrets.ts';
+import { readCookie, sessionCookie } from './cookies.ts';
+
+const FLOW_COOKIE = 'lumen_oidc';
+const FLOW_TTL_MS = 10 * 60 * 1000;
+
+let discovered: { issuer: string; configuration: Promise<oidc.Configuration> } | null = null;
+
+function configuration(): Promise<oidc.Configuration> {
+  const settings = config().oidc!;
+  if (discovered?.issuer !== settings.issuer) {
+    const issuer = new URL(settings.issuer);
+    // Plain http is accepted only for a provider on this machine (development and tests).
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
+    const configuration = oidc
+      .discovery(issuer, settings.clientId, settings.clientSecret, undefined, loopback ? { execute: [oidc.allowInsecureRequests] } : undefined)
+      .catch((error) => {
+        discovered = null; // try again on the next sign-in
+        throw error;
+      });
+    discovered = { issuer: settings.issuer, configuration };
+  }
+  return discovered.configuration;
+}
+
+const redirectUri = () => `${config().publicUrl}/auth/oidc/callback`;
+const secure = () => config().env !== 'development';
+
+function seal(value: object): string {
+  const body = Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${body}.${hashSecret(`oidc-flow:${body}`)}`;
+}
+
+function unseal(sealed: string | null): { verifier: string; state: string; nonce: string; expires: number } | null {
+  if (!sealed) return null;
+  const [body, mac] = sealed.split('.');
+  if (!body || !mac) return null;
+  const expected = Buffer.from(hashSecret(`oidc-flow:${body}`));
+  if (expected.length !== mac.length || !timingSafeEqual(expected, Buffer.from(mac))) return null;
+  const value = JSON.parse(Buffer.from(body, 'base64url').toString());
+  return value.expires > Date.now() ? value : null;
+}
+
+function failure(message: string): Response {
+  return new Response(null, { status: 303, headers: { location: `/signin?error=${encodeURIComponent(message)}` } });
+}
+
+export async function handleOidcRoute(request: Request, url: URL): Promise<Response | null> {
+  if (!url.pathname.startsWith('/auth/oidc/') || request.method !== 'GET') return null;
+  if (!config().oidc) return new Response('OpenID Connect sign-in is not configured (LUMEN_OIDC_ISSUER).', { status: 404 });
+  if (url.pathname === '/auth/oidc/start') {
+    const cfg = await configuration();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const flow = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), expires: Date.now() + FLOW_TTL_MS };
+    const target = oidc.buildAuthorizationUrl(cfg, {
+      redirect_uri: redirectUri(),
+      scope: config().oidc!.adminGroup ? 'openid email profile groups' : 'openid email profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: flow.state,
+      nonce: flow.nonce,
+    });
+    const cookie = [`${FLOW_COOKIE}=${seal(flow)}`, 'Path=/auth/oidc', 'HttpOnly', 'SameSite=Lax', `Max-Age=${FLOW_TTL_MS / 1000}`, ...(secure() ? ['Secure'] : [])].join('; ');
+    return new Response(null, { status: 303, headers: { location: target.href, 'set-cookie': cookie, 'cache-control': 'no-store' } });
+  }
+  if (url.pathname === '/auth/oidc/callback') {
+    const flow = unseal(readCookie(request, FLOW_COOKIE));
+    if (!flow) return failure('Your sign-in took too long or was started in another browser. Please try again.');
+    const cfg = await configuration();
+    // The provider redirected here, so the URL it called is our public one.
+    const current = new URL(`${redirectUri()}${url.search}`);
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+    } catch (error) {
+      return failure(`The identity provider did not sign you in (${(error as Error).message}).`);
+    }
+    const idClaims = tokens.claims()!;
+    const userInfo = await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub);
+    try {
+      const session = await signInWithOidc({ ...idClaims, ...userInfo }, { adminGroup: config().oidc!.adminGroup, userAgent: request.headers.get('user-agent') });
+      if (!session) return failure('Your Lumen account is deactivated. Ask an admin.');
+      const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
+      headers.append('set-cookie', sessionCookie(session.sessionToken, session.expiresAt, secure()));
+      headers.append('set-cookie', `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`);
+      return new Response(null, { status: 303, headers });
+    } catch (error) {
+      if (error instanceof DomainError) return failure(error.message);
+      throw error;
+    }
+  }
+  return null;
+}
