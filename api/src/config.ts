@@ -14,6 +14,8 @@ export interface Config {
   /** The URL people reach Lumen at, for sign-in links; defaults to http://localhost:PORT. */
   publicUrl: string;
   redisUrl: string | null;
+  /** Whether GraphQL introspection is allowed in production (always on elsewhere). */
+  introspection: boolean;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
   oidc: { issuer: string; clientId: string; clientSecret: string; label: string; adminGroup: string | null } | null;
 }
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     redisUrl,
     oidc,
+    introspection: env.LUMEN_GRAPHQL_INTROSPECTION === 'true',
   };
 }
 

@@ -7,6 +7,12 @@ import { readCookie, SESSION_COOKIE } from './cookies.ts';
 
 export class CredentialsError extends Error {}
 
+/** A cookie-authenticated request without the anti-CSRF header: a page on another site may have sent it. */
+export class CsrfError extends Error {}
+
+/** The header the admin UI sends; a cross-site form or image cannot set it. */
+export const CSRF_HEADER = 'x-lumen-csrf';
+
 /** The session cookie's token, if the request carries one. */
 export function sessionTokenOf(request: Request): string | null {
   return request.headers.get('authorization') ? null : readCookie(request, SESSION_COOKIE);
@@ -26,5 +32,9 @@ export async function viewerOf(request: Request): Promise<Viewer | null> {
     return viewer;
   }
   const session = readCookie(request, SESSION_COOKIE);
-  return session ? authenticateSession(session) : null;
+  if (!session) return null;
+  if (!request.headers.has(CSRF_HEADER)) {
+    throw new CsrfError(`Requests signed in with the session cookie must send the header "${CSRF_HEADER}: 1" (protection against cross-site requests)`);
+  }
+  return authenticateSession(session);
 }

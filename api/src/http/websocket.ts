@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
+import { config } from '../config.ts';
 import type { yoga as lumenYoga } from '../yoga.ts';
+import { CSRF_HEADER } from './viewer.ts';
 
 type Enveloped = ReturnType<(typeof lumenYoga)['getEnveloped']>;
 
@@ -18,7 +20,12 @@ export function attachWebSocket(server: Server, yoga: typeof lumenYoga): () => P
         // The viewer comes from the upgrade request's cookie, or a token in connectionParams.
         const headers = new Headers();
         const upgrade = ctx.extra.request;
-        if (upgrade.headers.cookie) headers.set('cookie', String(upgrade.headers.cookie));
+        // Browsers cannot add headers to a WebSocket, but they send Origin: a cookie counts only from our own pages.
+        const origin = upgrade.headers.origin;
+        if (upgrade.headers.cookie && (!origin || origin === new URL(config().publicUrl).origin || config().env === 'development')) {
+          headers.set('cookie', String(upgrade.headers.cookie));
+          headers.set(CSRF_HEADER, '1');
+        }
         const auth = (ctx.connectionParams?.authorization ?? upgrade.headers.authorization) as string | undefined;
         if (auth) headers.set('authorization', auth);
         const request = new Request('http://localhost/graphql', { headers });

@@ -1,5 +1,6 @@
 // API keys for /v1: listed with their counters, created with a secret shown once.
 import { createApiKey, findApiKey, revokeApiKey } from '../domain/apiKeys.ts';
+import { consume } from '../http/rateLimits.ts';
 import { builder } from './builder.ts';
 import { requireIdOf } from './ids.ts';
 import { toInt } from './usage.ts';
@@ -58,6 +59,7 @@ builder.mutationField('createApiKey', (t) =>
       input.clientId == null ? { loggedIn: true } : { clientAction: { action: 'createApiKey', clientId: input.clientId } },
     resolve: async (_root, { input }, ctx) => {
       const owner = input.clientId == null ? { userId: ctx.viewer!.id } : { clientId: requireIdOf('Client', input.clientId, 'clientId') };
+      await consume('keyCreation', ctx.viewer!.id);
       return createApiKey(ctx.viewer!, owner, input);
     },
   }),

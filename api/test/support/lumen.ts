@@ -49,7 +49,10 @@ export class TestLumen {
   async gql<T = any>(query: string, variables: Record<string, unknown> = {}, as?: TestUser | { token?: string; cookie?: string } | null): Promise<GqlResult<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (as && 'token' in as && as.token) headers.authorization = `Bearer ${as.token}`;
-    if (as && 'cookie' in as && as.cookie) headers.cookie = as.cookie;
+    if (as && 'cookie' in as && as.cookie) {
+      headers.cookie = as.cookie;
+      headers['x-lumen-csrf'] = '1'; // as the admin UI does
+    }
     const response = await this.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as GqlResult<T>;
   }
