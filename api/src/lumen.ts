@@ -7,6 +7,7 @@ import { setDatabase } from './db/current.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { setServerSecret } from './domain/secrets.ts';
+import { quietInTests } from './log.ts';
 
 /** In development, a secret generated once and kept (0600) in the data folder. */
 function devSecret(dataDir: string): string {
@@ -30,6 +31,7 @@ export interface OpenLumenOptions {
 
 export async function openLumen(config: Config, options: OpenLumenOptions): Promise<Database> {
   setConfig(config);
+  quietInTests(config.env);
   setServerSecret(config.secret ?? devSecret(config.dataDir));
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,

@@ -8,6 +8,7 @@ import { ensureFirstAdmin } from './firstStart.ts';
 import { closeLumen, openLumen } from './lumen.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { attachWebSocket } from './http/websocket.ts';
+import { log } from './log.ts';
 import { yoga } from './yoga.ts';
 
 async function main() {
@@ -23,14 +24,14 @@ async function main() {
   server.listen(config.port, () => {
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
     const { port } = server.address() as AddressInfo;
-    // Tests and scripts read the port from this line (PORT=0 picks a free one).
+    // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
     console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
   });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping`);
+    log.info({ signal }, 'stopping');
     server.close(() => {
       closeLumen(database)
         .then(() => disconnectBus())

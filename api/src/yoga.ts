@@ -15,6 +15,10 @@ import { sessionHashOf } from './domain/auth.ts';
 import { schema } from './schema/index.ts';
 import { createContext } from './schema/context.ts';
 import { database } from './db/current.ts';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { useObservability } from './http/observability.ts';
+import { log } from './log.ts';
+import { registry } from './metrics.ts';
 
 /** Routes outside GraphQL, answered before Yoga looks at the request. */
 function useLumenRoutes(): Plugin {
@@ -71,13 +75,25 @@ function maskError(error: unknown, message: string): Error {
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
-/** Quiet in tests (refusals are expected there); errors and warnings elsewhere. Pino replaces this later. */
+/** Yoga's own messages go to the structured log. */
 const logger = {
-  debug: () => {},
-  info: () => {},
-  warn: (...args: unknown[]) => config().env !== 'test' && console.warn(...args),
-  error: (...args: unknown[]) => config().env !== 'test' && console.error(...args),
+  debug: (...args: unknown[]) => log.debug({ yoga: args.map(String) }, 'yoga'),
+  info: (...args: unknown[]) => log.info({ yoga: args.map(String) }, 'yoga'),
+  warn: (...args: unknown[]) => log.warn({ yoga: args.map(String) }, 'yoga'),
+  error: (...args: unknown[]) => log.error({ err: args.find((a) => a instanceof Error), yoga: args.filter((a) => !(a instanceof Error)).map(String) }, 'yoga error'),
 };
+
+/** GET /metrics, in Prometheus' text format; with LUMEN_METRICS_TOKEN set, only for `Authorization: Bearer <it>`. */
+function useMetricsEndpoint(): Plugin {
+  return {
+    async onRequest({ url, request, endResponse }) {
+      if (url.pathname !== '/metrics') return;
+      const token = process.env.LUMEN_METRICS_TOKEN;
+      if (token && request.headers.get('authorization') !== `Bearer ${token}`) return endResponse(new Response('Unauthorized', { status: 401 }));
+      endResponse(new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
+    },
+  };
+}
 
 export const yoga = createYoga({
   logging: logger,
@@ -90,5 +106,23 @@ export const yoga = createYoga({
     return createContext(await viewerOf(request), session ? sessionHashOf(session) : null);
   },
   maskedErrors: { maskError },
-  plugins: [useLumenRoutes(), ...armorPlugins(), useIntrospectionPolicy(), useInputErrorCodes()],
+  plugins: [
+    useObservability(),
+    useMetricsEndpoint(),
+    useLumenRoutes(),
+    usePrometheus({
+      registry,
+      endpoint: false,
+      metrics: {
+        graphql_envelop_request: true,
+        graphql_envelop_request_duration: true,
+        graphql_envelop_error_result: true,
+        graphql_envelop_phase_execute: false,
+        graphql_yoga_http_duration: false,
+      },
+    }),
+    ...armorPlugins(),
+    useIntrospectionPolicy(),
+    useInputErrorCodes(),
+  ],
 });

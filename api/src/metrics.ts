@@ -1,0 +1,52 @@
+// Prometheus metrics (prom-client). GraphQL operations are counted by the Guild's
+// Yoga plugin; these are Lumen's own: HTTP by route, /v1 by model, coins, refusals.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
+
+const httpRequests = new Counter({ name: 'lumen_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+const httpDuration = new Histogram({
+  name: 'lumen_http_request_duration_seconds',
+  help: 'HTTP request duration by route',
+  labelNames: ['route'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+const v1Requests = new Counter({ name: 'lumen_v1_requests_total', help: '/v1 requests by model and status', labelNames: ['model', 'status'], registers: [registry] });
+const v1Duration = new Histogram({
+  name: 'lumen_v1_request_duration_seconds',
+  help: '/v1 request duration by model',
+  labelNames: ['model'],
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+  registers: [registry],
+});
+const coinsSpent = new Counter({ name: 'lumen_coins_spent_total', help: 'Coins charged for metered requests, by model (a float view of exact amounts, for graphs)', labelNames: ['model'], registers: [registry] });
+const poolRefusals = new Counter({ name: 'lumen_pool_refusals_total', help: 'Requests refused for lack of coins, by pool state', labelNames: ['state'], registers: [registry] });
+
+/** Route label with bounded cardinality: no ids, no query strings. */
+export function routeOf(pathname: string): string {
+  if (pathname === '/graphql' || pathname === '/healthz' || pathname === '/metrics') return pathname;
+  if (pathname.startsWith('/v1/')) return pathname.startsWith('/v1/chat/completions') ? '/v1/chat/completions' : pathname.startsWith('/v1/models') ? '/v1/models' : '/v1/other';
+  if (pathname.startsWith('/auth/')) return pathname.split('/').slice(0, 3).join('/');
+  return 'static';
+}
+
+export function recordHttp(pathname: string, method: string, status: number, seconds: number): void {
+  const route = routeOf(pathname);
+  httpRequests.inc({ route, method, status: String(status) });
+  httpDuration.observe({ route }, seconds);
+}
+
+export function recordV1(model: string, status: number, seconds: number): void {
+  v1Requests.inc({ model, status: String(status) });
+  v1Duration.observe({ model }, seconds);
+}
+
+export function recordCoins(model: string, coins: { toNumber(): number }): void {
+  coinsSpent.inc({ model }, coins.toNumber());
+}
+
+export function recordPoolRefusal(state: string): void {
+  poolRefusals.inc({ state });
+}
