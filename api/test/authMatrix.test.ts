@@ -1,0 +1,135 @@
+// The authorization matrix, generated from the schema: every root field, called as
+// each kind of caller. A new query, mutation or subscription without an entry here
+// fails the first test, so nothing reaches production unguarded by accident.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createApiKey } from '../src/domain/apiKeys.ts';
+import { createModel } from '../src/domain/models.ts';
+import { setUserActive } from '../src/domain/users.ts';
+import { schema } from '../src/schema/index.ts';
+import { gid, startLumen, type GqlResult, type TestLumen, type TestUser } from './support/lumen.ts';
+import { SseReader } from './support/sse.ts';
+
+type Role = 'anonymous' | 'deactivated' | 'stranger' | 'otherManager' | 'manager' | 'admin';
+const ROLES: Role[] = ['anonymous', 'deactivated', 'stranger', 'otherManager', 'manager', 'admin'];
+const SIGNED_IN: Role[] = ['stranger', 'otherManager', 'manager', 'admin'];
+const CLIENT_SIDE: Role[] = ['manager', 'admin'];
+const ADMIN: Role[] = ['admin'];
+
+interface Fixture {
+  client: string;
+  key: string;
+  model: string;
+  user: TestUser;
+}
+
+interface Expectation {
+  allowed: Role[];
+  /** How a refusal looks for signed-in callers: an error (FORBIDDEN) or a null answer. */
+  refusal?: 'error' | 'null';
+  op: (f: Fixture, self: TestUser | null) => { query: string; variables?: Record<string, unknown> };
+}
+
+const EXPECTATIONS: Record<string, Expectation> = {
+  'Query.viewer': { allowed: SIGNED_IN, op: () => ({ query: '{ viewer { id } }' }) },
+  'Query.viewerCan': { allowed: SIGNED_IN, op: () => ({ query: '{ viewerCan { createClient } }' }) },
+  'Query.signInOptions': { allowed: ['anonymous', ...SIGNED_IN], op: () => ({ query: '{ signInOptions { oidc } }' }) },
+  'Query.models': { allowed: SIGNED_IN, op: () => ({ query: '{ models { name } }' }) },
+  'Query.users': { allowed: ADMIN, op: () => ({ query: '{ users(search: "") { email } }' }) },
+  'Query.clients': { allowed: SIGNED_IN, op: () => ({ query: '{ clients { totalCount } }' }) },
+  'Query.client': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { client(id: $id) { name } }', variables: { id: f.client } }) },
+  'Query.node': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'query($id: ID!) { node(id: $id) { ... on Client { name } } }', variables: { id: f.client } }) },
+  'Query.nodes': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'query($id: ID!) { nodes(ids: [$id]) { ... on ApiKey { name } } }', variables: { id: f.key } }) },
+  'Mutation.createClient': { allowed: ADMIN, op: () => ({ query: 'mutation { createClient(input: { name: "m" }) { client { id } } }' }) },
+  'Mutation.setClientActive': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }', variables: { c: f.client } }) },
+  'Mutation.addClientManager': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', variables: { c: f.client, u: f.user.globalId } }) },
+  'Mutation.removeClientManager': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', variables: { c: f.client, u: f.user.globalId } }) },
+  'Mutation.setClientCoinPool': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }', variables: { c: f.client } }) },
+  'Mutation.setClientModelAccess': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: DEFAULT }) { client { id } } }', variables: { c: f.client, m: f.model } }) },
+  'Mutation.createModel': { allowed: ADMIN, op: (f) => ({ query: 'mutation($n: String!) { createModel(input: { name: $n, provider: "echo", upstreamModel: "e", inputCoinsPerMillion: "1", outputCoinsPerMillion: "1" }) { model { id } } }', variables: { n: `m-${f.user.id}` } }) },
+  'Mutation.createUser': { allowed: ADMIN, op: (f) => ({ query: 'mutation($e: String!) { createUser(input: { email: $e, name: "N" }) { user { id } } }', variables: { e: `new-${f.user.id}@example.org` } }) },
+  'Mutation.setUserActive': { allowed: ADMIN, op: (f) => ({ query: 'mutation($u: ID!) { setUserActive(input: { userId: $u, active: true }) { user { id } } }', variables: { u: f.user.globalId } }) },
+  'Mutation.createApiKey': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($c: ID) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }', variables: { c: f.client } }) },
+  'Mutation.revokeApiKey': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', variables: { id: f.key } }) },
+  'Mutation.grantModelConsent': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }', variables: { c: f.client, m: f.model } }) },
+  // Personal: every signed-in user acts for themselves.
+  'Mutation.revokeSession': { allowed: SIGNED_IN, op: () => ({ query: 'mutation { revokeSession(input: { id: "U2Vzc2lvbjowMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA=" }) { revokedSessionId } }' }) },
+  'Subscription.clientUsage': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change } }', variables: { c: f.client } }) },
+  'Subscription.viewerUsage': { allowed: SIGNED_IN, op: () => ({ query: 'subscription { viewerUsage { change } }' }) },
+};
+
+let lumen: TestLumen;
+let people: Record<Exclude<Role, 'anonymous'>, TestUser>;
+let modelId: string;
+
+before(async () => {
+  lumen = await startLumen();
+  const admin = await lumen.user({ admin: true });
+  people = { admin, deactivated: await lumen.user(), stranger: await lumen.user(), otherManager: await lumen.user(), manager: await lumen.user() };
+  const other = await lumen.client(admin, 'Other');
+  await lumen.prisma.clientManager.create({ data: { clientId: other.id, userId: people.otherManager.id } });
+  modelId = gid('Model', (await createModel(admin.viewer, { name: 'matrix', provider: 'echo', upstreamModel: 'e', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1', needsConsent: true, consentNotice: 'ok' })).id);
+  await setUserActive(admin.viewer, people.deactivated.id, false);
+});
+after(() => lumen.close());
+
+async function fixture(): Promise<Fixture> {
+  const client = await lumen.client(people.admin);
+  await lumen.prisma.clientManager.createMany({ data: [{ clientId: client.id, userId: people.manager.id }, { clientId: client.id, userId: people.deactivated.id }] });
+  const { apiKey } = await createApiKey(people.admin.viewer, { clientId: client.id }, { name: 'k' });
+  const user = await lumen.user();
+  await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });
+  return { client: client.globalId, key: gid('ApiKey', apiKey.id), model: modelId, user };
+}
+
+async function call(role: Role, op: { query: string; variables?: Record<string, unknown> }): Promise<GqlResult> {
+  const as = role === 'anonymous' ? null : people[role];
+  if (!op.query.startsWith('subscription')) return lumen.gql(op.query, op.variables ?? {}, as);
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
+  if (as) headers.authorization = `Bearer ${as.token}`;
+  const response = await lumen.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }) });
+  const reader = new SseReader(response);
+  // A refused subscription answers at once with an error; an accepted one waits for events.
+  const first = await Promise.race([reader.next(), new Promise((resolve) => setTimeout(() => resolve({ data: 'waiting for events' }), 1500))]);
+  await reader.close();
+  return first as GqlResult;
+}
+
+test('every root field of the schema has an expectation, and every expectation a field', () => {
+  const fields = (['Query', 'Mutation', 'Subscription'] as const).flatMap((type) =>
+    Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {}).map((name) => `${type}.${name}`),
+  );
+  assert.deepEqual(fields.filter((f) => !EXPECTATIONS[f]).sort(), [], 'root fields without an authorization expectation: add them to EXPECTATIONS');
+  assert.deepEqual(Object.keys(EXPECTATIONS).filter((f) => !fields.includes(f)).sort(), [], 'expectations for fields that no longer exist');
+});
+
+test('every type holding client or personal data carries an auth scope of its own', () => {
+  for (const type of ['Client', 'ApiKey', 'User', 'Session', 'Model']) {
+    const options = (schema.getType(type)!.extensions as any).pothosOptions;
+    assert.ok(options?.authScopes, `${type} has no type-level authScopes`);
+  }
+});
+
+for (const [field, expectation] of Object.entries(EXPECTATIONS)) {
+  describe(field, () => {
+    for (const role of ROLES) {
+      const allowed = expectation.allowed.includes(role);
+      test(`${role}: ${allowed ? 'allowed' : 'refused'}`, async () => {
+        const f = await fixture();
+        const self = role === 'anonymous' ? null : people[role];
+        const result = await call(role, expectation.op(f, self));
+        const codes = (result.errors ?? []).map((e) => e.extensions?.code);
+        if (allowed) {
+          assert.ok(!codes.includes('FORBIDDEN') && !codes.includes('UNAUTHENTICATED'), `${role} was refused: ${JSON.stringify(result.errors)}`);
+          return;
+        }
+        if (role === 'anonymous' || role === 'deactivated') {
+          if (expectation.refusal === 'null' && role === 'anonymous') return assert.equal((result.data as any)?.client, null);
+          return assert.ok(codes.includes('UNAUTHENTICATED'), `expected UNAUTHENTICATED: ${JSON.stringify(result)}`);
+        }
+        if (expectation.refusal === 'null') return assert.deepEqual(Object.values(result.data ?? {}), [null]);
+        assert.ok(codes.includes('FORBIDDEN'), `expected FORBIDDEN: ${JSON.stringify(result)}`);
+      });
+    }
+  });
+}
