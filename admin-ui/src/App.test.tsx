@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,10 @@ import { App } from './App';
 import { gqlError, mockApi } from './test/utils';
 
 const viewer = { __typename: 'User', id: 'VXNlcjox', name: 'Ada Admin', email: 'ada@example.org', isAdmin: true };
+
+const canCreateClient = (createClient: boolean) => () => ({
+  data: { viewerCan: { __typename: 'ViewerPermissions', createClient } },
+});
 
 function renderApp(path: string, handlers: Parameters<typeof mockApi>[0]) {
   const api = mockApi(handlers);
@@ -19,18 +23,34 @@ function renderApp(path: string, handlers: Parameters<typeof mockApi>[0]) {
 
 describe('App', () => {
   it('sends a signed-out visitor to the sign-in page', async () => {
-    renderApp('/clients/abc', { Layout_ViewerQuery: () => gqlError('Sign in first.', 'UNAUTHENTICATED') });
+    const api = renderApp('/clients/abc', {
+      Layout_ViewerQuery: () => gqlError('Sign in first.', 'UNAUTHENTICATED'),
+      SignInPage_SignInOptionsQuery: () => ({ data: { signInOptions: { __typename: 'SignInOptions', oidc: false, oidcLabel: null } } }),
+    });
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
     expect(screen.getByText('npm run lumen -- login-link --email you@example.org')).toBeTruthy();
     // The page to return to after signing in is remembered.
     await waitFor(() => expect(sessionStorage.getItem('lumen.afterSignIn')).toBe('/clients/abc'));
-    // No OIDC button: the API does not offer OIDC sign-in yet.
+    // No OIDC button: this instance has no OIDC configured.
+    await waitFor(() => expect(api.callsOf('SignInPage_SignInOptionsQuery')).toHaveLength(1));
     expect(screen.queryByRole('link', { name: /institution/ })).toBeNull();
+  });
+
+  it('offers OIDC sign-in when the instance has it configured', async () => {
+    renderApp('/signin', {
+      SignInPage_SignInOptionsQuery: () => ({
+        data: { signInOptions: { __typename: 'SignInOptions', oidc: true, oidcLabel: 'Sign in with Illinois NetID' } },
+      }),
+    });
+    const link = await screen.findByRole('link', { name: 'Sign in with Illinois NetID' });
+    expect(link.getAttribute('href')).toBe('/auth/oidc/start');
+    expect(screen.getByText(/You can also sign in with a/)).toBeTruthy();
   });
 
   it('shows the viewer in the header and lists clients', async () => {
     const api = renderApp('/', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ClientsPage_ViewerCanQuery: canCreateClient(true),
       ClientsPage_ClientsQuery: () => ({
         data: {
           clients: {
@@ -60,25 +80,41 @@ describe('App', () => {
     const row = link.closest('tr')!;
     expect(within(row).getByText('Inactive')).toBeTruthy();
     expect(within(row).getByText('Unlimited')).toBeTruthy();
-    expect(screen.getByLabelText('New client')).toBeTruthy();
+    expect(await screen.findByLabelText('New client')).toBeTruthy();
     expect(api.callsOf('ClientsPage_ClientsQuery')[0].variables).toEqual({ search: null, first: 25, after: null });
   });
 
-  it('hides the New client form from non-admins and explains an empty list', async () => {
-    renderApp('/clients', {
+  it('hides the New client form without viewerCan.createClient and explains an empty list', async () => {
+    const api = renderApp('/clients', {
       Layout_ViewerQuery: () => ({ data: { viewer: { ...viewer, isAdmin: false } } }),
+      ClientsPage_ViewerCanQuery: canCreateClient(false),
       ClientsPage_ClientsQuery: () => ({
         data: { clients: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } } },
       }),
     });
     expect(await screen.findByText(/You do not manage any clients yet/)).toBeTruthy();
+    await waitFor(() => expect(api.callsOf('ClientsPage_ViewerCanQuery')).toHaveLength(1));
     expect(screen.queryByLabelText('New client')).toBeNull();
+  });
+
+  it('decides the New client form from viewerCan, not from the role', async () => {
+    // An admin flag alone shows nothing; the permission does.
+    renderApp('/clients', {
+      Layout_ViewerQuery: () => ({ data: { viewer: { ...viewer, isAdmin: false } } }),
+      ClientsPage_ViewerCanQuery: canCreateClient(true),
+      ClientsPage_ClientsQuery: () => ({
+        data: { clients: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } } },
+      }),
+    });
+    expect(await screen.findByLabelText('New client')).toBeTruthy();
+    expect(await screen.findByText('No clients yet. Create the first one above.')).toBeTruthy();
   });
 
   it('pages through clients and searches on the server', async () => {
     const user = userEvent.setup();
     const api = renderApp('/clients', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ClientsPage_ViewerCanQuery: canCreateClient(true),
       ClientsPage_ClientsQuery: (v) => {
         const page = v.after ? 2 : 1;
         return {
@@ -120,6 +156,7 @@ describe('App', () => {
     let attempt = 0;
     const api = renderApp('/clients', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ClientsPage_ViewerCanQuery: canCreateClient(true),
       ClientsPage_ClientsQuery: () => ({
         data: { clients: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } } },
       }),
@@ -139,26 +176,36 @@ describe('App', () => {
     expect(api.callsOf('ClientPage_ClientQuery')[0].variables).toEqual({ id: 'bmV3' });
   });
 
-  it('shows the profile with personal keys and model access', async () => {
+  function profile(totalTokens: number, pool: { state: 'LIMITED' | 'UNLIMITED' | 'NOT_CONFIGURED'; balance: string | null; capacity: string | null }) {
+    return {
+      data: {
+        viewer: {
+          ...viewer,
+          usage: { __typename: 'Usage', requests: 749, inputTokens: totalTokens - 68678, outputTokens: 68678, totalTokens, coinsSpent: '2' },
+          coinPool: { __typename: 'CoinPool', ...pool },
+          coinRefill:
+            pool.state === 'LIMITED'
+              ? { __typename: 'CoinRefill', amount: '5', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() + 3 * 3600_000).toISOString() }
+              : null,
+          modelAccess: [
+            {
+              __typename: 'ModelAccess',
+              status: 'ALLOWED',
+              setting: 'DEFAULT',
+              lastUsedAt: null,
+              usage: { __typename: 'Usage', requests: 0, totalTokens: 0, coinsSpent: '0' },
+              model: { __typename: 'Model', id: 'm1', name: 'phi-3.5-mini', provider: 'vllm', disabled: false, status: 'OK', needsConsent: false, consentNotice: null, defaultAccess: 'ALLOWED' },
+            },
+          ],
+        },
+      },
+    };
+  }
+
+  it('shows the profile with usage, pool and refill cards, personal keys and model access', async () => {
     renderApp('/profile', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
-      ProfilePage_ViewerQuery: () => ({
-        data: {
-          viewer: {
-            ...viewer,
-            usage: { requests: 749, totalTokens: 1668678, coinsSpent: '2' },
-            modelAccess: [
-              {
-                __typename: 'ModelAccess',
-                status: 'ALLOWED',
-                lastUsedAt: null,
-                usage: { requests: 0, totalTokens: 0, coinsSpent: '0' },
-                model: { __typename: 'Model', id: 'm1', name: 'phi-3.5-mini', provider: 'vllm', disabled: false, needsConsent: false, consentNotice: null },
-              },
-            ],
-          },
-        },
-      }),
+      ProfilePage_ViewerQuery: () => profile(1668678, { state: 'LIMITED', balance: '40', capacity: '50' }),
       ApiKeysSection_ViewerApiKeysQuery: () => ({
         data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
       }),
@@ -167,6 +214,47 @@ describe('App', () => {
     expect(await screen.findByText('No active API keys.')).toBeTruthy();
     expect(screen.getByRole('button', { name: '+ New API Key' })).toBeTruthy();
     expect(screen.getByRole('rowheader', { name: /phi-3.5-mini/ })).toBeTruthy();
-    expect(within(screen.getByRole('region', { name: 'Your usage' })).getByText('1,668,678')).toBeTruthy();
+    const cards = screen.getByRole('region', { name: 'Your usage' });
+    const card = (label: string) => within(cards).getByRole('heading', { name: label }).closest('.card') as HTMLElement;
+    expect(within(card('Total Tokens Used')).getByText('1,668,678')).toBeTruthy();
+    expect(within(card('Coins Spent')).getByText('2.00')).toBeTruthy();
+    expect(within(card('Coin Pool')).getByText('40.00')).toBeTruthy();
+    expect(within(card('Coin Pool')).getByRole('progressbar', { name: 'Coin pool balance' }).getAttribute('aria-valuenow')).toBe('40');
+    expect(within(card('Coin Refill')).getByText('+5 coins / day')).toBeTruthy();
+  });
+
+  it('says when personal keys have no budget yet', async () => {
+    renderApp('/profile', {
+      Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ProfilePage_ViewerQuery: () => profile(0, { state: 'NOT_CONFIGURED', balance: null, capacity: null }),
+      ApiKeysSection_ViewerApiKeysQuery: () => ({
+        data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
+      }),
+    });
+    const cards = await screen.findByRole('region', { name: 'Your usage' });
+    expect(within(cards).getByText('Not configured')).toBeTruthy();
+    expect(within(cards).getByText('No refill')).toBeTruthy();
+  });
+
+  it('keeps the profile live through the viewerUsage subscription', async () => {
+    let tokens = 1000;
+    const api = renderApp('/profile', {
+      Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ProfilePage_ViewerQuery: () => profile(tokens, { state: 'UNLIMITED', balance: null, capacity: null }),
+      ApiKeysSection_ViewerApiKeysQuery: () => ({
+        data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
+      }),
+    });
+    const cards = await screen.findByRole('region', { name: 'Your usage' });
+    expect(within(cards).getByText('1,000')).toBeTruthy();
+    expect(within(cards).getByText('Unlimited')).toBeTruthy();
+    await waitFor(() => expect(api.subscribers('ProfilePage_ViewerUsageSubscription')).toBe(1));
+    const keyLoads = api.callsOf('ApiKeysSection_ViewerApiKeysQuery').length;
+    tokens = 1234;
+    act(() => {
+      api.emit('ProfilePage_ViewerUsageSubscription', { viewerUsage: { change: 'METERED', at: new Date().toISOString() } });
+    });
+    expect(await within(cards).findByText('1,234', {}, { timeout: 3000 })).toBeTruthy();
+    await waitFor(() => expect(api.callsOf('ApiKeysSection_ViewerApiKeysQuery').length).toBe(keyLoads + 1));
   });
 });

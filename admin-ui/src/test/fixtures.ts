@@ -53,6 +53,7 @@ export function modelAccessData(
       name: 'mistral-7b-instruct',
       provider: 'vllm',
       disabled: false,
+      status: 'OK',
       needsConsent: false,
       consentNotice: null,
       defaultAccess: 'ALLOWED',

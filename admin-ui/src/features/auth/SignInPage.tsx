@@ -1,7 +1,18 @@
 import { useEffect } from 'react';
 import { useSearchParams } from 'react-router';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
 
 export const NEXT_KEY = 'lumen.afterSignIn';
+
+const SignInOptionsQuery = graphql(`
+  query SignInPage_SignInOptionsQuery {
+    signInOptions {
+      oidc
+      oidcLabel
+    }
+  }
+`);
 
 const ERRORS: Record<string, string> = {
   expired: 'That sign-in link has expired or was already used. Ask an admin for a new one.',
@@ -13,6 +24,9 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const error = params.get('error');
   const next = params.get('next');
+  // Public: answers before signing in. Without an answer the page still explains the link.
+  const [{ data }] = useQuery({ query: SignInOptionsQuery });
+  const oidc = data?.signInOptions.oidc ? data.signInOptions : null;
   useEffect(() => {
     document.title = 'Sign in · Lumen';
   }, []);
@@ -33,8 +47,18 @@ export function SignInPage() {
             {ERRORS[error] ?? 'Signing in did not work. Ask an admin for a new sign-in link.'}
           </div>
         )}
+        {oidc && (
+          <>
+            <a className="button button-primary oidc-button" href="/auth/oidc/start">
+              {oidc.oidcLabel || 'Sign in with your institution'}
+            </a>
+            <div className="divider" role="separator">
+              or
+            </div>
+          </>
+        )}
         <p>
-          Lumen signs you in with a <strong>one-time link</strong>. Ask an admin of this instance to create one for
+          {oidc ? 'You can also sign in' : 'Lumen signs you in'} with a <strong>one-time link</strong>. Ask an admin of this instance to create one for
           you; it works once, for 15 minutes. Admins print a link on the server with:
         </p>
         <pre className="code-inline">

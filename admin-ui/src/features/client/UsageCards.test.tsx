@@ -11,6 +11,10 @@ describe('UsageCards', () => {
   it('shows tokens, coins, a limited pool with its progress bar, and the refill rate with a countdown', () => {
     render(<UsageCards client={usageCards()} />);
     expect(within(card('Total Tokens Used')).getByText('1,126,939')).toBeTruthy();
+    expect(within(card('Total Tokens Used')).getByText('1,000,000 in + 126,939 out')).toBeTruthy();
+    expect(within(card('Total Tokens Used')).getByText('505 requests')).toBeTruthy();
+    // Each card is a group named by its label (how the e2e suite and screen readers find it).
+    expect(screen.getByRole('group', { name: 'Coin Pool' })).toBe(card('Coin Pool'));
     expect(within(card('Coins Spent')).getByText('1.35')).toBeTruthy();
     const pool = card('Coin Pool');
     expect(within(pool).getByText('75.00')).toBeTruthy();

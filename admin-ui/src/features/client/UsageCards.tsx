@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { formatCoins, formatCountdown, formatInt, formatInterval, coinsToNumber } from '../../lib/format';
 import { useNow } from '../../lib/hooks';
@@ -26,29 +26,83 @@ export const UsageCards_ClientFragment = graphql(`
   }
 `);
 
+/** The viewer's own figures (personal keys), for the Profile page: the same four cards. */
+export const UsageCards_UserFragment = graphql(`
+  fragment UsageCards_UserFragment on User {
+    id
+    usage {
+      requests
+      inputTokens
+      outputTokens
+      totalTokens
+      coinsSpent
+    }
+    coinPool {
+      state
+      balance
+      capacity
+    }
+    coinRefill {
+      amount
+      intervalSeconds
+      nextRefillAt
+    }
+  }
+`);
+
 export function UsageCards(props: {
   client: FragmentType<typeof UsageCards_ClientFragment>;
   /** Called once when the refill countdown reaches zero (to fetch the new balance). */
   onRefillDue?: () => void;
 }) {
   const client = getFragmentData(UsageCards_ClientFragment, props.client);
-  const { usage, coinPool, coinRefill } = client;
+  return <UsageCardRow figures={client} label="Usage" onRefillDue={props.onRefillDue} />;
+}
+
+export function UserUsageCards(props: {
+  user: FragmentType<typeof UsageCards_UserFragment>;
+  onRefillDue?: () => void;
+}) {
+  const user = getFragmentData(UsageCards_UserFragment, props.user);
+  return <UsageCardRow figures={user} label="Your usage" tokensNote="personal keys" onRefillDue={props.onRefillDue} />;
+}
+
+type Figures = {
+  usage: { requests: number; inputTokens: number; outputTokens: number; totalTokens: number; coinsSpent: string };
+  coinPool: Pool;
+  coinRefill?: Refill | null;
+};
+
+function UsageCardRow({
+  figures,
+  label,
+  tokensNote,
+  onRefillDue,
+}: {
+  figures: Figures;
+  label: string;
+  tokensNote?: string;
+  onRefillDue?: () => void;
+}) {
+  const { usage, coinPool, coinRefill } = figures;
   return (
-    <section className="cards" aria-label="Usage">
-      <div className="card">
-        <h3 className="card-label">Total Tokens Used</h3>
+    <section className="cards" aria-label={label}>
+      <Card label="Total Tokens Used">
         <p className="card-value">{formatInt(usage.totalTokens)}</p>
         <p className="card-note">
-          {formatInt(usage.inputTokens)} in + {formatInt(usage.outputTokens)} out · {formatInt(usage.requests)} requests
+          {formatInt(usage.inputTokens)} in + {formatInt(usage.outputTokens)} out
         </p>
-      </div>
-      <div className="card">
-        <h3 className="card-label">Coins Spent</h3>
+        <p className="card-note">
+          {formatInt(usage.requests)} {usage.requests === 1 ? 'request' : 'requests'}
+          {tokensNote ? ` · ${tokensNote}` : ''}
+        </p>
+      </Card>
+      <Card label="Coins Spent">
         <p className="card-value">{formatCoins(usage.coinsSpent)}</p>
         <p className="card-note">all time</p>
-      </div>
+      </Card>
       <CoinPoolCard pool={coinPool} />
-      <CoinRefillCard refill={coinRefill ?? null} onRefillDue={props.onRefillDue} />
+      <CoinRefillCard refill={coinRefill ?? null} onRefillDue={onRefillDue} />
     </section>
   );
 }
@@ -58,20 +112,18 @@ type Pool = { state: string; balance?: string | null; capacity?: string | null }
 function CoinPoolCard({ pool }: { pool: Pool }) {
   if (pool.state === 'UNLIMITED') {
     return (
-      <div className="card">
-        <h3 className="card-label">Coin Pool</h3>
+      <Card label="Coin Pool">
         <p className="card-value">Unlimited</p>
         <p className="card-note">no spending limit</p>
-      </div>
+      </Card>
     );
   }
   if (pool.state !== 'LIMITED') {
     return (
-      <div className="card">
-        <h3 className="card-label">Coin Pool</h3>
+      <Card label="Coin Pool">
         <p className="card-value card-value-muted">Not configured</p>
         <p className="card-note">an admin has not set a budget yet</p>
-      </div>
+      </Card>
     );
   }
   const balance = coinsToNumber(pool.balance);
@@ -79,8 +131,7 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
   const percent = capacity > 0 ? Math.max(0, Math.min(100, (balance / capacity) * 100)) : 0;
   const tone = percent <= 10 ? 'low' : percent <= 30 ? 'medium' : 'high';
   return (
-    <div className="card">
-      <h3 className="card-label">Coin Pool</h3>
+    <Card label="Coin Pool">
       <p className="card-value">{formatCoins(pool.balance ?? '0')}</p>
       <p className="card-note">{pool.capacity != null ? `of ${formatCoins(pool.capacity)} max` : 'no maximum'}</p>
       {pool.capacity != null && (
@@ -96,7 +147,7 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
           <div className="progress-bar" style={{ width: `${percent}%` }} />
         </div>
       )}
-    </div>
+    </Card>
   );
 }
 
@@ -120,16 +171,14 @@ function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefi
 
   if (!refill) {
     return (
-      <div className="card">
-        <h3 className="card-label">Coin Refill</h3>
+      <Card label="Coin Refill">
         <p className="card-value card-value-muted">No refill</p>
         <p className="card-note">the pool is not topped up automatically</p>
-      </div>
+      </Card>
     );
   }
   return (
-    <div className="card">
-      <h3 className="card-label">Coin Refill</h3>
+    <Card label="Coin Refill">
       <p className="card-value">{refillRate(refill)}</p>
       <p className="card-note">
         {Number.isNaN(seconds) ? null : seconds > 0 ? (
@@ -140,6 +189,19 @@ function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefi
           'refilling now'
         )}
       </p>
+    </Card>
+  );
+}
+
+/** One card: a group named by its label, so "Coin Pool" can be found (and is announced) as such. */
+function Card({ label, children }: { label: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <div className="card" role="group" aria-labelledby={id}>
+      <h3 className="card-label" id={id}>
+        {label}
+      </h3>
+      {children}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSubscription } from 'urql';
+import { useSubscription, type AnyVariables, type UseSubscriptionArgs } from 'urql';
 import { graphql } from '../../gql';
 
 const ClientUsageSubscription = graphql(`
@@ -18,6 +18,17 @@ const ClientUsageSubscription = graphql(`
  * `throttleMs`, and always one after the last event.
  */
 export function useLiveUsage(clientId: string | null, throttleMs = 1000): number {
+  return useLiveTick(
+    { query: ClientUsageSubscription, variables: { clientId: clientId ?? '' }, pause: !clientId },
+    throttleMs,
+  );
+}
+
+/** Any usage subscription (`clientUsage`, `viewerUsage`) as a throttled refresh counter. */
+export function useLiveTick<Data, Variables extends AnyVariables>(
+  args: UseSubscriptionArgs<Variables, Data>,
+  throttleMs = 1000,
+): number {
   const [tick, setTick] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(
@@ -26,17 +37,14 @@ export function useLiveUsage(clientId: string | null, throttleMs = 1000): number
     },
     [],
   );
-  useSubscription(
-    { query: ClientUsageSubscription, variables: { clientId: clientId ?? '' }, pause: !clientId },
-    (_previous, event) => {
-      if (!timer.current) {
-        timer.current = setTimeout(() => {
-          timer.current = null;
-          setTick((t) => t + 1);
-        }, throttleMs);
-      }
-      return event;
-    },
-  );
+  useSubscription<Data, Data, Variables>(args, (_previous, event) => {
+    if (!timer.current) {
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        setTick((t) => t + 1);
+      }, throttleMs);
+    }
+    return event;
+  });
   return tick;
 }

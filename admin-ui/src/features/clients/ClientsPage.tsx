@@ -38,6 +38,14 @@ const ClientsQuery = graphql(`
   }
 `);
 
+const ViewerCanQuery = graphql(`
+  query ClientsPage_ViewerCanQuery {
+    viewerCan {
+      createClient
+    }
+  }
+`);
+
 const CreateClientMutation = graphql(`
   mutation ClientsPage_CreateClientMutation($input: CreateClientInput!) {
     createClient(input: $input) {
@@ -85,6 +93,8 @@ export function ClientsPage() {
     context: listContext,
   });
   const connection = data?.clients;
+  const [{ data: can }] = useQuery({ query: ViewerCanQuery });
+  const canCreate = can?.viewerCan.createClient ?? false;
 
   return (
     <div className="page">
@@ -96,7 +106,7 @@ export function ClientsPage() {
           {viewer.isAdmin ? 'Every client of this Lumen instance.' : 'The clients you manage.'}
         </p>
       </header>
-      {viewer.isAdmin && <NewClientForm />}
+      {canCreate && <NewClientForm />}
       <section className="section" aria-label="Client list">
         <div className="table-toolbar">
           <span className="muted" aria-live="polite">
@@ -134,7 +144,7 @@ export function ClientsPage() {
                   <EmptyRow colSpan={6}>
                     {debounced
                       ? `No client matches “${debounced}”.`
-                      : viewer.isAdmin
+                      : canCreate
                         ? 'No clients yet. Create the first one above.'
                         : 'You do not manage any clients yet. An admin can add you as a manager.'}
                   </EmptyRow>

@@ -83,7 +83,7 @@ export function Layout() {
           </nav>
           <div className="topbar-user">
             <span className="viewer" title={viewer.email}>
-              {viewer.name}
+              <span className="viewer-name">{viewer.name}</span>
               {viewer.isAdmin && (
                 <>
                   {' '}

@@ -15,12 +15,12 @@ const rows = [
   modelAccess({
     status: 'BLOCKED',
     usage: { requests: 500, totalTokens: 900000, coinsSpent: '3.5' },
-    model: { id: 'TW9kZWw6Mw==', name: 'llama-3-70b', disabled: true },
+    model: { id: 'TW9kZWw6Mw==', name: 'llama-3-70b', disabled: true, status: 'DISABLED' },
   }),
   modelAccess({
     status: 'CONSENTED',
     usage: { requests: 183, totalTokens: 414615, coinsSpent: '0.5' },
-    model: { id: 'TW9kZWw6NA==', name: 'claude-haiku', provider: 'anthropic', needsConsent: true },
+    model: { id: 'TW9kZWw6NA==', name: 'claude-haiku', provider: 'anthropic', needsConsent: true, status: 'DEGRADED' },
   }),
 ];
 
@@ -57,7 +57,20 @@ describe('ModelAccessTable', () => {
     await user.click(screen.getByRole('checkbox', { name: /Show disabled/ }));
     const llama = screen.getByRole('rowheader', { name: /llama/ }).closest('tr')!;
     expect(within(llama).getByText('✕ Blocked')).toBeTruthy();
-    expect(within(llama).getByText('disabled')).toBeTruthy();
+    expect(within(llama).getByText('Disabled')).toBeTruthy();
+  });
+
+  it("shows each model's health in the Status column, sortable", async () => {
+    const { user } = render();
+    const status = (name: RegExp) => within(screen.getByRole('rowheader', { name }).closest('tr')!).getByTitle(/recent requests/i).textContent;
+    expect(screen.getByRole('columnheader', { name: /Status/ })).toBeTruthy();
+    expect(status(/mistral/)).toBe('OK');
+    expect(status(/claude/)).toBe('Degraded');
+    await user.click(screen.getByRole('button', { name: /Status/ }));
+    expect(modelNames().at(-1)).toBe('claude-haiku'); // OK before Degraded
+    expect(screen.getByRole('columnheader', { name: /Status/ }).getAttribute('aria-sort')).toBe('ascending');
+    await user.click(screen.getByRole('button', { name: /Status/ }));
+    expect(modelNames()[0]).toBe('claude-haiku');
   });
 
   it('sorts by a column and back', async () => {
@@ -86,7 +99,7 @@ describe('ModelAccessTable', () => {
       ModelAccessTable_GrantModelConsentMutation: () => ({
         data: {
           grantModelConsent: {
-            modelAccess: { __typename: 'ModelAccess', status: 'CONSENTED', lastUsedAt: null, usage: { requests: 0, totalTokens: 0, coinsSpent: '0' }, model: { __typename: 'Model', id: 'TW9kZWw6Mg==', name: 'gpt-4o', provider: 'openai', disabled: false, needsConsent: true, consentNotice: 'x' } },
+            modelAccess: { __typename: 'ModelAccess', status: 'CONSENTED', lastUsedAt: null, usage: { requests: 0, totalTokens: 0, coinsSpent: '0' }, model: { __typename: 'Model', id: 'TW9kZWw6Mg==', name: 'gpt-4o', provider: 'openai', disabled: false, status: 'OK', needsConsent: true, consentNotice: 'x', defaultAccess: 'ALLOWED' } },
           },
         },
       }),

@@ -23,6 +23,7 @@ export const ModelAccessTable_ModelAccessFragment = graphql(`
       name
       provider
       disabled
+      status
       needsConsent
       consentNotice
       defaultAccess
@@ -70,7 +71,17 @@ const ACCESS: Record<Status, { label: string; tone: BadgeTone; order: number }> 
   BLOCKED: { label: '✕ Blocked', tone: 'red', order: 3 },
 };
 
-type Column = 'model' | 'requests' | 'tokens' | 'coins' | 'lastUsed' | 'access';
+type Health = AccessRow['model']['status'];
+
+/** The model's health (Model.status), the Status column. */
+const HEALTH: Record<Health, { label: string; tone: BadgeTone; order: number; title: string }> = {
+  OK: { label: 'OK', tone: 'green', order: 0, title: 'Recent requests succeeded (or there were none).' },
+  DEGRADED: { label: 'Degraded', tone: 'amber', order: 1, title: 'Some recent requests failed or timed out.' },
+  DOWN: { label: 'Down', tone: 'red', order: 2, title: 'Most recent requests failed or timed out.' },
+  DISABLED: { label: 'Disabled', tone: 'gray', order: 3, title: 'An admin disabled the model.' },
+};
+
+type Column = 'model' | 'requests' | 'tokens' | 'coins' | 'lastUsed' | 'access' | 'status';
 
 const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
   model: (r) => r.model.name,
@@ -79,6 +90,7 @@ const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
   coins: (r) => coinsToNumber(r.usage.coinsSpent),
   lastUsed: (r) => (r.lastUsedAt ? Date.parse(r.lastUsedAt) : null),
   access: (r) => ACCESS[r.status]?.order ?? 9,
+  status: (r) => HEALTH[r.model.status]?.order ?? 9,
 };
 
 export function ModelAccessTable(props: {
@@ -161,12 +173,15 @@ export function ModelAccessTable(props: {
               <SortHeader column="access" sort={sort} onSort={toggle}>
                 Access
               </SortHeader>
+              <SortHeader column="status" sort={sort} onSort={toggle}>
+                Status
+              </SortHeader>
               {showRules && <th scope="col">Rule</th>}
             </tr>
           </thead>
           <tbody>
             {sorted.length === 0 && (
-              <EmptyRow colSpan={showRules ? 7 : 6}>
+              <EmptyRow colSpan={showRules ? 8 : 7}>
                 {rows.length === 0 ? 'No models are configured yet.' : 'No models match your filter.'}
               </EmptyRow>
             )}
@@ -174,12 +189,6 @@ export function ModelAccessTable(props: {
               <tr key={r.model.id} className={r.model.disabled ? 'row-muted' : undefined}>
                 <th scope="row" data-label="Model" className="cell-strong">
                   {r.model.name}
-                  {r.model.disabled && (
-                    <>
-                      {' '}
-                      <Badge tone="gray">disabled</Badge>
-                    </>
-                  )}
                   <span className="cell-sub">{r.model.provider}</span>
                 </th>
                 <td data-label="Requests" className="num">
@@ -208,6 +217,11 @@ export function ModelAccessTable(props: {
                   ) : (
                     <Badge tone={ACCESS[r.status]?.tone ?? 'gray'}>{ACCESS[r.status]?.label ?? r.status}</Badge>
                   )}
+                </td>
+                <td data-label="Status">
+                  <Badge tone={HEALTH[r.model.status]?.tone ?? 'gray'} title={HEALTH[r.model.status]?.title}>
+                    {HEALTH[r.model.status]?.label ?? r.model.status}
+                  </Badge>
                 </td>
                 {showRules && (
                   <td data-label="Rule">

@@ -1,10 +1,11 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { Badge, ErrorMessage, Spinner } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
-import { formatCoins, formatInt } from '../../lib/format';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
+import { UserUsageCards } from '../client/UsageCards';
+import { useLiveTick } from '../client/useLiveUsage';
 import { ModelAccessTable } from '../models/ModelAccessTable';
 
 const ProfileQuery = graphql(`
@@ -14,11 +15,7 @@ const ProfileQuery = graphql(`
       name
       email
       isAdmin
-      usage {
-        requests
-        totalTokens
-        coinsSpent
-      }
+      ...UsageCards_UserFragment
       modelAccess {
         status
         model {
@@ -31,18 +28,36 @@ const ProfileQuery = graphql(`
   }
 `);
 
+const ViewerUsageSubscription = graphql(`
+  subscription ProfilePage_ViewerUsageSubscription {
+    viewerUsage {
+      change
+      at
+    }
+  }
+`);
+
 const profileContext = { additionalTypenames: ['ModelAccess'] };
 
 /** The viewer's personal API keys and model access: the same sections as a client's page. */
 export function ProfilePage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ProfileQuery, context: profileContext });
+  const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
+  // Live: metered requests with personal keys, keys created or revoked, consent, refills.
+  const liveTick = useLiveTick({ query: ViewerUsageSubscription });
+  useEffect(() => {
+    if (liveTick) refetch();
+  }, [liveTick, refetch]);
+  const onRefillDue = useCallback(() => {
+    setTimeout(refetch, 1500);
+  }, [refetch]);
   useEffect(() => {
     document.title = 'Profile · Lumen';
   }, []);
   if (!data && fetching) return <Spinner label="Loading your profile…" />;
   if (!data) {
     return (
-      <ErrorMessage onRetry={() => reexecute({ requestPolicy: 'network-only' })}>
+      <ErrorMessage onRetry={refetch}>
         {errorMessage(error) ?? 'Your profile could not be loaded.'}
       </ErrorMessage>
     );
@@ -62,29 +77,15 @@ export function ProfilePage() {
           Personal API keys belong to you, not to a client. Use them for your own notebooks and scripts.
         </p>
       </header>
-      <section className="cards cards-3" aria-label="Your usage">
-        <div className="card">
-          <h3 className="card-label">Tokens Used</h3>
-          <p className="card-value">{formatInt(viewer.usage.totalTokens)}</p>
-          <p className="card-note">input + output, personal keys</p>
-        </div>
-        <div className="card">
-          <h3 className="card-label">Coins Spent</h3>
-          <p className="card-value">{formatCoins(viewer.usage.coinsSpent)}</p>
-          <p className="card-note">all time</p>
-        </div>
-        <div className="card">
-          <h3 className="card-label">Requests</h3>
-          <p className="card-value">{formatInt(viewer.usage.requests)}</p>
-          <p className="card-note">all time</p>
-        </div>
-      </section>
+      {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
+      <UserUsageCards user={viewer} onRefillDue={onRefillDue} />
       <ApiKeysSection
         clientId={null}
         ownerLabel="your personal account"
         canCreate
         canRevoke
         exampleModel={exampleModel}
+        refreshSignal={liveTick}
       />
       <ModelAccessTable
         modelAccess={viewer.modelAccess}

@@ -1,0 +1,307 @@
+// The client page end to end: the built admin UI in Debian's headless Chromium, against the
+// real API server on a fresh embedded database, seeded with the `lumen` CLI. Usage comes
+// from real /v1/chat/completions requests; the page hears about them over graphql-ws.
+import assert from 'node:assert/strict';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { absent, disappears, hasText, launchChromium, shows } from './support/browser.ts';
+import { buildUi, Lumen, ROOT } from './support/lumen.ts';
+
+const TEST_TIMEOUT = 90_000;
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const ADMIN = { email: 'demo-admin@example.org', name: 'Dana Admin' }; // from `lumen seed --demo`
+const MANAGER = { email: 'ada@example.org', name: 'Ada Lovelace' }; // manager of Research Chatbot
+const NEW_USER = { email: 'katherine@example.org', name: 'Katherine Johnson' }; // added with `lumen user add`
+const CLIENT = 'Research Chatbot';
+
+const ints = new Intl.NumberFormat('en-US');
+const formatInt = (n: number) => ints.format(n);
+
+/** Deterministic prose of `count` words (the echo model counts a word as a token). */
+function prose(count: number, seed: number): string {
+  const words = 'the model answers questions about protein folding sequencing grant reports lecture notes and code review for our research group'.split(' ');
+  return Array.from({ length: count }, (_, i) => words[(i * 7 + seed) % words.length]).join(' ');
+}
+
+let lumen: Lumen;
+let browser: Browser;
+let adminLink: string;
+let managerLink: string;
+let seededKey: string;
+let seededTokens = 0;
+/** The Total Tokens Used figure after the live request (what a manager sees too). */
+let totalTokensText = '';
+/** The admin's tab, signed in once (a login link works only once). */
+let adminPage: Page;
+let clientUrl: string;
+
+before(async () => {
+  await buildUi();
+  lumen = await Lumen.create();
+  // The CLI and the server cannot open the embedded database at the same time: seed first.
+  const seeded = await lumen.cli('seed', '--demo');
+  seededKey = /shown once\): (sk_\S+)/.exec(seeded)?.[1] ?? assert.fail(`no key in the seed output:\n${seeded}`);
+  await lumen.cli('user', 'add', '--email', NEW_USER.email, '--name', NEW_USER.name);
+  adminLink = await lumen.loginLink(ADMIN.email);
+  managerLink = await lumen.loginLink(MANAGER.email);
+  await lumen.start();
+
+  // A realistic history for the page (and its screenshots): requests of several sizes on
+  // all three models with the seeded "production" key.
+  const traffic: [string, number][] = [
+    ['echo-small', 12000], ['echo-small', 8000], ['echo-large', 15000], ['echo-small', 20000], ['echo-restricted', 4000],
+    ['echo-large', 9000], ['echo-small', 16000], ['echo-small', 6000], ['echo-large', 11000], ['echo-restricted', 2500],
+  ];
+  for (const [i, [model, words]] of traffic.entries()) {
+    const { status, body } = await lumen.chat(seededKey, model, prose(words, i));
+    assert.equal(status, 200, `seeding traffic on ${model}: ${JSON.stringify(body.error)}`);
+    seededTokens += body.usage!.total_tokens;
+  }
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await lumen?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return { context, page };
+}
+
+const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
+const card = (page: Page, label: string) => region(page, 'Usage').getByRole('group', { name: label });
+
+describe('the client page as an admin', () => {
+  let page: Page;
+  let secret: string;
+
+  before(async () => {
+    ({ page } = await newPage());
+    adminPage = page;
+  });
+
+  it('signs in with a one-time link and lands on the clients list', { timeout: TEST_TIMEOUT }, async () => {
+    await page.goto(adminLink);
+    await page.waitForURL(`${lumen.url}/clients`);
+    await shows(page.getByRole('heading', { level: 1, name: 'Clients' }));
+    await shows(page.getByRole('banner').getByText(ADMIN.name));
+    await shows(page.getByRole('link', { name: CLIENT }));
+    await shows(page.getByRole('link', { name: 'Notebook Service' }));
+    // Admins may create clients (Query.viewerCan.createClient).
+    await shows(page.getByRole('textbox', { name: 'New client' }));
+    // The link worked once; it does not work again.
+    const again = await fetch(adminLink, { redirect: 'manual' });
+    assert.equal(again.status, 400);
+  });
+
+  it('opens a client: usage cards, managers, keys and model access with health', { timeout: TEST_TIMEOUT }, async () => {
+    await page.getByRole('link', { name: CLIENT }).click();
+    await page.waitForURL(/\/clients\/[^/]+$/);
+    clientUrl = page.url();
+    await shows(page.getByRole('heading', { level: 1, name: CLIENT }));
+    await hasText(card(page, 'Total Tokens Used').getByRole('paragraph').first(), formatInt(seededTokens));
+    await shows(card(page, 'Coin Pool').getByRole('progressbar', { name: 'Coin pool balance' }));
+    await shows(card(page, 'Coin Refill').getByText('+50 coins / hour'));
+    const managers = region(page, 'Managers');
+    await shows(managers.getByRole('row', { name: /Ada Lovelace/ }));
+    await shows(managers.getByRole('row', { name: /Grace Hopper/ }));
+    const keys = region(page, 'API Keys');
+    await shows(keys.getByRole('row', { name: /production/ }));
+    await shows(keys.getByRole('row', { name: /staging/ }));
+    const models = region(page, 'Model Access');
+    for (const [model, access] of [['echo-small', '✓ Allowed'], ['echo-large', '✓ Consented'], ['echo-restricted', '✓ Allowed']]) {
+      const row = models.getByRole('row', { name: new RegExp(`^${model}`) });
+      await shows(row.getByText(access, { exact: true }));
+      await shows(row.getByText('OK', { exact: true })); // Model.status: recent requests succeeded
+    }
+  });
+
+  it('adds a manager through the type-ahead and removes them again', { timeout: TEST_TIMEOUT }, async () => {
+    const managers = region(page, 'Managers');
+    await managers.getByRole('button', { name: '+ Add Manager' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Manager' });
+    await dialog.getByRole('combobox', { name: 'Name or email' }).fill('kather');
+    await dialog.getByRole('option', { name: new RegExp(NEW_USER.name) }).click();
+    await dialog.getByRole('button', { name: 'Add Manager' }).click();
+    await disappears(dialog);
+    await shows(page.getByText(`${NEW_USER.name} is now a manager of ${CLIENT}.`));
+    await shows(managers.getByRole('row', { name: new RegExp(NEW_USER.name) }));
+
+    // Stored, not just shown: still there after a reload.
+    await page.reload();
+    await shows(managers.getByRole('row', { name: new RegExp(NEW_USER.name) }));
+
+    await managers.getByRole('button', { name: `Remove ${NEW_USER.name}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Remove ${NEW_USER.name}?` });
+    await confirm.getByRole('button', { name: 'Remove manager' }).click();
+    await disappears(confirm);
+    await disappears(managers.getByRole('row', { name: new RegExp(NEW_USER.name) }));
+    await page.reload();
+    await shows(managers.getByRole('row', { name: /Ada Lovelace/ }));
+    await absent(managers.getByRole('row', { name: new RegExp(NEW_USER.name) }), `${NEW_USER.name} (removed)`);
+  });
+
+  it('creates a key: the secret is shown once, then only its hint', { timeout: TEST_TIMEOUT }, async () => {
+    const keys = region(page, 'API Keys');
+    await keys.getByRole('button', { name: '+ New API Key' }).click();
+    const naming = page.getByRole('dialog', { name: 'New API Key' });
+    await naming.getByRole('textbox', { name: 'Name' }).fill('e2e-runner');
+    await naming.getByRole('button', { name: 'Save Key' }).click();
+
+    const shown = page.getByRole('dialog', { name: 'Copy your new API key' });
+    await shows(shown.getByText('This is the only time the key is shown.'));
+    await shows(shown.getByRole('button', { name: 'Copy' }));
+    secret = await shown.getByRole('textbox', { name: 'API key “e2e-runner”' }).inputValue();
+    assert.match(secret, /^sk_[A-Za-z0-9_-]{49}$/);
+    const hint = `${secret.slice(0, 4)}...${secret.slice(-4)}`;
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await disappears(shown);
+
+    const row = keys.getByRole('row', { name: /e2e-runner/ });
+    await shows(row.getByText(hint, { exact: true }));
+    await shows(row.getByRole('button', { name: 'Revoke e2e-runner' }));
+    // The secret is gone from the page for good: not in the DOM, not in an input.
+    assert.ok(!(await page.content()).includes(secret), 'the secret is still in the page');
+    await page.reload();
+    await shows(keys.getByRole('row', { name: /e2e-runner/ }).getByText(hint, { exact: true }));
+    assert.ok(!(await page.content()).includes(secret), 'the secret came back after a reload');
+  });
+
+  it('shows usage from a /v1 request with that key without reloading', { timeout: TEST_TIMEOUT }, async () => {
+    const tokensCard = card(page, 'Total Tokens Used').getByRole('paragraph').first();
+    const coinsCard = card(page, 'Coins Spent');
+    const poolCard = card(page, 'Coin Pool');
+    const valueOf = async (group: typeof coinsCard) => (await group.getByRole('paragraph').first().textContent())!.trim();
+    const before = { tokens: formatInt(seededTokens), coins: await valueOf(coinsCard), pool: await valueOf(poolCard) };
+    await hasText(tokensCard, before.tokens);
+    const keyRow = region(page, 'API Keys').getByRole('row', { name: /e2e-runner/ });
+    await shows(keyRow.getByText('Never', { exact: true }));
+
+    // A mark on this very document: it must survive, proving the page was not reloaded.
+    await page.evaluate(() => Object.assign(window, { e2eNoReload: true }));
+
+    // Any OpenAI client would do; this is the request it sends.
+    const prompt = prose(40000, 3);
+    const { status, body } = await lumen.chat(secret, 'echo-small', prompt);
+    assert.equal(status, 200, JSON.stringify(body.error));
+    assert.ok(prompt.startsWith(body.choices![0].message.content), 'the echo model answers with the prompt');
+    const used = body.usage!.total_tokens;
+
+    // The clientUsage subscription moves the cards and the key's counters in place.
+    totalTokensText = formatInt(seededTokens + used);
+    await hasText(tokensCard, totalTokensText);
+    await disappears(coinsCard.getByText(before.coins, { exact: true }));
+    await disappears(poolCard.getByText(before.pool, { exact: true }));
+    await shows(keyRow.getByRole('cell', { name: formatInt(used), exact: true }));
+    await disappears(keyRow.getByText('Never', { exact: true }));
+    assert.equal(page.url(), clientUrl);
+    assert.equal(await page.evaluate(() => (window as { e2eNoReload?: boolean }).e2eNoReload), true, 'the page was reloaded');
+  });
+
+  it('revokes the key after a confirmation and lists it under Show deleted keys', { timeout: TEST_TIMEOUT }, async () => {
+    const keys = region(page, 'API Keys');
+    await keys.getByRole('button', { name: 'Revoke e2e-runner' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke “e2e-runner”?' });
+    await shows(confirm.getByText(/cannot be undone/));
+    await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await disappears(confirm);
+    await shows(page.getByText('API key “e2e-runner” revoked. It is listed under Show deleted keys.'));
+    await disappears(keys.getByRole('row', { name: /e2e-runner/ }));
+
+    await keys.getByRole('checkbox', { name: 'Show deleted keys' }).check();
+    const row = keys.getByRole('row', { name: /e2e-runner/ });
+    await shows(row.getByText('Revoked', { exact: true }));
+    await absent(row.getByRole('button', { name: /Revoke/ }), 'a Revoke button on a revoked key');
+    // The revoked key no longer works.
+    const { status, body } = await lumen.chat(secret, 'echo-small', 'still there?');
+    assert.equal(status, 401);
+    assert.equal(body.error?.code, 'revoked_api_key');
+  });
+
+  it('grants consent: Needs Consent → notice → confirm → Consented', { timeout: TEST_TIMEOUT }, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
+    await page.getByRole('link', { name: 'CI Runner' }).click();
+    await shows(page.getByRole('heading', { level: 1, name: 'CI Runner' }));
+    const models = region(page, 'Model Access');
+    const row = models.getByRole('row', { name: /^echo-large/ });
+    await row.getByRole('button', { name: 'Needs Consent: review and grant consent for echo-large' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Consent for echo-large' });
+    await shows(dialog.getByText(/kept for 30 days by its provider/));
+    await dialog.getByRole('button', { name: 'I agree, grant consent' }).click();
+    await disappears(dialog);
+    await shows(row.getByText('✓ Consented', { exact: true }));
+    await shows(page.getByText('Consent granted: echo-large is now available to all API keys of CI Runner.'));
+    await page.reload();
+    await shows(models.getByRole('row', { name: /^echo-large/ }).getByText('✓ Consented', { exact: true }));
+  });
+
+  it('shows the admin’s own usage and budget on the Profile page', { timeout: TEST_TIMEOUT }, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profile' }).click();
+    await shows(page.getByRole('heading', { level: 1, name: ADMIN.name }));
+    const cards = region(page, 'Your usage');
+    await shows(cards.getByRole('group', { name: 'Coin Pool' }).getByText('Not configured', { exact: true }));
+    await shows(cards.getByRole('group', { name: 'Coin Refill' }).getByText('No refill', { exact: true }));
+    await shows(region(page, 'API Keys').getByText('No active API keys.'));
+  });
+});
+
+describe('the client page as a manager', () => {
+  it('has the same sections without the admin-only controls', { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page } = await newPage();
+    try {
+      await page.goto(managerLink);
+      await page.waitForURL(`${lumen.url}/clients`);
+      await shows(page.getByRole('banner').getByText(MANAGER.name));
+      await shows(page.getByText('The clients you manage.'));
+      await page.getByRole('link', { name: CLIENT }).click();
+      await shows(page.getByRole('heading', { level: 1, name: CLIENT }));
+      // What a manager may do is there…
+      await shows(region(page, 'Managers').getByRole('row', { name: /Grace Hopper/ }));
+      await shows(region(page, 'API Keys').getByRole('button', { name: '+ New API Key' }));
+      await shows(region(page, 'API Keys').getByRole('button', { name: 'Revoke production' }));
+      await shows(region(page, 'Model Access').getByRole('row', { name: /^echo-small/ }));
+      await hasText(card(page, 'Total Tokens Used').getByRole('paragraph').first(), totalTokensText);
+      // …and what only admins may do is not.
+      await absent(page.getByRole('button', { name: '+ Add Manager' }), 'Add Manager');
+      await absent(page.getByRole('button', { name: /^Remove / }), 'Remove (manager)');
+      await absent(page.getByRole('button', { name: /^(Deactivate|Activate)$/ }), 'Activate/Deactivate');
+      await absent(page.getByRole('button', { name: 'Coin pool settings' }), 'Coin pool settings');
+      await absent(page.getByRole('combobox', { name: /Access rule/ }), 'access rule selects');
+
+      await page.getByRole('link', { name: '← Clients' }).click();
+      await shows(page.getByRole('link', { name: CLIENT }));
+      await absent(page.getByRole('textbox', { name: 'New client' }), 'the New client form');
+      await absent(page.getByRole('link', { name: 'Notebook Service' }), 'a client Ada does not manage');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('screenshots', () => {
+  for (const [name, viewport] of [
+    ['client-page-desktop', { width: 1280, height: 900 }],
+    ['client-page-phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`writes docs/screenshots/${name}.png`, { timeout: TEST_TIMEOUT }, async () => {
+      const page = adminPage;
+      await page.setViewportSize(viewport);
+      await page.goto(clientUrl);
+      await shows(page.getByRole('heading', { level: 1, name: CLIENT }));
+      await hasText(card(page, 'Total Tokens Used').getByRole('paragraph').first(), totalTokensText);
+      await shows(region(page, 'API Keys').getByRole('row', { name: /production/ }));
+      await shows(region(page, 'Model Access').getByRole('row', { name: /^echo-large/ }));
+      await page.evaluate(() => document.fonts.ready);
+      await mkdir(SCREENSHOTS, { recursive: true });
+      const file = path.join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+      assert.ok((await stat(file)).size > 10_000, `${file} looks empty`);
+    });
+  }
+});
