@@ -97,7 +97,8 @@ describe('the client page as an admin', () => {
     await shows(page.getByRole('textbox', { name: 'New client' }));
     // The link worked once; it does not work again.
     const again = await fetch(adminLink, { redirect: 'manual' });
-    assert.equal(again.status, 400);
+    assert.equal(again.status, 303);
+    assert.equal(again.headers.get('location'), '/signin?error=expired');
   });
 
   it('opens a client: usage cards, managers, keys and model access with health', { timeout: TEST_TIMEOUT }, async () => {

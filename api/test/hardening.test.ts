@@ -86,7 +86,7 @@ test('sign-in attempts are rate limited', async () => {
   for (let i = 0; i < RATE_LIMITS.signIn.points + 2; i++) {
     statuses.push((await lumen.fetch('/auth/login?token=lnk_nonsense', { redirect: 'manual' })).status);
   }
-  assert.deepEqual(statuses.slice(0, RATE_LIMITS.signIn.points), Array(RATE_LIMITS.signIn.points).fill(400));
+  assert.deepEqual(statuses.slice(0, RATE_LIMITS.signIn.points), Array(RATE_LIMITS.signIn.points).fill(303));
   assert.deepEqual(statuses.slice(RATE_LIMITS.signIn.points), [429, 429]);
   resetRateLimits();
 });

@@ -2,7 +2,7 @@
 import { db } from '../db/current.ts';
 import { createApiKey } from '../domain/apiKeys.ts';
 import { addClientManager, createClient } from '../domain/clients.ts';
-import { setClientCoinPool } from '../domain/coinPools.ts';
+import { setCoinPool } from '../domain/coinPools.ts';
 import { createModel } from '../domain/models.ts';
 import { grantModelConsent, setClientModelAccess } from '../domain/modelAccess.ts';
 import { createUser } from '../domain/users.ts';
@@ -36,7 +36,7 @@ export async function seedDemo(): Promise<string> {
   const chatbot = await createClient(admin, { name: 'Research Chatbot' });
   await addClientManager(admin, chatbot.id, ada.id);
   await addClientManager(admin, chatbot.id, grace.id);
-  await setClientCoinPool(admin, chatbot.id, { state: 'LIMITED', capacity: '1000', balance: '750', refillAmount: '50', refillIntervalSeconds: 3600 });
+  await setCoinPool(admin, { clientId: chatbot.id }, { state: 'LIMITED', capacity: '1000', balance: '750', refillAmount: '50', refillIntervalSeconds: 3600 });
   await grantModelConsent(admin, { clientId: chatbot.id }, big.id);
   await setClientModelAccess(admin, chatbot.id, restricted.id, 'ALLOWED');
   const production = await createApiKey(admin, { clientId: chatbot.id }, { name: 'production' });
@@ -44,7 +44,7 @@ export async function seedDemo(): Promise<string> {
 
   const ci = await createClient(admin, { name: 'CI Runner' });
   await addClientManager(admin, ci.id, grace.id);
-  await setClientCoinPool(admin, ci.id, { state: 'UNLIMITED' });
+  await setCoinPool(admin, { clientId: ci.id }, { state: 'UNLIMITED' });
   await createApiKey(admin, { clientId: ci.id }, { name: 'ci-runner' });
 
   await createClient(admin, { name: 'Notebook Service' });

@@ -57,16 +57,19 @@ export async function createLoginLink(email: string, publicUrl: string): Promise
   return { url: `${publicUrl}/auth/login?token=${token}`, expiresAt };
 }
 
-/** Uses up a sign-in link and starts a session; null when the link is unknown, used or expired. */
-export async function consumeLoginLink(token: string, userAgent: string | null) {
-  if (!isWellFormed('lnk', token)) return null;
+export type SignInRefusal = 'invalid' | 'expired' | 'inactive';
+
+/** Uses up a sign-in link and starts a session, or says why it cannot. */
+export async function consumeLoginLink(token: string, userAgent: string | null): Promise<Awaited<ReturnType<typeof startSession>> | { refused: SignInRefusal }> {
+  if (!isWellFormed('lnk', token)) return { refused: 'invalid' };
   return db().$transaction(async (tx) => {
     const now = new Date();
     const link = await tx.loginLink.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
-    if (!link || !link.user.active) return null;
+    if (!link) return { refused: 'invalid' as const };
+    if (!link.user.active) return { refused: 'inactive' as const };
     // The conditional update is what makes the link single-use, even under a race.
     const used = await tx.loginLink.updateMany({ where: { id: link.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
-    if (used.count !== 1) return null;
+    if (used.count !== 1) return { refused: 'expired' as const };
     return startSession(tx, link.userId, userAgent);
   });
 }

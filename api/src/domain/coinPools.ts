@@ -1,4 +1,4 @@
-// Coin pools: a client's budget. UNLIMITED pools are metered but never refuse;
+// Coin pools: a client's budget (or the budget of a user's personal keys). UNLIMITED pools are metered but never refuse;
 // NOT_CONFIGURED pools (every new client's) refuse until an admin sets one up;
 // LIMITED pools hold a balance up to a capacity, optionally refilled on a schedule.
 import { db } from '../db/current.ts';
@@ -9,6 +9,8 @@ import { requireClient } from './clients.ts';
 import { exact, parseCoins, requireNonNegative, type Decimal } from './coins.ts';
 import { badInput } from './errors.ts';
 import { requireWholeNumber } from './input.ts';
+import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
+import { requireUser } from './users.ts';
 import type { Viewer } from './viewer.ts';
 
 export interface SetCoinPoolInput {
@@ -58,10 +60,10 @@ function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolS
   return { state: 'LIMITED', capacity, balance: newBalance, refillAmount, refillIntervalSeconds: interval };
 }
 
-export async function setClientCoinPool(actor: Viewer, clientId: string, input: SetCoinPoolInput) {
+export async function setCoinPool(actor: Viewer, owner: Owner, input: SetCoinPoolInput) {
   const result = await db().$transaction(async (tx) => {
-    const client = await requireClient(tx, clientId);
-    const current = await tx.coinPool.findUnique({ where: { clientId: client.id } });
+    const target = owner.clientId ? { type: 'Client' as const, ...(await requireClient(tx, owner.clientId)) } : { type: 'User' as const, ...(await requireUser(tx, owner.userId!)) };
+    const current = await tx.coinPool.findFirst({ where: ownerWhere(owner) });
     const settings = checkSettings(input, current);
     const refillChanged =
       settings.refillIntervalSeconds !== current?.refillIntervalSeconds ||
@@ -76,8 +78,10 @@ export async function setClientCoinPool(actor: Viewer, clientId: string, input: 
       lastRefillAt: settings.refillIntervalSeconds === null ? null : refillChanged || !current?.lastRefillAt ? new Date() : current.lastRefillAt,
       updatedAt: new Date(),
     };
-    const pool = await tx.coinPool.upsert({ where: { clientId: client.id }, create: { clientId: client.id, ...data }, update: data });
-    await recordAudit(tx, actor, 'client.setCoinPool', { type: 'Client', id: client.id }, {
+    const pool = current
+      ? await tx.coinPool.update({ where: { id: current.id }, data })
+      : await tx.coinPool.create({ data: { ...ownerColumns(owner), ...data } });
+    await recordAudit(tx, actor, target.type === 'Client' ? 'client.setCoinPool' : 'user.setCoinPool', { type: target.type, id: target.id }, {
       state: data.state,
       capacity: data.capacity,
       balance: data.balance,
@@ -85,10 +89,10 @@ export async function setClientCoinPool(actor: Viewer, clientId: string, input: 
       refillIntervalSeconds: data.refillIntervalSeconds,
       previous: current ? { state: current.state, balance: exact(current.balance).toFixed(), capacity: current.capacity && exact(current.capacity).toFixed() } : null,
     });
-    return { client, pool };
+    return { pool, targetId: target.id };
   });
-  publishInvalidation('client.setCoinPool');
-  publishOwnerChange({ change: 'POOL_CHANGED', clientId: result.client.id, userId: null, apiKeyId: null, modelId: null });
+  publishInvalidation('coinPool.set');
+  publishOwnerChange({ change: 'POOL_CHANGED', ...ownerColumns(owner), apiKeyId: null, modelId: null });
   return result;
 }
 
@@ -101,4 +105,9 @@ export function nextRefillAt(pool: Pick<CoinPool, 'lastRefillAt' | 'refillInterv
   const intervalMs = pool.refillIntervalSeconds * 1000;
   const elapsed = Math.max(0, now.getTime() - pool.lastRefillAt.getTime());
   return new Date(pool.lastRefillAt.getTime() + (Math.floor(elapsed / intervalMs) + 1) * intervalMs);
+}
+
+/** A client's pool, the common case. */
+export async function setClientCoinPool(actor: Viewer, clientId: string, input: SetCoinPoolInput) {
+  return setCoinPool(actor, { clientId }, input);
 }

@@ -6,25 +6,16 @@ import { handleOidcRoute } from './oidc.ts';
 
 const secureCookies = () => config().env !== 'development';
 
-function page(status: number, title: string, text: string): Response {
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return new Response(
-    `<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><body style="font-family:system-ui;max-width:36rem;margin:4rem auto"><h1>${escape(title)}</h1><p>${escape(text)}</p><p><a href="/">Back to Lumen</a></p>`,
-    { status, headers: { 'content-type': 'text/html; charset=utf-8' } },
-  );
-}
-
 export async function handleAuthRoute(request: Request, url: URL): Promise<Response | null> {
   if (url.pathname.startsWith('/auth/oidc/')) return handleOidcRoute(request, url);
   if (url.pathname === '/auth/login' && request.method === 'GET') {
     const token = url.searchParams.get('token') ?? '';
-    const session = await consumeLoginLink(token, request.headers.get('user-agent'));
-    if (!session) {
-      return page(400, 'This sign-in link does not work', 'It was already used, has expired (links last 15 minutes), or was copied incompletely. Ask for a new one.');
-    }
+    const result = await consumeLoginLink(token, request.headers.get('user-agent'));
+    // The sign-in page explains each refusal (expired, invalid, inactive).
+    if ('refused' in result) return new Response(null, { status: 303, headers: { location: `/signin?error=${result.refused}`, 'cache-control': 'no-store' } });
     return new Response(null, {
       status: 303,
-      headers: { location: '/', 'set-cookie': sessionCookie(session.sessionToken, session.expiresAt, secureCookies()), 'cache-control': 'no-store' },
+      headers: { location: '/', 'set-cookie': sessionCookie(result.sessionToken, result.expiresAt, secureCookies()), 'cache-control': 'no-store' },
     });
   }
   if (url.pathname === '/auth/logout' && request.method === 'POST') {

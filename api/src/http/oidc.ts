@@ -7,6 +7,7 @@ import { config } from '../config.ts';
 import { signInWithOidc } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
 import { hashSecret } from '../domain/secrets.ts';
+import { log } from '../log.ts';
 import { readCookie, sessionCookie } from './cookies.ts';
 
 const FLOW_COOKIE = 'lumen_oidc';
@@ -49,8 +50,10 @@ function unseal(sealed: string | null): { verifier: string; state: string; nonce
   return value.expires > Date.now() ? value : null;
 }
 
-function failure(message: string): Response {
-  return new Response(null, { status: 303, headers: { location: `/signin?error=${encodeURIComponent(message)}` } });
+/** Back to the sign-in page, which explains the code; details go to the log, not into a URL. */
+function failure(code: 'oidc' | 'expired' | 'inactive' | 'email', detail?: unknown): Response {
+  if (detail) log.warn({ code, detail: detail instanceof Error ? detail.message : String(detail) }, 'OIDC sign-in failed');
+  return new Response(null, { status: 303, headers: { location: `/signin?error=${code}`, 'cache-control': 'no-store' } });
 }
 
 export async function handleOidcRoute(request: Request, url: URL): Promise<Response | null> {
@@ -73,7 +76,7 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
   }
   if (url.pathname === '/auth/oidc/callback') {
     const flow = unseal(readCookie(request, FLOW_COOKIE));
-    if (!flow) return failure('Your sign-in took too long or was started in another browser. Please try again.');
+    if (!flow) return failure('expired');
     const cfg = await configuration();
     // The provider redirected here, so the URL it called is our public one.
     const current = new URL(`${redirectUri()}${url.search}`);
@@ -81,19 +84,19 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
     try {
       tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
     } catch (error) {
-      return failure(`The identity provider did not sign you in (${(error as Error).message}).`);
+      return failure('oidc', error);
     }
     const idClaims = tokens.claims()!;
     const userInfo = await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub);
     try {
       const session = await signInWithOidc({ ...idClaims, ...userInfo }, { adminGroup: config().oidc!.adminGroup, userAgent: request.headers.get('user-agent') });
-      if (!session) return failure('Your Lumen account is deactivated. Ask an admin.');
+      if (!session) return failure('inactive');
       const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
       headers.append('set-cookie', sessionCookie(session.sessionToken, session.expiresAt, secure()));
       headers.append('set-cookie', `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`);
       return new Response(null, { status: 303, headers });
     } catch (error) {
-      if (error instanceof DomainError) return failure(error.message);
+      if (error instanceof DomainError) return failure('email', error);
       throw error;
     }
   }

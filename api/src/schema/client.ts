@@ -3,7 +3,7 @@
 import { db } from '../db/current.ts';
 import { apiKeyListWhere } from '../domain/apiKeys.ts';
 import { addClientManager, createClient, removeClientManager, setClientActive, visibleClientsWhere } from '../domain/clients.ts';
-import { setClientCoinPool } from '../domain/coinPools.ts';
+import { setCoinPool } from '../domain/coinPools.ts';
 import { listModelAccess } from '../domain/modelAccess.ts';
 import type { ClientAction } from '../domain/permissions.ts';
 import { ownerUsage } from '../domain/usage.ts';
@@ -148,7 +148,7 @@ builder.mutationField('removeClientManager', (t) =>
   }),
 );
 
-const SetClientCoinPoolInput = builder.inputType('SetClientCoinPoolInput', {
+export const SetClientCoinPoolInput = builder.inputType('SetClientCoinPoolInput', {
   fields: (f) => ({
     clientId: f.id({ required: true }),
     state: f.field({ type: CoinPoolStateEnum, required: true }),
@@ -165,8 +165,8 @@ builder.mutationField('setClientCoinPool', (t) =>
     args: { input: t.arg({ type: SetClientCoinPoolInput, required: true }) },
     authScopes: (_root, { input }) => ({ clientAction: { action: 'setCoinPool', clientId: input.clientId } }),
     resolve: async (_root, { input }, ctx) => {
-      const { client } = await setClientCoinPool(ctx.viewer!, requireIdOf('Client', input.clientId, 'clientId'), input);
-      return { client };
+      const { targetId } = await setCoinPool(ctx.viewer!, { clientId: requireIdOf('Client', input.clientId, 'clientId') }, input);
+      return { client: await db().client.findUniqueOrThrow({ where: { id: targetId } }) };
     },
   }),
 );

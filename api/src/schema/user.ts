@@ -2,6 +2,8 @@
 import { db } from '../db/current.ts';
 import { apiKeyListWhere } from '../domain/apiKeys.ts';
 import { createUser, searchUsers, setUserActive } from '../domain/users.ts';
+import { setCoinPool } from '../domain/coinPools.ts';
+import { CoinPoolStateEnum } from './coinPool.ts';
 import { listModelAccess } from '../domain/modelAccess.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { ApiKeyConnection } from './apiKey.ts';
@@ -109,3 +111,27 @@ const ViewerPermissionsRef = builder.objectRef<object>('ViewerPermissions').impl
 });
 
 builder.queryField('viewerCan', (t) => t.field({ type: ViewerPermissionsRef, authScopes: { loggedIn: true }, resolve: () => ({}) }));
+
+const SetUserCoinPoolInput = builder.inputType('SetUserCoinPoolInput', {
+  description: "The budget of a user's personal keys; the same rules as a client's pool.",
+  fields: (f) => ({
+    userId: f.id({ required: true }),
+    state: f.field({ type: CoinPoolStateEnum, required: true }),
+    capacity: f.field({ type: 'Coins' }),
+    balance: f.field({ type: 'Coins' }),
+    refillAmount: f.field({ type: 'Coins' }),
+    refillIntervalSeconds: f.int(),
+  }),
+});
+
+builder.mutationField('setUserCoinPool', (t) =>
+  t.field({
+    type: builder.simpleObject('SetUserCoinPoolPayload', { fields: (p) => ({ user: p.field({ type: UserRef }) }) }),
+    args: { input: t.arg({ type: SetUserCoinPoolInput, required: true }) },
+    authScopes: { admin: true },
+    resolve: async (_root, { input }, ctx) => {
+      const { targetId } = await setCoinPool(ctx.viewer!, { userId: requireIdOf('User', input.userId, 'userId') }, input);
+      return { user: await db().user.findUniqueOrThrow({ where: { id: targetId } }) };
+    },
+  }),
+);

@@ -18,6 +18,8 @@ const ERRORS: Record<string, string> = {
   expired: 'That sign-in link has expired or was already used. Ask an admin for a new one.',
   invalid: 'That sign-in link is not valid. Ask an admin for a new one.',
   inactive: 'Your account is deactivated. Contact an admin of this Lumen instance.',
+  oidc: 'Your institution did not sign you in. Try again, or ask an admin for a sign-in link.',
+  email: 'Your institution did not share a verified email address, which Lumen needs to know who you are.',
 };
 
 export function SignInPage() {
