@@ -103,7 +103,7 @@ export interface MeteredRequest {
 }
 
 /**
- * Settles a reservation and records the request, all in one transaction: the pool
+ * Settles a reservation and records the request, all in one statement: the pool
  * gets back what was reserved but not spent, and the usage record, the key's
  * counters and the (owner, model) counters grow by the same coins. A LIMITED pool
  * is never charged more than was reserved (an upstream that overshoots the limits
@@ -116,32 +116,37 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
   const coins = reservation.state === 'LIMITED' && request.cost.greaterThan(reservation.reserved) ? reservation.reserved : request.cost;
   const coinText = coins.toFixed();
   const { clientId, userId } = ownerColumns(owner);
-  const statements: Prisma.PrismaPromise<unknown>[] = [];
-  if (reservation.state === 'LIMITED') {
-    statements.push(db().$executeRaw`
-      UPDATE "CoinPool" SET "balance" = "balance" + ${reservation.reserved.minus(coins).toFixed()}::numeric
-       WHERE "id" = ${reservation.poolId}::uuid`);
-  }
-  statements.push(
-    db().$executeRaw`
+  const limited = reservation.state === 'LIMITED';
+  const refund = limited ? reservation.reserved.minus(coins).toFixed() : '0';
+  // One statement with data-modifying CTEs: a single round trip, and atomic as a whole
+  // (PostgreSQL runs a statement in one transaction), so pool, record and counters agree.
+  await db().$executeRaw`
+    WITH "pool" AS (
+      UPDATE "CoinPool" SET "balance" = "balance" + ${refund}::numeric
+       WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean
+      RETURNING "id"
+    ), "record" AS (
       INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "status", "latencyMs")
       VALUES (${uuidv7()}::uuid, ${request.apiKeyId}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid,
-              ${inputTokens}, ${outputTokens}, ${coinText}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))})`,
-    db().$executeRaw`
-      UPDATE "ApiKey" SET "requests" = "requests" + 1, "inputTokens" = "inputTokens" + ${inputTokens},
-             "outputTokens" = "outputTokens" + ${outputTokens}, "coinsSpent" = "coinsSpent" + ${coinText}::numeric, "lastUsedAt" = now()
-       WHERE "id" = ${request.apiKeyId}::uuid`,
-    db().$executeRaw`
+              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int)
+      RETURNING "id"
+    ), "key" AS (
+      UPDATE "ApiKey" SET "requests" = "requests" + 1, "inputTokens" = "inputTokens" + ${inputTokens}::int,
+             "outputTokens" = "outputTokens" + ${outputTokens}::int, "coinsSpent" = "coinsSpent" + ${coinText}::numeric, "lastUsedAt" = now()
+       WHERE "id" = ${request.apiKeyId}::uuid
+      RETURNING "id"
+    ), "perModel" AS (
       INSERT INTO "ModelUsage" ("id", "clientId", "userId", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
-      VALUES (${uuidv7()}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid, 1, ${inputTokens}, ${outputTokens}, ${coinText}::numeric, now())
+      VALUES (${uuidv7()}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid, 1, ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, now())
       ON CONFLICT ${owner.clientId ? Prisma.sql`("clientId", "modelId")` : Prisma.sql`("userId", "modelId")`} DO UPDATE SET
         "requests" = "ModelUsage"."requests" + 1,
         "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
         "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
         "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
-        "lastUsedAt" = EXCLUDED."lastUsedAt"`,
-  );
-  await db().$transaction(statements);
+        "lastUsedAt" = EXCLUDED."lastUsedAt"
+      RETURNING "id"
+    )
+    SELECT (SELECT count(*) FROM "pool") + (SELECT count(*) FROM "record") + (SELECT count(*) FROM "key") + (SELECT count(*) FROM "perModel")`;
   publishOwnerChange({ change: 'METERED', clientId, userId, apiKeyId: request.apiKeyId, modelId: request.modelId });
   return { coins };
 }

@@ -1,9 +1,31 @@
 // Models on offer, and the admin mutation that adds one.
 import { db } from '../db/current.ts';
+import { healthStatus, recentResults, type RecentResults } from '../domain/modelHealth.ts';
 import { createModel, PROVIDERS } from '../domain/models.ts';
 import { builder } from './builder.ts';
 
 export const AccessRuleEnum = builder.enumType('AccessRule', { values: ['ALLOWED', 'BLOCKED'] as const });
+
+export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
+  description: "A model's health from its recent upstream results (the Status column of the Model Access table).",
+  values: {
+    OK: { description: 'Recent requests succeeded (or there were none).' },
+    DEGRADED: { description: 'Some recent requests failed or timed out.' },
+    DOWN: { description: 'Most recent requests failed or timed out.' },
+    DISABLED: { description: 'An admin disabled the model.' },
+  } as const,
+});
+
+// One health query per GraphQL request, however many models it shows.
+const healthByRequest = new WeakMap<object, Promise<Map<string, RecentResults>>>();
+function recentResultsFor(ctx: object) {
+  let results = healthByRequest.get(ctx);
+  if (!results) {
+    results = recentResults();
+    healthByRequest.set(ctx, results);
+  }
+  return results;
+}
 
 export const ModelRef = builder.prismaNode('Model', {
   id: { field: 'id' },
@@ -19,6 +41,11 @@ export const ModelRef = builder.prismaNode('Model', {
     consentNotice: t.exposeString('consentNotice', { nullable: true }),
     defaultAccess: t.expose('defaultAccess', { type: AccessRuleEnum }),
     disabled: t.exposeBoolean('disabled'),
+    status: t.field({
+      type: ModelHealthStatusEnum,
+      select: { disabled: true },
+      resolve: async (model, _args, ctx) => healthStatus(model, (await recentResultsFor(ctx)).get(model.id)),
+    }),
   }),
 });
 

@@ -122,6 +122,12 @@ function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abor
           controller.enqueue(sseData(next.value));
           return;
         }
+        // A provider ends its chunks quietly when the client went away.
+        if (abort.signal.aborted) {
+          await finish('client_disconnected');
+          controller.close();
+          return;
+        }
         await finish('ok');
         if (chat.includeUsage) {
           const usage = result.usage();

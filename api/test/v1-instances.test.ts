@@ -1,0 +1,158 @@
+// Two Lumen servers on one PostgreSQL and one Redis, as a deployment runs them:
+// a key revoked on A is refused by B at once (B had it cached), and a client that
+// leaves a stream served over real HTTP is billed for what it received.
+// Needs LUMEN_TEST_DATABASE_URL and REDIS_TEST_URL (CI sets both); skipped otherwise.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import type { Database } from '../src/db/database.ts';
+import { createAccessToken } from '../src/domain/auth.ts';
+import { createApiKey } from '../src/domain/apiKeys.ts';
+import { createClient } from '../src/domain/clients.ts';
+import { setClientCoinPool } from '../src/domain/coinPools.ts';
+import { createModel } from '../src/domain/models.ts';
+import { createUser } from '../src/domain/users.ts';
+import { connectRedisBus, disconnectBus, subscribeOwnerChanges } from '../src/events/bus.ts';
+import { closeLumen, openLumen } from '../src/lumen.ts';
+import { gid } from './support/lumen.ts';
+import { openai, refusal } from './support/v1.ts';
+
+const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
+const redisUrl = process.env.REDIS_TEST_URL;
+const skip = !adminUrl || !redisUrl ? 'needs LUMEN_TEST_DATABASE_URL (PostgreSQL) and REDIS_TEST_URL (Redis); CI sets both' : false;
+const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Instance {
+  process: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+function startServer(env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: apiDir, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const onData = (data: Buffer) => {
+      output.push(data.toString());
+      const match = /Lumen is listening on port (\d+)/.exec(output.join(''));
+      if (match) resolve({ process: child, url: `http://127.0.0.1:${match[1]}`, output });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (data: Buffer) => output.push(data.toString()));
+    child.on('exit', (code) => reject(new Error(`The Lumen server exited with ${code} before listening:\n${output.join('')}`)));
+  });
+}
+
+async function stopServer(instance: Instance | undefined) {
+  if (!instance || instance.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => instance.process.once('exit', resolve));
+  instance.process.kill('SIGTERM');
+  await exited;
+}
+
+describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
+  const dbName = `lumen_test_instances_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(32).toString('base64url');
+  let database: Database;
+  let a: Instance;
+  let b: Instance;
+  let adminToken: string;
+  let clientId: string;
+  let echoModel: string;
+  let slowModel: string;
+  let viewer: { id: string; email: string; name: string; isAdmin: boolean };
+
+  before(async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+    await admin.end();
+    const url = new URL(adminUrl!);
+    url.pathname = `/${dbName}`;
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: url.toString(),
+      REDIS_URL: redisUrl!,
+      LUMEN_SECRET: secret,
+      LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-instances-${process.pid}`),
+      LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
+    };
+    // The test process seeds the database (and migrates it) with the servers' secret, so key hashes match.
+    database = await openLumen(loadConfig(env), { purpose: 'test' });
+    const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
+    viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
+    adminToken = (await createAccessToken(null, user.id, { name: 'test' })).token;
+    const client = await createClient(viewer, { name: 'Shared' });
+    clientId = client.id;
+    await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
+    echoModel = (await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
+    slowModel = (await createModel(viewer, { name: 'echo-slow', provider: 'echo', upstreamModel: 'echo?tokenDelay=20', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
+    await connectRedisBus(redisUrl!);
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  });
+
+  after(async () => {
+    await Promise.all([stopServer(a), stopServer(b)]);
+    await disconnectBus();
+    if (database) await closeLumen(database);
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const gql = async (instance: Instance, query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(`${instance.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
+
+  test('a key revoked on A is refused by B at once, though B had it cached', async () => {
+    const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'shared key' });
+    const onA = openai(key, `${a.url}/v1`);
+    const onB = openai(key, `${b.url}/v1`);
+    assert.equal((await onA.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from A' }] })).choices[0].message.content, 'from A');
+    assert.equal((await onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from B' }] })).choices[0].message.content, 'from B');
+    const revoked = await gql(a, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, { id: gid('ApiKey', apiKey.id) });
+    assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
+    const refused = await refusal(onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'again' }] }));
+    assert.deepEqual([refused.status, refused.code], [401, 'revoked_api_key']);
+    // Both servers metered into the same counters.
+    const row = await database.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+    assert.equal(row.requests, 2);
+  });
+
+  // ── Subscription half (to be added with the clientUsage subscription): subscribe to
+  // clientUsage(clientId) on A over /graphql, make a request on B, and assert A's
+  // subscriber receives the METERED event with B's usage. ──
+  test.todo('a clientUsage subscription on A receives usage metered on B');
+
+  test('a client that leaves a stream over real HTTP stops it and is billed for what it received', async () => {
+    const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'stream key' });
+    // The servers publish METERED through Redis; this process listens on the same bus.
+    const events = subscribeOwnerChanges({ clientId, userId: null })[Symbol.asyncIterator]();
+    const metered = events.next();
+    const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
+    const stream = await openai(key, `${b.url}/v1`).chat.completions.create({ model: slowModel, messages: [{ role: 'user', content: words }], stream: true });
+    let received = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) received++;
+      if (received === 3) break;
+    }
+    const event = (await metered).value;
+    await events.return?.();
+    assert.deepEqual([event.change, event.apiKeyId], ['METERED', apiKey.id]);
+    const record = await database.prisma.usageRecord.findFirstOrThrow({ where: { apiKeyId: apiKey.id } });
+    assert.equal(record.status, 'client_disconnected');
+    assert.ok(record.outputTokens >= 3 && record.outputTokens < 200, `billed ${record.outputTokens} of 200 tokens: what was produced before the client left`);
+  });
+});
