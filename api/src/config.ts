@@ -1,6 +1,7 @@
 // Reads and checks Lumen's configuration from the environment once, so that a
 // typo fails at start with a message that names the variable, not later.
 import path from 'node:path';
+import { upstreamTimeoutMs } from './providers/openaiCompatible.ts';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -14,6 +15,8 @@ export interface Config {
   /** The URL people reach Lumen at, for sign-in links; defaults to http://localhost:PORT. */
   publicUrl: string;
   redisUrl: string | null;
+  /** How long a stopping server waits for admitted /v1 requests (LUMEN_SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   /** Whether GraphQL introspection is allowed in production (always on elsewhere). */
   introspection: boolean;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
@@ -53,6 +56,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const redisUrl = env.REDIS_URL?.trim() || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  try {
+    upstreamTimeoutMs(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const shutdownTimeoutMs = Number(env.LUMEN_SHUTDOWN_TIMEOUT_MS ?? 30_000);
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0 || shutdownTimeoutMs > 3_600_000) {
+    problems.push(`LUMEN_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds up to 3600000 (got "${env.LUMEN_SHUTDOWN_TIMEOUT_MS}")`);
+  }
   let oidc: Config['oidc'] = null;
   if (env.LUMEN_OIDC_ISSUER?.trim()) {
     const clientId = env.LUMEN_OIDC_CLIENT_ID?.trim();
@@ -81,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl,
     oidc,
     introspection: env.LUMEN_GRAPHQL_INTROSPECTION === 'true',
+    shutdownTimeoutMs,
   };
 }
 

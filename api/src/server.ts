@@ -1,14 +1,18 @@
-// Starts Lumen: configuration, database, migrations, then listens.
+// Starts Lumen: configuration, database, migrations, then listens. On SIGTERM it
+// stops accepting, lets admitted /v1 requests finish and record their usage,
+// closes subscriptions, then exits.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataFolderInUseError } from './db/dataFolder.ts';
 import { MigrationError } from './db/migrate.ts';
-import { ensureFirstAdmin } from './firstStart.ts';
-import { closeLumen, openLumen } from './lumen.ts';
+import { startRefillSweeper } from './domain/refills.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
+import { ensureFirstAdmin } from './firstStart.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { log } from './log.ts';
+import { closeLumen, openLumen } from './lumen.ts';
+import { drain } from './v1/inFlight.ts';
 import { yoga } from './yoga.ts';
 
 async function main() {
@@ -16,9 +20,11 @@ async function main() {
   const database = await openLumen(config, { purpose: 'lumen server' });
   const link = await ensureFirstAdmin(config.adminEmail, config.publicUrl);
   if (link) {
+    // For the operator, once: the way in to a new instance. It works once, for 15 minutes.
     console.log(`\nFirst start: created the admin ${config.adminEmail}. Sign in within 15 minutes at:\n\n  ${link}\n`);
   }
   if (config.redisUrl) await connectRedisBus(config.redisUrl);
+  const stopRefills = startRefillSweeper({ onError: (error) => log.error({ err: error }, 'refilling coin pools failed') });
   const server = createServer(yoga);
   const closeWebSocket = attachWebSocket(server, yoga);
   server.listen(config.port, () => {
@@ -27,22 +33,32 @@ async function main() {
     // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
     console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
   });
+
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
-    server.close(() => {
-      closeLumen(database)
-        .then(() => disconnectBus())
-        .then(() => process.exit(0), () => process.exit(1));
-    });
-    void closeWebSocket();
+    log.info({ signal }, 'stopping: finishing admitted requests');
+    const force = setTimeout(() => {
+      log.error('did not stop in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000);
+    force.unref();
+    server.close();
     server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    const drained = await drain(config.shutdownTimeoutMs);
+    if (!drained.finished) log.warn({ left: drained.left }, 'some /v1 requests were still running at the shutdown timeout');
+    stopRefills();
+    await closeWebSocket();
+    // What is left open now are subscriptions (SSE) and idle keep-alive connections.
+    server.closeAllConnections();
+    await closeLumen(database);
+    await disconnectBus();
+    log.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error) => {

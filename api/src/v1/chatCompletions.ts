@@ -8,9 +8,15 @@ import { formatCoins } from '../domain/coins.ts';
 import type { Model } from '../generated/prisma/client.ts';
 import { providerFor, UpstreamError, type StreamResult, type TokenUsage } from '../providers/index.ts';
 import { V1Error } from './errors.ts';
+import { track } from './inFlight.ts';
+import { log } from '../log.ts';
+import { recordCoins, recordPoolRefusal } from '../metrics.ts';
 import { chooseModel } from './modelChoice.ts';
 import { parseChatRequest, readJsonBody, type ChatRequest } from './requestBody.ts';
 import { sseData, sseDone, SSE_HEADERS } from './sse.ts';
+
+/** Which model a request turned out to be for, for the metrics the handler records. */
+export const modelOfRequest = new WeakMap<Request, string>();
 
 interface Metering {
   access: KeyAccess;
@@ -21,6 +27,7 @@ interface Metering {
 
 function budgetRefusal(error: BudgetError, access: KeyAccess): V1Error {
   const refusal = error.refusal;
+  recordPoolRefusal(refusal.reason);
   if (refusal.reason === 'NOT_CONFIGURED') {
     const whose = access.ownerKind === 'client' ? `client "${access.ownerName}"` : 'your personal keys';
     return new V1Error(403, 'insufficient_quota', 'coin_pool_not_configured', `No coin pool is set up for ${whose}, so no model can be called yet; an admin must set one up (LIMITED or UNLIMITED) on the client's page.`);
@@ -35,6 +42,8 @@ function statusOf(error: unknown, signal: AbortSignal): UsageStatus {
 }
 
 async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
+  const cost = priceOf(m.model, usage.inputTokens, usage.outputTokens);
+  recordCoins(m.model.name, cost);
   return recordUsage({
     owner: m.access.owner,
     apiKeyId: m.access.apiKeyId,
@@ -42,7 +51,7 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     reservation: m.reservation,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
-    cost: priceOf(m.model, usage.inputTokens, usage.outputTokens),
+    cost,
     status,
     latencyMs: performance.now() - m.started,
   });
@@ -51,7 +60,7 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
 function asV1Error(error: unknown): V1Error {
   if (error instanceof UpstreamError) return new V1Error(error.status, error.type, error.code, error.message);
   if (error instanceof V1Error) return error;
-  console.error('A /v1 request to the upstream failed:', error);
+  log.error({ err: error }, 'a /v1 request to the upstream failed');
   return new V1Error(502, 'server_error', 'upstream_error', 'The upstream request failed unexpectedly; try again later');
 }
 
@@ -59,6 +68,7 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
   const started = performance.now();
   const chat = parseChatRequest(await readJsonBody(request));
   const { model } = await chooseModel(access, keyHash, chat.model);
+  modelOfRequest.set(request, model.name);
   const maxOutputTokens = Math.min(chat.maxTokens ?? model.maxOutputTokens, model.maxOutputTokens);
   const body = chat.body;
   const worstCase = priceOf(model, promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]), maxOutputTokens * chat.n);
@@ -101,7 +111,16 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
     await settle(metering, { inputTokens: 0, outputTokens: 0 }, statusOf(error, abort.signal));
     throw asV1Error(error);
   }
-  return new Response(relay(chat, metering, result, abort, () => request.signal.removeEventListener('abort', onClientGone)), { headers: SSE_HEADERS });
+  // The stream is in flight until its usage is recorded (see relay's finish).
+  let recorded!: () => void;
+  track(new Promise<void>((resolve) => (recorded = resolve)));
+  return new Response(
+    relay(chat, metering, result, abort, () => {
+      request.signal.removeEventListener('abort', onClientGone);
+      recorded();
+    }),
+    { headers: SSE_HEADERS },
+  );
 }
 
 function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abort: AbortController, done: () => void): ReadableStream<Uint8Array> {
@@ -145,7 +164,7 @@ function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abor
         controller.enqueue(sseDone());
         controller.close();
       } catch (error) {
-        await finish(statusOf(error, abort.signal)).catch((e) => console.error('Recording a /v1 request failed:', e));
+        await finish(statusOf(error, abort.signal)).catch((e) => log.error({ err: e }, 'recording a /v1 request failed'));
         if (abort.signal.aborted) {
           controller.close();
           return;
@@ -159,7 +178,7 @@ function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abor
     async cancel() {
       abort.abort(new Error('client disconnected'));
       await iterator.return?.(undefined).catch(() => undefined);
-      await finish('client_disconnected').catch((e) => console.error('Recording a /v1 request failed:', e));
+      await finish('client_disconnected').catch((e) => log.error({ err: e }, 'recording a /v1 request failed'));
     },
   });
 }

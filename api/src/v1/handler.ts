@@ -5,6 +5,10 @@ import { authenticate, secretOf } from './auth.ts';
 import { chatCompletions } from './chatCompletions.ts';
 import { errorResponse, V1Error } from './errors.ts';
 import { listModels, retrieveModel } from './models.ts';
+import { isDraining, track } from './inFlight.ts';
+import { modelOfRequest } from './chatCompletions.ts';
+import { log } from '../log.ts';
+import { recordV1 } from '../metrics.ts';
 
 const notAllowed = (method: string, path: string, allowed: string) =>
   new V1Error(405, 'invalid_request_error', 'method_not_allowed', `${method} ${path} is not supported; use ${allowed} ${path}`);
@@ -32,13 +36,22 @@ async function route(request: Request, url: URL): Promise<Response> {
   return retrieveModel(access, decoded);
 }
 
-export async function handleV1(request: Request, url: URL): Promise<Response> {
+async function answer(request: Request, url: URL): Promise<Response> {
   try {
+    // A stopping server finishes what it admitted and admits nothing new.
+    if (isDraining()) throw new V1Error(503, 'server_error', 'shutting_down', 'This Lumen instance is shutting down; retry the request');
     return await route(request, url);
   } catch (error) {
     if (error instanceof V1Error) return errorResponse(error);
     // Never the request itself in the log: it carries the key.
-    console.error(`${request.method} ${url.pathname} failed:`, error);
+    log.error({ err: error, method: request.method, path: url.pathname }, '/v1 request failed');
     return errorResponse(new V1Error(500, 'server_error', 'internal_error', 'Lumen failed to handle the request; try again, and tell an admin if it keeps failing'));
   }
+}
+
+export async function handleV1(request: Request, url: URL): Promise<Response> {
+  const started = performance.now();
+  const response = await track(answer(request, url));
+  recordV1(modelOfRequest.get(request) ?? '-', response.status, (performance.now() - started) / 1000);
+  return response;
 }
