@@ -72,6 +72,11 @@ const cases: Record<string, Case[]> = {
     { name: 'bad enum (literal)', query: `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: PLENTY }) { client { id } } }`, variables: () => ({ c: client.globalId }) },
     { name: 'bad enum (variable)', query: `mutation($c: ID!, $s: CoinPoolState!) { setClientCoinPool(input: { clientId: $c, state: $s }) { client { id } } }`, variables: () => ({ c: client.globalId, s: 'PLENTY' }) },
   ],
+  setUserCoinPool: [
+    { name: 'unknown user', query: `mutation($u: ID!) { setUserCoinPool(input: { userId: $u, state: UNLIMITED }) { user { id } } }`, variables: () => ({ u: gid('User', '01900000-0000-7000-8000-000000000000') }), message: /No user/ },
+    { name: 'a client id', query: `mutation($u: ID!) { setUserCoinPool(input: { userId: $u, state: LIMITED, capacity: "5" }) { user { id } } }`, variables: () => ({ u: client.globalId }), message: /not the id of a User/ },
+    { name: 'negative capacity', query: `mutation($u: ID!) { setUserCoinPool(input: { userId: $u, state: LIMITED, capacity: "-5" }) { user { id } } }`, variables: () => ({ u: user.globalId }), message: /negative/ },
+  ],
   setClientModelAccess: [
     { name: 'unknown model', query: `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`, variables: () => ({ c: client.globalId, m: gid('Model', '01900000-0000-7000-8000-000000000000') }), message: /No model/ },
     { name: 'bad enum', query: `mutation($c: ID!, $m: ID!, $a: AccessSetting!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: $a }) { client { id } } }`, variables: () => ({ c: client.globalId, m: modelId, a: 'MAYBE' }) },

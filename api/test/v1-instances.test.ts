@@ -1,5 +1,6 @@
 // Two Lumen servers on one PostgreSQL and one Redis, as a deployment runs them:
-// a key revoked on A is refused by B at once (B had it cached), and a client that
+// a subscriber on A hears usage metered on B, a key revoked on A is refused by B
+// at once (B had it cached), and a client that
 // leaves a stream served over real HTTP is billed for what it received.
 // Needs LUMEN_TEST_DATABASE_URL and REDIS_TEST_URL (CI sets both); skipped otherwise.
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import { createUser } from '../src/domain/users.ts';
 import { connectRedisBus, disconnectBus, subscribeOwnerChanges } from '../src/events/bus.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
+import { SseReader } from './support/sse.ts';
 import { openai, refusal } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
@@ -131,10 +133,35 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     assert.equal(row.requests, 2);
   });
 
-  // ── Subscription half (to be added with the clientUsage subscription): subscribe to
-  // clientUsage(clientId) on A over /graphql, make a request on B, and assert A's
-  // subscriber receives the METERED event with B's usage. ──
-  test.todo('a clientUsage subscription on A receives usage metered on B');
+  test('a clientUsage subscription on A receives usage metered on B', async () => {
+    const { secret: key } = await createApiKey(viewer, { clientId }, { name: 'metered on B' });
+    const response = await fetch(`${a.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({
+        query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }',
+        variables: { c: gid('Client', clientId) },
+      }),
+    });
+    const events = new SseReader(response);
+    try {
+      // The subscription is registered (through Redis) a moment after the stream opens: request on B
+      // until A hears one, a bounded number of times.
+      const onB = openai(key, `${b.url}/v1`);
+      let event: any = null;
+      for (let attempt = 0; attempt < 20 && !event; attempt++) {
+        await onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: `from B ${attempt}` }] });
+        event = await Promise.race([events.next(), new Promise((resolve) => setTimeout(() => resolve(null), 500))]);
+      }
+      assert.ok(event, 'A never heard of the requests metered on B');
+      assert.equal(event.data.clientUsage.change, 'METERED');
+      assert.equal(event.data.clientUsage.apiKey.name, 'metered on B');
+      const metered = await database.prisma.usageRecord.count({ where: { clientId } });
+      assert.ok(event.data.clientUsage.usage.requests <= metered && event.data.clientUsage.usage.requests > 0);
+    } finally {
+      await events.close();
+    }
+  });
 
   test('a client that leaves a stream over real HTTP stops it and is billed for what it received', async () => {
     const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'stream key' });
