@@ -1,17 +1,24 @@
-// `npm run bench`: non-streaming echo requests at a fixed concurrency, through
-// Lumen (key check, access, metering, usage records) and straight to the echo
-// provider, in the same run on loopback. The headline is the latency Lumen adds.
+// `npm run bench`: two benchmarks on loopback, each against a baseline measured in
+// the same run on the same database, written to bench/results.md.
 //
-// BENCH_CONCURRENCY (default 16) and BENCH_SECONDS per measurement (default 8).
-// Lumen uses a fresh embedded database in a temporary folder, or, with
-// BENCH_DATABASE_URL=postgresql://..., a fresh PostgreSQL database it drops after.
-import { spawn, type ChildProcess } from 'node:child_process';
+// 1. The client page: the admin UI's two operations (see clientPage/documents.ts)
+//    for a client with 5 managers, 200 keys and 20 models, through Lumen's GraphQL
+//    and through a plain hand-written handler (clientPage/plain.ts); plus the SQL
+//    statements each needs per page load.
+// 2. /v1: non-streaming echo requests through Lumen and straight to the echo provider.
+//
+// Every server runs in a process of its own, started for its measurement and stopped
+// after it, so they never share a CPU with each other (the machine has few cores),
+// and the embedded database (one process at a time) works as well as PostgreSQL.
+//
+// BENCH_CONCURRENCY (default 16) requests in flight for /v1; BENCH_PAGE_CONCURRENCY
+// (default 8) page loads in flight, i.e. 16 requests; BENCH_SECONDS per measurement
+// (default 8). A fresh embedded database in a temporary folder, or, with
+// BENCH_DATABASE_URL=postgresql://..., a fresh PostgreSQL database dropped after.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createClient } from '../src/domain/clients.ts';
@@ -19,130 +26,111 @@ import { setClientCoinPool } from '../src/domain/coinPools.ts';
 import { createModel } from '../src/domain/models.ts';
 import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
+import { pageLoad } from './clientPage/pageLoad.ts';
+import { PAGE_SHAPE, seedClientPage, type SeededPage } from './clientPage/seed.ts';
+import { countStatements, type StatementCounts } from './clientPage/statements.ts';
+import { createScratchDatabase, requireLoopback, serverVersion, type ScratchDatabase } from './lib/database.ts';
+import { measure, post, type Result } from './lib/load.ts';
+import { machine } from './lib/machine.ts';
+import { start, startLumen, stop, type Started } from './lib/processes.ts';
+import { writeResults } from './results.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const pageConcurrency = Number(process.env.BENCH_PAGE_CONCURRENCY ?? 8);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const body = JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog' }] });
+const v1Body = JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog' }] });
 
-function start(script: string, env: Record<string, string>, pattern: RegExp): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: apiDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const read = (data: Buffer) => {
-      output += data.toString();
-      const match = pattern.exec(output);
-      if (match) resolve({ child, port: Number(match[1]) });
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
+interface Seeded {
+  v1Key: string;
+  page: SeededPage;
+  statements: StatementCounts;
 }
 
-async function stop(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-interface Result {
-  requests: number;
-  failures: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-/** `concurrency` loops, each sending its next request when the last one is answered. */
-async function measure(url: string, headers: Record<string, string>, durationMs: number): Promise<Result> {
-  const latencies: number[] = [];
-  let failures = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-        await response.arrayBuffer();
-        if (response.ok) latencies.push(performance.now() - t0);
-        else failures++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((x, y) => x - y);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: latencies.length, failures, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
-}
-
-async function seed(env: Record<string, string>): Promise<string> {
-  const database = await openLumen(loadConfig(env), { purpose: 'bench set-up' });
+/** Set-up in this process, where the SQL statements can be counted; closed before any server starts. */
+async function seed(env: Record<string, string>): Promise<Seeded> {
+  const queries: string[] = [];
+  const database = await openLumen(loadConfig(env), { purpose: 'bench set-up', onQuery: (sql) => queries.push(sql) });
   try {
     const user = await createUser(null, { email: 'bench@example.org', name: 'Bench', isAdmin: true });
     const viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
     const client = await createClient(viewer, { name: 'Bench' });
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
     await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1.5', outputCoinsPerMillion: '2.5' });
-    return (await createApiKey(viewer, { clientId: client.id }, { name: 'bench' })).secret;
+    const v1Key = (await createApiKey(viewer, { clientId: client.id }, { name: 'bench' })).secret;
+    const page = await seedClientPage(viewer);
+    const statements = await countStatements(queries, page.clientGlobalId, page.managerToken);
+    return { v1Key, page, statements };
   } finally {
     await closeLumen(database);
   }
 }
 
+/** Runs `work` with a server up, then stops it. */
+async function withServer<T>(starting: Promise<Started>, work: (server: Started) => Promise<T>): Promise<T> {
+  const server = await starting;
+  try {
+    return await work(server);
+  } finally {
+    await stop(server.child);
+  }
+}
+
+async function measurePage(url: string, page: SeededPage): Promise<Result> {
+  const load = pageLoad(url, page.managerToken, page.clientGlobalId);
+  await measure(load, pageConcurrency, 1500); // warm-up: JIT, connection pool, caches
+  return measure(load, pageConcurrency, seconds * 1000);
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-bench-'));
   const adminUrl = process.env.BENCH_DATABASE_URL;
-  const dbName = `lumen_bench_${process.pid}`;
-  let databaseUrl = '';
-  if (adminUrl) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
-  const env = { NODE_ENV: 'test', LUMEN_DATA_DIR: dataDir, LUMEN_SECRET: randomBytes(32).toString('base64url'), PORT: '0', DATABASE_URL: databaseUrl, REDIS_URL: '' };
-  let lumen: ChildProcess | undefined;
-  let echo: ChildProcess | undefined;
+  let scratch: ScratchDatabase | null = null;
   try {
-    const key = await seed(env);
-    const [l, e] = await Promise.all([
-      start('src/server.ts', env, /Lumen is listening on port (\d+)/),
-      start('bench/echoServer.ts', {}, /echo is listening on port (\d+)/),
-    ]);
-    lumen = l.child;
-    echo = e.child;
-    const lumenUrl = `http://127.0.0.1:${l.port}/v1/chat/completions`;
-    const echoUrl = `http://127.0.0.1:${e.port}/v1/chat/completions`;
-    const auth = { authorization: `Bearer ${key}` };
-    console.log(`Warming up, then ${seconds} s each at concurrency ${concurrency} (${adminUrl ? 'PostgreSQL' : 'embedded database'}, loopback)...`);
-    await measure(echoUrl, {}, 1000);
-    await measure(lumenUrl, auth, 1000);
-    const direct = await measure(echoUrl, {}, seconds * 1000);
-    const through = await measure(lumenUrl, auth, seconds * 1000);
-    const row = (name: string, r: Result) =>
-      `${name.padEnd(22)}${r.perSecond.toFixed(0).padStart(10)}${r.p50.toFixed(2).padStart(10)}${r.p99.toFixed(2).padStart(10)}${String(r.failures).padStart(10)}`;
-    console.log(`\n${''.padEnd(22)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}`);
-    console.log(row('echo directly', direct));
-    console.log(row('through Lumen', through));
-    console.log(`\nthroughput ratio (Lumen / direct): ${(through.perSecond / direct.perSecond).toFixed(2)}`);
-    console.log(`latency ratio p50 (Lumen / direct): ${(through.p50 / direct.p50).toFixed(2)}`);
-    console.log(`\nLumen adds ${(through.p50 - direct.p50).toFixed(2)} ms per request at p50 (${(through.p99 - direct.p99).toFixed(2)} ms at p99).`);
-    if (through.failures > 0 || direct.failures > 0) process.exitCode = 1;
-  } finally {
-    await Promise.all([stop(lumen), stop(echo)]);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    let databaseLabel = 'embedded PGlite (in-process WASM PostgreSQL, data folder in a temporary directory)';
     if (adminUrl) {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await admin.end();
+      requireLoopback(adminUrl, 'BENCH_DATABASE_URL');
+      scratch = await createScratchDatabase(adminUrl, 'lumen_bench');
+      databaseLabel = `PostgreSQL ${await serverVersion(scratch.url)} on loopback (fresh database, dropped after)`;
     }
+    const env = { NODE_ENV: 'test', LUMEN_DATA_DIR: dataDir, LUMEN_SECRET: randomBytes(32).toString('base64url'), PORT: '0', DATABASE_URL: scratch?.url ?? '', REDIS_URL: '' };
+    console.log(`Setting up (${databaseLabel})...`);
+    const seeded = await seed(env);
+    const { page } = seeded;
+
+    console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
+    const graphql = await withServer(startLumen(env), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
+    const plain = await withServer(start('bench/plainServer.ts', env, /plain page server is listening on port (\d+)/), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
+
+    console.log(`/v1: ${seconds} s each at concurrency ${concurrency}, echo directly then through Lumen...`);
+    const [direct, through] = await withServer(start('bench/echoServer.ts', {}, /echo is listening on port (\d+)/), (echo) =>
+      withServer(startLumen(env), async (lumen) => {
+        const echoSend = () => post(`http://127.0.0.1:${echo.port}/v1/chat/completions`, {}, v1Body);
+        const lumenSend = () => post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
+        await measure(echoSend, concurrency, 1000);
+        await measure(lumenSend, concurrency, 1000);
+        return [await measure(echoSend, concurrency, seconds * 1000), await measure(lumenSend, concurrency, seconds * 1000)];
+      }),
+    );
+
+    const file = writeResults({
+      machine: machine(),
+      date: new Date(),
+      database: databaseLabel,
+      seconds,
+      concurrency,
+      pageConcurrency,
+      shape: { ...PAGE_SHAPE, usageRecords: page.usageRecords },
+      page: { graphql, plain },
+      statements: seeded.statements,
+      v1: { direct, through },
+    });
+    console.log(`\nWritten to ${path.relative(process.cwd(), file) || file}`);
+    const failed = [graphql, plain, direct, through].filter((r) => r.failures > 0);
+    for (const r of failed) console.error(`${r.failures} failures, the first: ${r.firstFailure}`);
+    if (failed.length > 0) process.exitCode = 1;
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
   }
 }
 

@@ -17,10 +17,15 @@ const INPUT_PROBLEMS = [
   /^Coins are (sent|written) as a decimal string/,
 ];
 
+/** GraphQL quotes the offending value whole; a huge one would bury the explanation. */
+function readable(message: string): string {
+  return message.length <= 300 ? message : `${message.slice(0, 200)} … ${message.slice(-90)}`;
+}
+
 function recode(error: Error): Error {
   if (!(error instanceof GraphQLError)) return error;
   if (error.extensions?.code === 'BAD_USER_INPUT' || !INPUT_PROBLEMS.some((p) => p.test(error.message))) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  return new GraphQLError(readable(error.message), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
 }
 
 export function useInputErrorCodes(): Plugin {
