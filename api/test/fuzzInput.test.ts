@@ -98,3 +98,41 @@ test('random selections, deep or wide, never crash the server', async () => {
   );
   assert.equal((await lumen.fetch('/healthz')).status, 200);
 });
+
+test('/v1/chat/completions: hostile bodies get an OpenAI-style error, never a 5xx, and are not billed', async () => {
+  const client = await lumen.client(admin, 'Fuzzed v1');
+  await lumen.gql(`mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "1000000" }) { client { id } } }`, { c: client.globalId }, admin);
+  await createModel(admin.viewer, { name: 'fuzz-echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1' });
+  const { secret } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'fuzz' });
+  const message = fc.record({ role: fc.oneof(fc.constantFrom('user', 'system', 'assistant'), hostileText), content: fc.oneof(hostileText, wrongType) }, { requiredKeys: [] });
+  const body = fc.oneof(
+    fc.record(
+      {
+        model: fc.oneof(fc.constant('fuzz-echo'), hostileText, wrongType),
+        messages: fc.oneof(fc.array(message, { maxLength: 4 }), wrongType),
+        max_tokens: fc.oneof(fc.integer({ min: -5, max: 5000 }), wrongType),
+        stream: fc.oneof(fc.boolean(), wrongType),
+        n: fc.oneof(fc.integer({ min: -1, max: 3 }), wrongType),
+      },
+      { requiredKeys: [] },
+    ).map((value) => JSON.stringify(value)),
+    hostileText,
+    fc.constantFrom('{', '[]', 'null', '{"model": "fuzz-echo", "messages": [{"role": "user", "content": "hi"}]}'),
+  );
+  await fc.assert(
+    fc.asyncProperty(body, async (text) => {
+      const records = await lumen.prisma.usageRecord.count({ where: { clientId: client.id } });
+      const pool = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+      const response = await lumen.fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: text });
+      assert.ok(response.status < 500, `${response.status} for ${text.slice(0, 200)}: ${await response.clone().text()}`);
+      const answer = response.headers.get('content-type')?.includes('text/event-stream') ? await response.text() : await response.json();
+      if (response.status === 200) return;
+      const error = (answer as any).error;
+      assert.ok(error && typeof error.message === 'string' && error.type && error.code, `not an OpenAI error envelope: ${JSON.stringify(answer)}`);
+      assert.equal(await lumen.prisma.usageRecord.count({ where: { clientId: client.id } }), records, 'a refused request was recorded');
+      const after = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+      assert.equal(after.balance.toString(), pool.balance.toString(), 'a refused request moved coins');
+    }),
+    { numRuns: RUNS * 4 },
+  );
+});
