@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | null;
   /** LUMEN_SECRET when set; otherwise null and the data folder's dev secret is used. */
   secret: string | null;
+  /** Secrets LUMEN_SECRET replaced (LUMEN_SECRET_PREVIOUS, comma-separated), still accepted during a rotation. */
+  previousSecrets: string[];
   adminEmail: string;
   /** The URL people reach Lumen at, for sign-in links; defaults to http://localhost:PORT. */
   publicUrl: string;
@@ -46,6 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!secret && nodeEnv === 'production') {
     problems.push('LUMEN_SECRET is required in production: it keys the hashes of every API key and token');
   }
+  const previousSecrets = (env.LUMEN_SECRET_PREVIOUS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  if (previousSecrets.length > 0 && !secret) problems.push('LUMEN_SECRET_PREVIOUS needs LUMEN_SECRET: the new secret that replaces them');
   const adminEmail = (env.LUMEN_ADMIN_EMAIL ?? 'admin@localhost').trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`LUMEN_ADMIN_EMAIL is not an email address: "${adminEmail}"`);
   const publicUrl = (env.LUMEN_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
@@ -88,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), env.LUMEN_DATA_DIR ?? '.lumen-data'),
     databaseUrl,
     secret,
+    previousSecrets,
     adminEmail,
     publicUrl,
     redisUrl,

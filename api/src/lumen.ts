@@ -32,7 +32,7 @@ export interface OpenLumenOptions {
 export async function openLumen(config: Config, options: OpenLumenOptions): Promise<Database> {
   setConfig(config);
   quietInTests(config.env);
-  setServerSecret(config.secret ?? devSecret(config.dataDir));
+  setServerSecret(config.secret ?? devSecret(config.dataDir), config.previousSecrets);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

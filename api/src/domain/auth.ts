@@ -5,6 +5,7 @@ import { db } from '../db/current.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
 import { requireName } from './input.ts';
+import { adoptCurrentHash } from './rehash.ts';
 import { generateSecret, hashSecret, hintOf, isWellFormed } from './secrets.ts';
 import { findUserByEmail, requireUser, toViewer } from './users.ts';
 import type { Viewer } from './viewer.ts';
@@ -38,7 +39,8 @@ export async function revokeAccessToken(actor: Viewer, id: string) {
 
 export async function authenticateAccessToken(token: string): Promise<Viewer | null> {
   if (!isWellFormed('lat', token)) return null;
-  const row = await db().accessToken.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  const find = () => db().accessToken.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  const row = (await find()) ?? ((await adoptCurrentHash('accessToken', token)) ? await find() : null);
   if (!row || row.revokedAt) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
     await db().accessToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
@@ -134,7 +136,8 @@ export async function startSession(tx: Parameters<typeof recordAudit>[0], userId
 
 export async function authenticateSession(token: string): Promise<Viewer | null> {
   if (!isWellFormed('ses', token)) return null;
-  const session = await db().session.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  const find = () => db().session.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
+  const session = (await find()) ?? ((await adoptCurrentHash('session', token)) ? await find() : null);
   if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
   if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });

@@ -11,10 +11,21 @@ const CHECKSUM_LENGTH = 6;
 const PATTERN = /^(sk|lat|ses|lnk)_([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{6})$/;
 
 let serverSecret: Buffer | null = null;
+let previousSecrets: Buffer[] = [];
 
-/** Set once at start from LUMEN_SECRET or the data folder's dev secret. */
-export function setServerSecret(secret: string): void {
+/**
+ * Set once at start from LUMEN_SECRET (or the data folder's dev secret), and the
+ * secrets it replaced (LUMEN_SECRET_PREVIOUS): hashes made with those are still
+ * recognised, and moved to the current secret on first use.
+ */
+export function setServerSecret(secret: string, previous: string[] = []): void {
   serverSecret = Buffer.from(secret, 'utf8');
+  previousSecrets = previous.map((p) => Buffer.from(p, 'utf8'));
+}
+
+/** The hashes this secret had under the previous server secrets (empty when none are configured). */
+export function previousHashes(secret: string): string[] {
+  return previousSecrets.map((key) => createHmac('sha256', key).update(secret).digest('hex'));
 }
 
 function checksum(kind: SecretKind, body: string): string {

@@ -2,6 +2,7 @@
 // is refused on its checksum alone, before any database access; a well-formed
 // one is looked up by its HMAC through the per-process cache.
 import type { KeyAccess } from '../domain/keyAccess.ts';
+import { adoptCurrentHash } from '../domain/rehash.ts';
 import { hashSecret, isWellFormed } from '../domain/secrets.ts';
 import { V1Error } from './errors.ts';
 import { keyAccess } from './keyCache.ts';
@@ -21,7 +22,9 @@ export async function authenticate(request: Request): Promise<KeyAccess> {
   if (!isWellFormed('sk', secret)) {
     throw unauthorized('invalid_api_key', `The API key is malformed: Lumen keys look like sk_ followed by 49 letters, digits, - or _, and this one's checksum does not match. Check that it was copied completely.`);
   }
-  const access = await keyAccess(hashSecret(secret));
+  let access = await keyAccess(hashSecret(secret));
+  // Made before LUMEN_SECRET was rotated? Then it is found under an old hash, once.
+  if (!access && (await adoptCurrentHash('apiKey', secret))) access = await keyAccess(hashSecret(secret));
   if (!access) throw unauthorized('invalid_api_key', `The API key ${secret.slice(0, 4)}...${secret.slice(-4)} is not known to this Lumen instance.`);
   if (access.revokedAt) {
     throw unauthorized('revoked_api_key', `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; create a new one on the client's page.`);
