@@ -6,6 +6,8 @@ import { upstreamTimeoutMs } from './providers/openaiCompatible.ts';
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
+  /** The address to listen on (HOST); all interfaces when unset. */
+  host: string | undefined;
   dataDir: string;
   /** A postgres:// URL, or null for the embedded PGlite database in dataDir. */
   databaseUrl: string | null;
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: nodeEnv as Config['env'],
     port,
+    host: env.HOST?.trim() || undefined,
     // npm runs workspace scripts inside api/; INIT_CWD is where the person typed the command.
     dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), env.LUMEN_DATA_DIR ?? '.lumen-data'),
     databaseUrl,

@@ -27,7 +27,7 @@ async function main() {
   const stopRefills = startRefillSweeper({ onError: (error) => log.error({ err: error }, 'refilling coin pools failed') });
   const server = createServer(yoga);
   const closeWebSocket = attachWebSocket(server, yoga);
-  server.listen(config.port, () => {
+  server.listen(config.port, config.host, () => {
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
     const { port } = server.address() as AddressInfo;
     // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
