@@ -43,7 +43,7 @@ export const ModelRef = builder.prismaNode('Model', {
     disabled: t.exposeBoolean('disabled'),
     status: t.field({
       type: ModelHealthStatusEnum,
-      select: { disabled: true },
+      // No `select`: the Model Access rows hand over whole models, and a select would make Pothos load each again.
       resolve: async (model, _args, ctx) => healthStatus(model, (await recentResultsFor(ctx)).get(model.id)),
     }),
   }),
