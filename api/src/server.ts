@@ -9,6 +9,8 @@ import { MigrationError } from './db/migrate.ts';
 import { startRefillSweeper } from './domain/refills.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
+import { Redis } from 'ioredis';
+import { useRedisRateLimits } from './http/rateLimits.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { log } from './log.ts';
 import { closeLumen, openLumen } from './lumen.ts';
@@ -23,7 +25,13 @@ async function main() {
     // For the operator, once: the way in to a new instance. It works once, for 15 minutes.
     console.log(`\nFirst start: created the admin ${config.adminEmail}. Sign in within 15 minutes at:\n\n  ${link}\n`);
   }
-  if (config.redisUrl) await connectRedisBus(config.redisUrl);
+  let rateLimitRedis: Redis | null = null;
+  if (config.redisUrl) {
+    await connectRedisBus(config.redisUrl);
+    // Rate limits are shared by all instances, or a client could multiply them by the instance count.
+    rateLimitRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+    useRedisRateLimits(rateLimitRedis);
+  }
   const stopRefills = startRefillSweeper({ onError: (error) => log.error({ err: error }, 'refilling coin pools failed') });
   const server = createServer(yoga);
   const closeWebSocket = attachWebSocket(server, yoga);
@@ -54,6 +62,7 @@ async function main() {
     server.closeAllConnections();
     await closeLumen(database);
     await disconnectBus();
+    await rateLimitRedis?.quit().catch(() => undefined);
     log.info('stopped');
     process.exit(0);
   };

@@ -99,5 +99,8 @@ test('/metrics reports HTTP, GraphQL and /v1 figures', async () => {
   assert.match(text, /lumen_http_requests_total\{route="\/graphql",method="POST",status="200"\} \d+/);
   assert.match(text, /graphql_envelop_request_duration/);
   assert.match(text, /lumen_process_/);
+  assert.match(text, /lumen_v1_requests_total\{model="echo-log",status="200"\} 1\b/);
+  assert.match(text, /lumen_v1_requests_total\{model="-",status="401"\} 1\b/);
+  assert.match(text, /lumen_coins_spent_total\{model="echo-log"\} [0-9.e-]+/);
   assert.doesNotMatch(text, /sk_|lnk_|ses_/);
 });

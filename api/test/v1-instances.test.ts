@@ -163,6 +163,25 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     }
   });
 
+  test('both servers refill the same pools; no interval is credited twice', async () => {
+    // Both instances sweep every few seconds, each on its own clock; a pool with a
+    // one-second interval is due at every sweep of either.
+    const client = await createClient(viewer, { name: 'Refilled by two' });
+    await setClientCoinPool(viewer, client.id, { state: 'LIMITED', capacity: '1000000', balance: '0', refillAmount: '0.5', refillIntervalSeconds: 1 });
+    const start = new Date(Date.now() - 30_000);
+    await database.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt: start } });
+    const read = () => database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    // Wait (bounded) until both sweepers have had several turns: 12 s covers two rounds of each.
+    const waitFrom = Date.now();
+    while (Date.now() - waitFrom < 12_000) await new Promise((resolve) => setTimeout(resolve, 500));
+    const pool = await read();
+    const intervals = (pool.lastRefillAt!.getTime() - start.getTime()) / 1000;
+    assert.ok(intervals >= 30, `the pool was not refilled: ${intervals} intervals`);
+    assert.ok(Number.isInteger(intervals), 'lastRefillAt moved by a fraction of an interval');
+    // Exactly one credit per interval that lastRefillAt moved past: none twice, none lost.
+    assert.equal(pool.balance.toString(), (intervals * 0.5).toString());
+  });
+
   test('a client that leaves a stream over real HTTP stops it and is billed for what it received', async () => {
     const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'stream key' });
     // The servers publish METERED through Redis; this process listens on the same bus.
