@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
+import { createScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { exact } from '../src/domain/coins.ts';
@@ -32,20 +32,9 @@ before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-shutdown-'));
   const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
   if (adminUrl) {
-    const name = `lumen_test_shutdown_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
+    const scratch = await createScratchDatabase(adminUrl, 'lumen_test_shutdown');
+    databaseUrl = scratch.url;
+    dropDatabase = scratch.drop;
   }
 });
 after(async () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
 import { createAccessToken } from '../src/domain/auth.ts';
@@ -59,7 +59,7 @@ async function stopServer(instance: Instance | undefined) {
 }
 
 describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
-  const dbName = `lumen_test_instances_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let scratch: ScratchDatabase;
   const secret = randomBytes(32).toString('base64url');
   let database: Database;
   let a: Instance;
@@ -71,15 +71,10 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
   let viewer: { id: string; email: string; name: string; isAdmin: boolean };
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    await admin.end();
-    const url = new URL(adminUrl!);
-    url.pathname = `/${dbName}`;
+    scratch = await createScratchDatabase(adminUrl!, 'lumen_test_instances');
     const env = {
       NODE_ENV: 'test',
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: scratch.url,
       REDIS_URL: redisUrl!,
       LUMEN_SECRET: secret,
       LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-instances-${process.pid}`),
@@ -103,10 +98,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     await Promise.all([stopServer(a), stopServer(b)]);
     await disconnectBus();
     if (database) await closeLumen(database);
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   const gql = async (instance: Instance, query: string, variables: Record<string, unknown>) => {

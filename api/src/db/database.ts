@@ -8,6 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { lockDataFolder } from './dataFolder.ts';
+import { log } from '../log.ts';
 
 /** The minimum the migration runner needs: run a script, run a query. */
 export interface SqlRunner {
@@ -47,6 +48,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.LUMEN_DB_POOL_SIZE ?? 10) });
+  // An idle connection that the server ends (a restart, a failover) must not take Lumen
+  // down: the pool replaces it, and the next query says so if the database is really gone.
+  pool.on('error', (error) => log.warn({ err: error }, 'an idle database connection was closed by the server'));
   // Fail at start with the server's own message rather than on the first request.
   const probe = await pool.connect();
   probe.release();

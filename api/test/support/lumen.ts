@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
@@ -14,6 +13,7 @@ import { createUser } from '../../src/domain/users.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
 import { closeLumen, openLumen } from '../../src/lumen.ts';
 import { yoga } from '../../src/yoga.ts';
+import { createScratchDatabase } from './scratchDatabase.ts';
 
 export interface GqlResult<T = any> {
   data?: T;
@@ -115,20 +115,9 @@ export async function startLumen(env: Record<string, string> = {}): Promise<Test
   let databaseUrl: string | undefined;
   let drop: (() => Promise<void>) | null = null;
   if (adminUrl) {
-    const name = `lumen_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    drop = async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    };
+    const scratch = await createScratchDatabase(adminUrl, 'lumen_test');
+    databaseUrl = scratch.url;
+    drop = scratch.drop;
   }
   const config = loadConfig({
     NODE_ENV: 'test',
