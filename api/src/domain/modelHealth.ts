@@ -29,19 +29,26 @@ export function healthStatus(model: { disabled: boolean }, recent: RecentResults
   return 'OK';
 }
 
-/** Recent results of every model that had requests in the window, in one statement. */
+/**
+ * Recent results of every model that had requests in the window, in one statement.
+ * It reads at most HEALTH_WINDOW.requests rows per model (newest first, through the
+ * (modelId, createdAt) index), so its cost does not grow with the traffic.
+ */
 export async function recentResults(tx: Tx = db(), now = new Date()): Promise<Map<string, RecentResults>> {
   const since = new Date(now.getTime() - HEALTH_WINDOW.minutes * 60_000);
   const rows = await tx.$queryRaw<{ modelId: string; requests: number; failures: number; latestFailures: number }[]>`
-    SELECT "modelId",
+    SELECT m."id" AS "modelId",
            count(*)::int AS "requests",
-           count(*) FILTER (WHERE "failed")::int AS "failures",
-           count(*) FILTER (WHERE "failed" AND "rank" <= 3)::int AS "latestFailures"
-      FROM (SELECT "modelId", "status" = ANY(${FAILED_STATUSES as string[]}::text[]) AS "failed",
-                   row_number() OVER (PARTITION BY "modelId" ORDER BY "createdAt" DESC, "id" DESC) AS "rank"
-              FROM "UsageRecord"
-             WHERE "createdAt" > ${since}) AS recent
-     WHERE "rank" <= ${HEALTH_WINDOW.requests}
-     GROUP BY "modelId"`;
+           count(*) FILTER (WHERE r."failed")::int AS "failures",
+           count(*) FILTER (WHERE r."failed" AND r."rank" <= 3)::int AS "latestFailures"
+      FROM "Model" AS m
+     CROSS JOIN LATERAL (
+           SELECT u."status" = ANY(${FAILED_STATUSES as string[]}::text[]) AS "failed",
+                  row_number() OVER (ORDER BY u."createdAt" DESC) AS "rank"
+             FROM "UsageRecord" AS u
+            WHERE u."modelId" = m."id" AND u."createdAt" > ${since}
+            ORDER BY u."createdAt" DESC
+            LIMIT ${HEALTH_WINDOW.requests}) AS r
+     GROUP BY m."id"`;
   return new Map(rows.map((row) => [row.modelId, { requests: row.requests, failures: row.failures, latestFailures: row.latestFailures }]));
 }
