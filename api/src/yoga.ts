@@ -9,7 +9,7 @@ import { useInputErrorCodes } from './http/inputErrorCodes.ts';
 import { handleStatic } from './http/staticFiles.ts';
 import { handleV1 } from './v1/handler.ts';
 import { CredentialsError, CsrfError, sessionTokenOf, viewerOf } from './http/viewer.ts';
-import { armorPlugins, bodyTooLarge, useIntrospectionPolicy } from './http/hardening.ts';
+import { armorPlugins, bodyTooLarge, quietInProduction, useIntrospectionPolicy } from './http/hardening.ts';
 import { clientAddress, consume, RateLimitedError } from './http/rateLimits.ts';
 import { sessionHashOf } from './domain/auth.ts';
 import { schema } from './schema/index.ts';
@@ -70,7 +70,7 @@ function maskError(error: unknown, message: string): Error {
   if (original instanceof CredentialsError) {
     return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   }
-  if (error instanceof GraphQLError && !error.originalError) return error;
+  if (error instanceof GraphQLError && !error.originalError) return quietInProduction(error);
   if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error.originalError;
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
@@ -80,7 +80,12 @@ const logger = {
   debug: (...args: unknown[]) => log.debug({ yoga: args.map(String) }, 'yoga'),
   info: (...args: unknown[]) => log.info({ yoga: args.map(String) }, 'yoga'),
   warn: (...args: unknown[]) => log.warn({ yoga: args.map(String) }, 'yoga'),
-  error: (...args: unknown[]) => log.error({ err: args.find((a) => a instanceof Error), yoga: args.filter((a) => !(a instanceof Error)).map(String) }, 'yoga error'),
+  error: (...args: unknown[]) => {
+    const err = args.find((a) => a instanceof Error);
+    // A refused query (a limit, a syntax error) is the caller's problem, not the server's.
+    if (err instanceof GraphQLError && !err.originalError) return log.warn({ refused: err.message }, 'graphql request refused');
+    log.error({ err, yoga: args.filter((a) => !(a instanceof Error)).map(String) }, 'yoga error');
+  },
 };
 
 /** GET /metrics, in Prometheus' text format; with LUMEN_METRICS_TOKEN set, only for `Authorization: Bearer <it>`. */

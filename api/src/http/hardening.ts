@@ -1,26 +1,48 @@
 // Limits on what one GraphQL request may ask for (graphql-armor), introspection
 // only where wanted, and a body size limit. The numbers live in limits.ts.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { config } from '../config.ts';
 import { GRAPHQL_LIMITS } from './limits.ts';
 
-/** Production hides the limits' numbers and field suggestions from callers. */
-const production = () => process.env.NODE_ENV === 'production';
-
 export function armorPlugins(): Plugin[] {
-  const expose = !production();
   return [
     EnvelopArmorPlugin({
-      maxDepth: { n: GRAPHQL_LIMITS.maxDepth, exposeLimits: expose, ignoreIntrospection: true },
-      maxAliases: { n: GRAPHQL_LIMITS.maxAliases, exposeLimits: expose },
-      maxTokens: { n: GRAPHQL_LIMITS.maxTokens, exposeLimits: expose },
-      maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives, exposeLimits: expose },
-      costLimit: { maxCost: GRAPHQL_LIMITS.maxCost, exposeLimits: expose, ignoreIntrospection: true },
-      blockFieldSuggestion: { enabled: !expose },
+      maxDepth: { n: GRAPHQL_LIMITS.maxDepth, ignoreIntrospection: true },
+      maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+      maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
+      maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
+      costLimit: { maxCost: GRAPHQL_LIMITS.maxCost, ignoreIntrospection: true },
+      // Suggestions are removed below, in production only.
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin,
+    useProductionErrorPolicy(),
   ];
+}
+
+/**
+ * In production, refusals do not reveal the limits' numbers (which would help
+ * someone tune an attack just under them) nor suggest field names (which would
+ * map the schema with introspection off). Decided per request, from the configuration.
+ */
+function useProductionErrorPolicy(): Plugin {
+  return {
+    onValidate() {
+      return ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((error) => (error instanceof GraphQLError ? quietInProduction(error) : error)));
+      };
+    },
+  };
+}
+
+/** The same policy for refusals that are thrown rather than reported (yoga.ts applies it when masking). */
+export function quietInProduction(error: GraphQLError): GraphQLError {
+  if (config().env !== 'production') return error;
+  const message = error.message
+    .replace(/ limit of [\d.]+ exceeded, found [\d.]+\.?/, ' limit exceeded.')
+    .replace(/\s*Did you mean .*\?$/, '');
+  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
 }
 
 /** Introspection is on in development and test; in production only with LUMEN_GRAPHQL_INTROSPECTION=true. */
