@@ -80,6 +80,9 @@ test('secrets never reach the logs, and every request line has a request id', as
   assert.equal(replay.headers.get('location'), '/signin?error=expired', 'the printed link works once');
 
   const secrets = [created.secret, created.secret.slice(3, 20), session.split('=')[1], new URL(firstLink).searchParams.get('token')!];
+  // A request's line is written after its answer is sent: wait (bounded) for the last one to arrive.
+  const requestLines = () => output.split('\n').filter((line) => line.includes('"msg":"request"')).length;
+  for (let i = 0; i < 100 && requestLines() < 8; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   const lines = output.split('\n').filter((line) => line.startsWith('{'));
   const withoutOperatorNotice = output.replace(firstLink, '');
   for (const secret of secrets) assert.ok(!withoutOperatorNotice.includes(secret), `a secret was logged: ${secret.slice(0, 6)}…`);
