@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataFolderInUseError } from './db/dataFolder.ts';
 import { MigrationError } from './db/migrate.ts';
-import { startRefillSweeper } from './domain/refills.ts';
+import { startSweeper } from './domain/sweeper.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
 import { Redis } from 'ioredis';
@@ -32,7 +32,7 @@ async function main() {
     rateLimitRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
     useRedisRateLimits(rateLimitRedis);
   }
-  const stopRefills = startRefillSweeper({ onError: (error) => log.error({ err: error }, 'refilling coin pools failed') });
+  const stopSweeper = startSweeper({ onError: (error) => log.error({ err: error }, 'coin pool upkeep failed') });
   const server = createServer(yoga);
   const closeWebSocket = attachWebSocket(server, yoga);
   server.listen(config.port, config.host, () => {
@@ -56,7 +56,7 @@ async function main() {
     server.closeIdleConnections();
     const drained = await drain(config.shutdownTimeoutMs);
     if (!drained.finished) log.warn({ left: drained.left }, 'some /v1 requests were still running at the shutdown timeout');
-    stopRefills();
+    stopSweeper();
     await closeWebSocket();
     // What is left open now are subscriptions (SSE) and idle keep-alive connections.
     server.closeAllConnections();

@@ -103,6 +103,7 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
     const spent = records.reduce((sum, r) => sum.plus(exact(r.coins)), exact(0));
     const pool = await database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
     assert.equal(exact(pool.balance).toFixed(), exact(1000).minus(spent).toFixed(), 'a reservation was left behind or a cost was lost');
+    assert.equal(await database.prisma.coinReservation.count(), 0, 'a reservation row outlived its request');
     const billed = ok.reduce((sum, r) => sum + r.body.usage.total_tokens, 0);
     assert.equal(records.reduce((sum, r) => sum + r.inputTokens + r.outputTokens, 0), billed);
   } finally {

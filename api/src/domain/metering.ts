@@ -37,6 +37,8 @@ export function promptTokenBound(promptParts: unknown[]): number {
 }
 
 export interface Reservation {
+  /** The CoinReservation row of a LIMITED pool's reservation; null on an UNLIMITED pool. */
+  id: string | null;
   poolId: string;
   state: 'LIMITED' | 'UNLIMITED';
   /** Coins taken from a LIMITED pool's balance until the request is settled; 0 for UNLIMITED. */
@@ -57,13 +59,24 @@ export class BudgetError extends Error {
 const ownerIs = (owner: Owner) =>
   owner.clientId ? Prisma.sql`"clientId" = ${owner.clientId}::uuid` : Prisma.sql`"userId" = ${owner.userId}::uuid`;
 
-async function tryReserve(owner: Owner, amount: Decimal) {
+/** Reservations this process holds, touched by the sweeper so that no other instance reclaims them. */
+const live = new Set<string>();
+
+async function tryReserve(owner: Owner, amount: Decimal, id: string) {
+  // The debit and its ledger row in one statement: a reservation never exists without the other.
   return db().$queryRaw<{ id: string; state: 'LIMITED' | 'UNLIMITED' }[]>`
-    UPDATE "CoinPool"
-       SET "balance" = CASE WHEN "state" = 'LIMITED' THEN "balance" - ${amount.toFixed()}::numeric ELSE "balance" END
-     WHERE ${ownerIs(owner)}
-       AND ("state" = 'UNLIMITED' OR ("state" = 'LIMITED' AND "balance" >= ${amount.toFixed()}::numeric))
-    RETURNING "id", "state"::text AS "state"`;
+    WITH "pool" AS (
+      UPDATE "CoinPool"
+         SET "balance" = CASE WHEN "state" = 'LIMITED' THEN "balance" - ${amount.toFixed()}::numeric ELSE "balance" END
+       WHERE ${ownerIs(owner)}
+         AND ("state" = 'UNLIMITED' OR ("state" = 'LIMITED' AND "balance" >= ${amount.toFixed()}::numeric))
+      RETURNING "id", "state"
+    ), "ledger" AS (
+      INSERT INTO "CoinReservation" ("id", "poolId", "amount")
+      SELECT ${id}::uuid, "id", ${amount.toFixed()}::numeric FROM "pool" WHERE "state" = 'LIMITED'
+      RETURNING "id"
+    )
+    SELECT "id", "state"::text AS "state" FROM "pool"`;
 }
 
 /**
@@ -73,11 +86,12 @@ async function tryReserve(owner: Owner, amount: Decimal) {
  * crediting any refill that is due.
  */
 export async function reserveCoins(owner: Owner, worstCase: Decimal): Promise<Reservation> {
-  let rows = await tryReserve(owner, worstCase);
+  const id = uuidv7();
+  let rows = await tryReserve(owner, worstCase, id);
   if (rows.length === 0) {
     const pool = await db().coinPool.findFirst({ where: owner.clientId ? { clientId: owner.clientId } : { userId: owner.userId } });
     if (!pool || pool.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
-    if (pool.state === 'LIMITED' && (await refillDuePools({ poolId: pool.id })).length > 0) rows = await tryReserve(owner, worstCase);
+    if (pool.state === 'LIMITED' && (await refillDuePools({ poolId: pool.id })).length > 0) rows = await tryReserve(owner, worstCase, id);
     if (rows.length === 0) {
       const now = await db().coinPool.findUnique({ where: { id: pool.id } });
       if (!now || now.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
@@ -86,7 +100,9 @@ export async function reserveCoins(owner: Owner, worstCase: Decimal): Promise<Re
     }
   }
   const [row] = rows;
-  return { poolId: row.id, state: row.state, reserved: row.state === 'LIMITED' ? worstCase : exact(0) };
+  if (row.state !== 'LIMITED') return { id: null, poolId: row.id, state: row.state, reserved: exact(0) };
+  live.add(id);
+  return { id, poolId: row.id, state: row.state, reserved: worstCase };
 }
 
 export interface MeteredRequest {
@@ -120,9 +136,16 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
   const refund = limited ? reservation.reserved.minus(coins).toFixed() : '0';
   // One statement with data-modifying CTEs: a single round trip, and atomic as a whole
   // (PostgreSQL runs a statement in one transaction), so pool, record and counters agree.
+  // Settling removes the ledger row and gives back the unspent part. Should the row be
+  // gone (the sweeper reclaimed it, believing this process dead), the whole reservation
+  // went back already, so the cost is taken now instead (never below zero).
   await db().$executeRaw`
-    WITH "pool" AS (
-      UPDATE "CoinPool" SET "balance" = "balance" + ${refund}::numeric
+    WITH "ledger" AS (
+      DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid
+      RETURNING "id"
+    ), "pool" AS (
+      UPDATE "CoinPool" SET "balance" = CASE WHEN EXISTS (SELECT 1 FROM "ledger") THEN "balance" + ${refund}::numeric
+                                             ELSE GREATEST("balance" - ${coinText}::numeric, 0) END
        WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean
       RETURNING "id"
     ), "record" AS (
@@ -146,15 +169,47 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
         "lastUsedAt" = EXCLUDED."lastUsedAt"
       RETURNING "id"
     )
-    SELECT (SELECT count(*) FROM "pool") + (SELECT count(*) FROM "record") + (SELECT count(*) FROM "key") + (SELECT count(*) FROM "perModel")`;
+    SELECT (SELECT count(*) FROM "ledger") + (SELECT count(*) FROM "pool") + (SELECT count(*) FROM "record") + (SELECT count(*) FROM "key") + (SELECT count(*) FROM "perModel")`;
+  if (reservation.id) live.delete(reservation.id);
   publishOwnerChange({ change: 'METERED', clientId, userId, apiKeyId: request.apiKeyId, modelId: request.modelId });
   return { coins };
 }
 
 /** Gives a reservation back in full, for a request that was never forwarded. */
 export async function releaseReservation(reservation: Reservation): Promise<void> {
-  if (reservation.state !== 'LIMITED' || reservation.reserved.isZero()) return;
-  await db().$executeRaw`UPDATE "CoinPool" SET "balance" = "balance" + ${reservation.reserved.toFixed()}::numeric WHERE "id" = ${reservation.poolId}::uuid`;
+  if (!reservation.id) return;
+  await db().$executeRaw`
+    WITH "ledger" AS (DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid RETURNING "amount")
+    UPDATE "CoinPool" SET "balance" = "balance" + (SELECT "amount" FROM "ledger")
+     WHERE "id" = ${reservation.poolId}::uuid AND EXISTS (SELECT 1 FROM "ledger")`;
+  live.delete(reservation.id);
+}
+
+/** Marks this process's reservations as still in use (the sweeper calls it every few seconds). */
+export async function touchLiveReservations(): Promise<void> {
+  if (live.size === 0) return;
+  await db().$executeRaw`UPDATE "CoinReservation" SET "touchedAt" = now() WHERE "id" = ANY(${[...live]}::uuid[])`;
+}
+
+/** Untouched this long, a reservation belongs to a process that died (2 minutes: many missed sweeps). */
+export const ABANDONED_AFTER_MS = 2 * 60_000;
+
+/**
+ * Gives back reservations whose process stopped touching them (a crash between
+ * reserving and settling), in one statement; returns how many.
+ */
+export async function reclaimAbandonedReservations(olderThanMs = ABANDONED_AFTER_MS): Promise<number> {
+  const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    WITH "gone" AS (
+      DELETE FROM "CoinReservation" WHERE "touchedAt" < ${cutoff}::timestamptz RETURNING "poolId", "amount"
+    ), "sums" AS (
+      SELECT "poolId", sum("amount") AS "amount", count(*) AS "n" FROM "gone" GROUP BY "poolId"
+    )
+    UPDATE "CoinPool" AS p SET "balance" = p."balance" + "sums"."amount"
+      FROM "sums" WHERE p."id" = "sums"."poolId"
+    RETURNING p."id"`;
+  return rows.length;
 }
 
 function safeCount(value: number): number {

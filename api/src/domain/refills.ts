@@ -62,26 +62,3 @@ export async function refillDuePools(options: RefillOptions = {}): Promise<Refil
   }
   return credits;
 }
-
-/**
- * Refills every due pool now and then every `everyMs` (default 5 s). Requests
- * refused for coins also refill their own pool first, so the sweep only keeps
- * balances shown on pages current. Returns a function that stops it.
- */
-export function startRefillSweeper(options: { everyMs?: number; onError?: (error: unknown) => void } = {}): () => void {
-  const everyMs = options.everyMs ?? 5000;
-  const onError = options.onError ?? ((error) => console.error('Refilling coin pools failed:', error));
-  let running = false;
-  const sweep = () => {
-    // A slow sweep is never overlapped by the next one.
-    if (running) return;
-    running = true;
-    refillDuePools().catch(onError).finally(() => {
-      running = false;
-    });
-  };
-  sweep();
-  const timer = setInterval(sweep, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -1,0 +1,27 @@
+// The periodic upkeep of coin pools, every few seconds on every instance: credit due
+// refills (requests refused for coins refill their own pool first, so this keeps the
+// balances shown on pages current), keep this process's reservations marked as alive,
+// and give back the reservations of processes that died.
+import { reclaimAbandonedReservations, touchLiveReservations } from './metering.ts';
+import { refillDuePools } from './refills.ts';
+
+/** Runs the upkeep now and then every `everyMs` (default 5 s); returns a function that stops it. */
+export function startSweeper(options: { everyMs?: number; onError?: (error: unknown) => void } = {}): () => void {
+  const everyMs = options.everyMs ?? 5000;
+  const onError = options.onError ?? ((error) => console.error('Coin pool upkeep failed:', error));
+  let running = false;
+  const sweep = () => {
+    // A slow sweep is never overlapped by the next one.
+    if (running) return;
+    running = true;
+    Promise.all([refillDuePools(), touchLiveReservations().then(() => reclaimAbandonedReservations())])
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  };
+  sweep();
+  const timer = setInterval(sweep, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,76 @@
+// The reservation ledger: coins reserved for a request under way are a row of their
+// own, so that a process dying between reserving and settling does not lose them.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { exact } from '../src/domain/coins.ts';
+import { reclaimAbandonedReservations, recordUsage, releaseReservation, reserveCoins, touchLiveReservations } from '../src/domain/metering.ts';
+import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { clientKey, model, pool } from './support/v1.ts';
+
+let lumen: TestLumen;
+let admin: TestUser;
+before(async () => {
+  lumen = await startLumen();
+  admin = await lumen.user({ admin: true });
+});
+after(() => lumen.close());
+
+async function limitedClient(balance: string) {
+  const client = await lumen.client(admin);
+  await pool(admin, client.id, { state: 'LIMITED', capacity: '1000', balance });
+  return client;
+}
+const balanceOf = async (clientId: string) => exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
+const age = (minutes: number) => lumen.prisma.coinReservation.updateMany({ data: { touchedAt: new Date(Date.now() - minutes * 60_000) } });
+
+test('a reservation is a ledger row; settling removes it and refunds the unspent part', async () => {
+  const client = await limitedClient('100');
+  const m = await model(admin);
+  const key = await clientKey(admin, client.id);
+  const reservation = await reserveCoins({ clientId: client.id }, exact('10'));
+  assert.equal(await balanceOf(client.id), '90');
+  assert.equal(exact((await lumen.prisma.coinReservation.findUniqueOrThrow({ where: { id: reservation.id! } })).amount).toFixed(), '10');
+  await recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation, inputTokens: 3, outputTokens: 1, cost: exact('2.5'), status: 'ok', latencyMs: 5 });
+  assert.equal(await balanceOf(client.id), '97.5');
+  assert.equal(await lumen.prisma.coinReservation.count({ where: { id: reservation.id! } }), 0);
+});
+
+test('a reservation abandoned by a dead process is given back, once', async () => {
+  const client = await limitedClient('50');
+  await reserveCoins({ clientId: client.id }, exact('20'));
+  await reserveCoins({ clientId: client.id }, exact('5'));
+  assert.equal(await balanceOf(client.id), '25');
+  // Live reservations are touched by their process and never reclaimed.
+  await touchLiveReservations();
+  assert.equal(await reclaimAbandonedReservations(), 0);
+  assert.equal(await balanceOf(client.id), '25');
+  // The process "died": nobody touched them for three minutes.
+  await age(3);
+  assert.equal(await reclaimAbandonedReservations(), 1, 'one pool credited');
+  assert.equal(await balanceOf(client.id), '50');
+  assert.equal(await reclaimAbandonedReservations(), 0);
+  assert.equal(await balanceOf(client.id), '50', 'reclaimed twice');
+});
+
+test('settling or releasing after a reclaim does not give the coins back twice', async () => {
+  const client = await limitedClient('30');
+  const m = await model(admin);
+  const key = await clientKey(admin, client.id);
+  const settled = await reserveCoins({ clientId: client.id }, exact('10'));
+  const released = await reserveCoins({ clientId: client.id }, exact('10'));
+  await age(3);
+  await reclaimAbandonedReservations();
+  assert.equal(await balanceOf(client.id), '30');
+  await releaseReservation(released);
+  assert.equal(await balanceOf(client.id), '30', 'a release after a reclaim refunded again');
+  await recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation: settled, inputTokens: 1, outputTokens: 1, cost: exact('4'), status: 'ok', latencyMs: 5 });
+  assert.equal(await balanceOf(client.id), '26', 'the late settlement is charged once');
+});
+
+test('an unlimited pool keeps no ledger', async () => {
+  const client = await lumen.client(admin);
+  await pool(admin, client.id, { state: 'UNLIMITED' });
+  const reservation = await reserveCoins({ clientId: client.id }, exact('10'));
+  assert.equal(reservation.id, null);
+  assert.equal(await lumen.prisma.coinReservation.count({ where: { pool: { clientId: client.id } } }), 0);
+});
