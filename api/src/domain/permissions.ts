@@ -55,11 +55,6 @@ export class PermissionCache {
     this.existing.set(clientId, Promise.resolve(true));
   }
 
-  /** Primes the cache from a list already loaded (for example the viewer's clients). */
-  knowManager(clientId: string, isManager: boolean): void {
-    this.managed.set(clientId, Promise.resolve(isManager));
-  }
-
   async can(action: ClientAction, clientId: string): Promise<boolean> {
     if (!this.viewer) return false;
     if (this.viewer.isAdmin) return true;

@@ -8,10 +8,6 @@ import { recordHttp } from '../metrics.ts';
 const started = new WeakMap<Request, { id: string; at: number }>();
 const SANE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-export function requestIdOf(request: Request): string | undefined {
-  return started.get(request)?.id;
-}
-
 export function useObservability(): Plugin {
   return {
     onRequest({ request }) {

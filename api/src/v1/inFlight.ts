@@ -13,8 +13,6 @@ export function track<T>(work: Promise<T>): Promise<T> {
 
 export const isDraining = () => draining;
 
-export const inFlightCount = () => pending.size;
-
 /** Refuses new requests from now on and waits for those under way (at most `timeoutMs`). */
 export async function drain(timeoutMs: number): Promise<{ finished: boolean; left: number }> {
   draining = true;
