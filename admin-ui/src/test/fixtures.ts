@@ -5,13 +5,13 @@ import { ApiKeysTable_ApiKeyFragment } from '../features/apiKeys/ApiKeysTable';
 import { ClientHeader_ClientFragment } from '../features/client/ClientHeader';
 import { CoinPoolSettings_ClientFragment } from '../features/client/CoinPoolSettings';
 import { ManagersSection_ClientFragment } from '../features/client/ManagersSection';
-import { UsageCards_ClientFragment } from '../features/client/UsageCards';
+import { UsageCards_UsageOwnerFragment } from '../features/client/UsageCards';
 import { ModelAccessTable_ModelAccessFragment } from '../features/models/ModelAccessTable';
 import type { ResultOf } from '../lib/types';
 
 type ApiKeyData = ResultOf<typeof ApiKeysTable_ApiKeyFragment>;
 type ModelAccessData = ResultOf<typeof ModelAccessTable_ModelAccessFragment>;
-type UsageCardsData = ResultOf<typeof UsageCards_ClientFragment>;
+type UsageCardsData = ResultOf<typeof UsageCards_UsageOwnerFragment>;
 type ManagersData = ResultOf<typeof ManagersSection_ClientFragment>;
 type HeaderData = ResultOf<typeof ClientHeader_ClientFragment>;
 type CoinPoolData = ResultOf<typeof CoinPoolSettings_ClientFragment>;
@@ -96,7 +96,7 @@ export function clientData(
 }
 
 export function usageCards(overrides: Partial<UsageCardsData> = {}) {
-  return makeFragmentData({ ...clientData(), ...overrides }, UsageCards_ClientFragment);
+  return makeFragmentData({ ...clientData(), ...overrides }, UsageCards_UsageOwnerFragment);
 }
 
 export function managersSection(options: Parameters<typeof clientData>[0] = {}) {

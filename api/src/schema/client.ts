@@ -9,6 +9,7 @@ import type { ClientAction } from '../domain/permissions.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { ApiKeyConnection } from './apiKey.ts';
 import { builder } from './builder.ts';
+import { UsageOwnerRef } from './usageOwner.ts';
 import { CoinPoolRef, CoinPoolStateEnum, CoinRefillRef, poolView, refillView } from './coinPool.ts';
 import { idOf, requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
@@ -16,6 +17,7 @@ import { UsageRef } from './usage.ts';
 
 export const ClientRef = builder.prismaNode('Client', {
   id: { field: 'id' },
+  interfaces: [UsageOwnerRef],
   authScopes: (client, ctx) => {
     ctx.permissions.knowClientExists(client.id);
     return { clientAction: { action: 'view', clientId: client.id } };

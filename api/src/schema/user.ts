@@ -8,6 +8,7 @@ import { listModelAccess } from '../domain/modelAccess.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { ApiKeyConnection } from './apiKey.ts';
 import { builder } from './builder.ts';
+import { UsageOwnerRef } from './usageOwner.ts';
 import { requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
@@ -19,6 +20,7 @@ const selfOrAdmin = (user: { id: string }, _args: unknown, ctx: { permissions: {
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
+  interfaces: [UsageOwnerRef],
   authScopes: { loggedIn: true },
   fields: (t) => ({
     email: t.exposeString('email'),

@@ -25,7 +25,7 @@ export const ClientPageQuery = graphql(`
         setModelAccess
       }
       ...ClientHeader_ClientFragment
-      ...UsageCards_ClientFragment
+      ...UsageCards_UsageOwnerFragment
       ...ManagersSection_ClientFragment
       ...CoinPoolSettings_ClientFragment
       modelAccess {
@@ -81,7 +81,7 @@ export function ClientPage() {
     <div className="page">
       <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton client={client} /> : null} />
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
-      <UsageCards client={client} onRefillDue={onRefillDue} />
+      <UsageCards owner={client} onRefillDue={onRefillDue} />
       <ManagersSection client={client} />
       <ApiKeysSection
         clientId={client.id}

@@ -27,7 +27,7 @@ const SetClientCoinPoolMutation = graphql(`
     setClientCoinPool(input: $input) {
       client {
         id
-        ...UsageCards_ClientFragment
+        ...UsageCards_UsageOwnerFragment
         ...CoinPoolSettings_ClientFragment
       }
     }

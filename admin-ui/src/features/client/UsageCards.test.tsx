@@ -9,7 +9,7 @@ function card(label: string) {
 
 describe('UsageCards', () => {
   it('shows tokens, coins, a limited pool with its progress bar, and the refill rate with a countdown', () => {
-    render(<UsageCards client={usageCards()} />);
+    render(<UsageCards owner={usageCards()} />);
     expect(within(card('Total Tokens Used')).getByText('1,126,939')).toBeTruthy();
     expect(within(card('Total Tokens Used')).getByText('1,000,000 in + 126,939 out')).toBeTruthy();
     expect(within(card('Total Tokens Used')).getByText('505 requests')).toBeTruthy();
@@ -29,7 +29,7 @@ describe('UsageCards', () => {
   });
 
   it('says Unlimited and No refill', () => {
-    render(<UsageCards client={usageCards({ coinPool: { state: 'UNLIMITED', balance: null, capacity: null }, coinRefill: null })} />);
+    render(<UsageCards owner={usageCards({ coinPool: { state: 'UNLIMITED', balance: null, capacity: null }, coinRefill: null })} />);
     expect(within(card('Coin Pool')).getByText('Unlimited')).toBeTruthy();
     expect(within(card('Coin Refill')).getByText('No refill')).toBeTruthy();
     expect(screen.queryByRole('progressbar')).toBeNull();
@@ -37,7 +37,7 @@ describe('UsageCards', () => {
 
   it('says Not configured for a new client', () => {
     render(
-      <UsageCards client={usageCards({ coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null }, coinRefill: null })} />,
+      <UsageCards owner={usageCards({ coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null }, coinRefill: null })} />,
     );
     expect(within(card('Coin Pool')).getByText('Not configured')).toBeTruthy();
   });
@@ -46,7 +46,7 @@ describe('UsageCards', () => {
     let due = 0;
     render(
       <UsageCards
-        client={usageCards({ coinRefill: { amount: '0.05', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() - 1000).toISOString() } })}
+        owner={usageCards({ coinRefill: { amount: '0.05', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() - 1000).toISOString() } })}
         onRefillDue={() => due++}
       />,
     );

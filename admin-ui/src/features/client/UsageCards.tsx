@@ -3,33 +3,9 @@ import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { formatCoins, formatCountdown, formatInt, formatInterval, coinsToNumber } from '../../lib/format';
 import { useNow } from '../../lib/hooks';
 
-export const UsageCards_ClientFragment = graphql(`
-  fragment UsageCards_ClientFragment on Client {
-    id
-    usage {
-      requests
-      inputTokens
-      outputTokens
-      totalTokens
-      coinsSpent
-    }
-    coinPool {
-      state
-      balance
-      capacity
-    }
-    coinRefill {
-      amount
-      intervalSeconds
-      nextRefillAt
-    }
-  }
-`);
-
-/** The viewer's own figures (personal keys), for the Profile page: the same four cards. */
-export const UsageCards_UserFragment = graphql(`
-  fragment UsageCards_UserFragment on User {
-    id
+/** A client's figures, or the viewer's own (personal keys) on the Profile page: the same four cards. */
+export const UsageCards_UsageOwnerFragment = graphql(`
+  fragment UsageCards_UsageOwnerFragment on UsageOwner {
     usage {
       requests
       inputTokens
@@ -51,20 +27,16 @@ export const UsageCards_UserFragment = graphql(`
 `);
 
 export function UsageCards(props: {
-  client: FragmentType<typeof UsageCards_ClientFragment>;
+  owner: FragmentType<typeof UsageCards_UsageOwnerFragment>;
+  /** "Usage" for a client, "Your usage" on the Profile page. */
+  label?: string;
+  /** A note under the token count, such as "personal keys". */
+  tokensNote?: string;
   /** Called once when the refill countdown reaches zero (to fetch the new balance). */
   onRefillDue?: () => void;
 }) {
-  const client = getFragmentData(UsageCards_ClientFragment, props.client);
-  return <UsageCardRow figures={client} label="Usage" onRefillDue={props.onRefillDue} />;
-}
-
-export function UserUsageCards(props: {
-  user: FragmentType<typeof UsageCards_UserFragment>;
-  onRefillDue?: () => void;
-}) {
-  const user = getFragmentData(UsageCards_UserFragment, props.user);
-  return <UsageCardRow figures={user} label="Your usage" tokensNote="personal keys" onRefillDue={props.onRefillDue} />;
+  const figures = getFragmentData(UsageCards_UsageOwnerFragment, props.owner);
+  return <UsageCardRow figures={figures} label={props.label ?? 'Usage'} tokensNote={props.tokensNote} onRefillDue={props.onRefillDue} />;
 }
 
 type Figures = {

@@ -4,7 +4,7 @@ import { graphql } from '../../gql';
 import { Badge, ErrorMessage, Spinner } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
-import { UserUsageCards } from '../client/UsageCards';
+import { UsageCards } from '../client/UsageCards';
 import { useLiveTick } from '../client/useLiveUsage';
 import { ModelAccessTable } from '../models/ModelAccessTable';
 
@@ -15,7 +15,7 @@ const ProfileQuery = graphql(`
       name
       email
       isAdmin
-      ...UsageCards_UserFragment
+      ...UsageCards_UsageOwnerFragment
       modelAccess {
         status
         model {
@@ -78,7 +78,7 @@ export function ProfilePage() {
         </p>
       </header>
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
-      <UserUsageCards user={viewer} onRefillDue={onRefillDue} />
+      <UsageCards owner={viewer} label="Your usage" tokensNote="personal keys" onRefillDue={onRefillDue} />
       <ApiKeysSection
         clientId={null}
         ownerLabel="your personal account"
