@@ -9,7 +9,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build that is served: they would publish the UI's source.
+    sourcemap: false,
   },
   server: {
     proxy: {

@@ -67,9 +67,21 @@ after(async () => {
   await lumen?.stop();
 });
 
+/** What any page reported breaking the Content-Security-Policy, or asked of another origin. */
+const violations: string[] = [];
+
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+  );
   const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/CSP violation|Content Security Policy/.test(message.text())) violations.push(`${page.url()}: ${message.text().slice(0, 200)}`);
+  });
+  page.on('request', (request) => {
+    if (/^https?:/.test(request.url()) && !request.url().startsWith(lumen.url)) violations.push(`${page.url()} asked ${request.url()}`);
+  });
   page.setDefaultTimeout(20_000);
   return { context, page };
 }
@@ -305,4 +317,27 @@ describe('screenshots', () => {
       assert.ok((await stat(file)).size > 10_000, `${file} looks empty`);
     });
   }
+});
+
+describe('the Content-Security-Policy', () => {
+  it('lets GraphiQL (development only) load from Lumen itself and run a query', { timeout: TEST_TIMEOUT }, async () => {
+    const { context, page } = await newPage();
+    try {
+      const response = await page.goto(`${lumen.url}/graphql`);
+      assert.match(response!.headers()['content-security-policy'], /script-src 'self'(;|$)/);
+      const editor = await shows(page.locator('.graphiql-query-editor .monaco-editor'));
+      await editor.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type('{ __typename ');
+      await page.keyboard.press('Control+Enter');
+      await shows(page.locator('.graphiql-response').getByText('"Query"'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('was never broken by a page, and no page asked another origin', () => {
+    assert.deepEqual(violations, []);
+  });
 });

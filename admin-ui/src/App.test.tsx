@@ -209,10 +209,14 @@ describe('App', () => {
       ApiKeysSection_ViewerApiKeysQuery: () => ({
         data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
       }),
+      AccessTokensSection_ViewerAccessTokensQuery: () => ({ data: { viewer: { __typename: 'User', id: viewer.id, accessTokens: [] } } }),
     });
     expect(await screen.findByRole('heading', { level: 1, name: 'Ada Admin' })).toBeTruthy();
     expect(await screen.findByText('No active API keys.')).toBeTruthy();
     expect(screen.getByRole('button', { name: '+ New API Key' })).toBeTruthy();
+    const tokens = screen.getByRole('region', { name: 'Admin-API Tokens' });
+    expect(await within(tokens).findByText('No admin-API tokens.')).toBeTruthy();
+    expect(within(tokens).getByRole('button', { name: '+ New Token' })).toBeTruthy();
     expect(screen.getByRole('rowheader', { name: /phi-3.5-mini/ })).toBeTruthy();
     const cards = screen.getByRole('region', { name: 'Your usage' });
     const card = (label: string) => within(cards).getByRole('heading', { name: label }).closest('.card') as HTMLElement;

@@ -11,7 +11,7 @@ const server = createServer((req, res) => {
   req.on('data', (chunk) => (text += chunk));
   req.on('end', async () => {
     const body = JSON.parse(text) as Record<string, unknown>;
-    const result = await echoProvider.complete({ model, body, maxOutputTokens: model.maxOutputTokens, signal: new AbortController().signal });
+    const result = await echoProvider.complete({ model, body, maxOutputTokens: model.maxOutputTokens, n: typeof body.n === 'number' ? body.n : 1, signal: new AbortController().signal });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result.body));
   });

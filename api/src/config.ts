@@ -23,8 +23,20 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Whether GraphQL introspection is allowed in production (always on elsewhere). */
   introspection: boolean;
+  /** Other origins whose pages may call Lumen with the session cookie (LUMEN_CORS_ORIGINS); none by default. */
+  corsOrigins: string[];
+  /** How many reverse proxies in front of Lumen append to X-Forwarded-For (LUMEN_TRUST_PROXY); 0 = none, trust no header. */
+  trustProxy: number;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
-  oidc: { issuer: string; clientId: string; clientSecret: string; label: string; adminGroup: string | null } | null;
+  oidc: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    label: string;
+    adminGroup: string | null;
+    /** LUMEN_OIDC_TRUST_EMAIL: the provider verifies every email itself but sends no email_verified claim (Entra ID). */
+    trustEmail: boolean;
+  } | null;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +83,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0 || shutdownTimeoutMs > 3_600_000) {
     problems.push(`LUMEN_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds up to 3600000 (got "${env.LUMEN_SHUTDOWN_TIMEOUT_MS}")`);
   }
+  // Trusting unverified emails lets anyone sign in as anyone: only an exact "true" turns it on.
+  const trustEmail = env.LUMEN_OIDC_TRUST_EMAIL?.trim();
+  if (trustEmail && trustEmail !== 'true' && trustEmail !== 'false') {
+    problems.push(`LUMEN_OIDC_TRUST_EMAIL must be true or false (got "${trustEmail}")`);
+  }
+  const corsOrigins = (env.LUMEN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    // Compared byte for byte with the browser's Origin header, so only the exact form can ever match.
+    let exact: string | null = null;
+    try {
+      const url = new URL(origin);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && !url.hostname.includes('*')) exact = url.origin;
+    } catch {
+      // not a URL at all
+    }
+    if (exact !== origin) {
+      problems.push(
+        `LUMEN_CORS_ORIGINS must list exact origins such as https://app.example.org (scheme, host and port only: no path, no wildcard), comma-separated (got "${origin}"${exact ? `; did you mean "${exact}"?` : ''})`,
+      );
+    }
+  }
+  const trustProxyText = env.LUMEN_TRUST_PROXY?.trim() || 'false';
+  const trustProxy = trustProxyText === 'false' ? 0 : trustProxyText === 'true' ? 1 : /^\d{1,2}$/.test(trustProxyText) ? Number(trustProxyText) : NaN;
+  if (Number.isNaN(trustProxy)) {
+    problems.push(`LUMEN_TRUST_PROXY must be false, true (one proxy) or the number of proxies in front of Lumen (got "${env.LUMEN_TRUST_PROXY}")`);
+  }
   let oidc: Config['oidc'] = null;
   if (env.LUMEN_OIDC_ISSUER?.trim()) {
     const clientId = env.LUMEN_OIDC_CLIENT_ID?.trim();
@@ -82,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientSecret: clientSecret ?? '',
       label: env.LUMEN_OIDC_LABEL?.trim() || 'Sign in with your institution',
       adminGroup: env.LUMEN_OIDC_ADMIN_GROUP?.trim() || null,
+      trustEmail: trustEmail === 'true',
     };
   }
   if (problems.length > 0) {
@@ -100,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     redisUrl,
     oidc,
+    corsOrigins,
+    trustProxy,
     introspection: env.LUMEN_GRAPHQL_INTROSPECTION === 'true',
     shutdownTimeoutMs,
   };

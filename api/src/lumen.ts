@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setConfig, type Config } from './config.ts';
 import { setDatabase } from './db/current.ts';
+import { makeDataFolderPrivate } from './db/dataFolder.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { setServerSecret } from './domain/secrets.ts';
@@ -12,7 +13,7 @@ import { quietInTests } from './log.ts';
 /** In development, a secret generated once and kept (0600) in the data folder. */
 function devSecret(dataDir: string): string {
   const file = path.join(dataDir, 'secret');
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataFolderPrivate(dataDir);
   try {
     fs.writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
   } catch (error) {

@@ -24,17 +24,24 @@ const v1Duration = new Histogram({
 const coinsSpent = new Counter({ name: 'lumen_coins_spent_total', help: 'Coins charged for metered requests, by model (a float view of exact amounts, for graphs)', labelNames: ['model'], registers: [registry] });
 const poolRefusals = new Counter({ name: 'lumen_pool_refusals_total', help: 'Requests refused for lack of coins, by pool state', labelNames: ['state'], registers: [registry] });
 
-/** Route label with bounded cardinality: no ids, no query strings. */
+/** Paths answered as they are: the API's own routes and the sign-in routes (authRoutes.ts, oidc.ts). */
+const ROUTES = new Set(['/graphql', '/healthz', '/metrics', '/auth/login', '/auth/logout', '/auth/oidc/start', '/auth/oidc/callback']);
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * Route label: a fixed template, never the path a caller sent (which would let anyone
+ * add series without bound): no ids, no query strings, unknown paths lumped together.
+ */
 export function routeOf(pathname: string): string {
-  if (pathname === '/graphql' || pathname === '/healthz' || pathname === '/metrics') return pathname;
+  if (ROUTES.has(pathname)) return pathname;
   if (pathname.startsWith('/v1/')) return pathname.startsWith('/v1/chat/completions') ? '/v1/chat/completions' : pathname.startsWith('/v1/models') ? '/v1/models' : '/v1/other';
-  if (pathname.startsWith('/auth/')) return pathname.split('/').slice(0, 3).join('/');
+  if (pathname.startsWith('/auth/')) return '/auth/other';
   return 'static';
 }
 
 export function recordHttp(pathname: string, method: string, status: number, seconds: number): void {
   const route = routeOf(pathname);
-  httpRequests.inc({ route, method, status: String(status) });
+  httpRequests.inc({ route, method: METHODS.has(method) ? method : 'other', status: String(status) });
   httpDuration.observe({ route }, seconds);
 }
 
@@ -49,4 +56,11 @@ export function recordCoins(model: string, coins: { toNumber(): number }): void 
 
 export function recordPoolRefusal(state: string): void {
   poolRefusals.inc({ state });
+}
+
+// Labelled by the name of a model Lumen chose (a known model), never by what a caller typed.
+const upstreamOvershoots = new Counter({ name: 'lumen_upstream_overshoot_total', help: 'Upstream answers that reported more tokens than they were allowed (max_tokens × n, or the prompt bound), by model (a LIMITED pool is billed for them only up to the reservation)', labelNames: ['model'], registers: [registry] });
+
+export function recordOvershoot(model: string): void {
+  upstreamOvershoots.inc({ model });
 }

@@ -15,7 +15,7 @@ import { attachWebSocket } from './http/websocket.ts';
 import { log } from './log.ts';
 import { closeLumen, openLumen } from './lumen.ts';
 import { drain } from './v1/inFlight.ts';
-import { yoga } from './yoga.ts';
+import { app, yoga } from './yoga.ts';
 
 async function main() {
   const config = loadConfig();
@@ -33,7 +33,7 @@ async function main() {
     useRedisRateLimits(rateLimitRedis);
   }
   const stopSweeper = startSweeper({ onError: (error) => log.error({ err: error }, 'coin pool upkeep failed') });
-  const server = createServer(yoga);
+  const server = createServer(app);
   const closeWebSocket = attachWebSocket(server, yoga);
   server.listen(config.port, config.host, () => {
     const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';

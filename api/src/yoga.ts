@@ -1,21 +1,25 @@
 // The one HTTP entry point: GraphQL at /graphql, plus sign-in routes, health,
-// /v1 and the admin UI. Tests call yoga.fetch directly, without a port.
+// /v1 and the admin UI. Tests call app.fetch (below) directly, without a port.
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
-import { config } from './config.ts';
 import { DomainError } from './domain/errors.ts';
 import { handleAuthRoute } from './http/authRoutes.ts';
+import { BadRequestError } from './http/badRequest.ts';
+import { withLastResort } from './http/lastResort.ts';
+import { useSecurityHeaders } from './http/securityHeaders.ts';
 import { useInputErrorCodes } from './http/inputErrorCodes.ts';
 import { handleStatic } from './http/staticFiles.ts';
+import { graphiqlEnabled, handleGraphiqlAsset, renderGraphiQL, useGraphiqlPolicy } from './http/graphiql.ts';
 import { handleV1 } from './v1/handler.ts';
-import { CredentialsError, CsrfError, sessionTokenOf, viewerOf } from './http/viewer.ts';
+import { accessTokenOf, CredentialsError, CsrfError, sessionTokenOf, viewerOf } from './http/viewer.ts';
 import { armorPlugins, bodyTooLarge, quietInProduction, useIntrospectionPolicy } from './http/hardening.ts';
 import { clientAddress, consume, RateLimitedError } from './http/rateLimits.ts';
-import { sessionHashOf } from './domain/auth.ts';
+import { corsOptionsOf, useVaryOrigin } from './http/cors.ts';
+import { accessTokenHashOf, sessionHashOf } from './domain/auth.ts';
 import { schema } from './schema/index.ts';
 import { createContext } from './schema/context.ts';
 import { database } from './db/current.ts';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { useGraphqlMetrics } from './http/graphqlMetrics.ts';
 import { useObservability } from './http/observability.ts';
 import { log } from './log.ts';
 import { registry } from './metrics.ts';
@@ -43,7 +47,7 @@ function useLumenRoutes(): Plugin {
           return endResponse(new Response(error.message, { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } }));
         }
       }
-      const response = (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ?? (await handleStatic(request, url));
+      const response = (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ?? (await handleGraphiqlAsset(request, url)) ?? (await handleStatic(request, url));
       if (response) endResponse(response);
     },
   };
@@ -66,6 +70,9 @@ function maskError(error: unknown, message: string): Error {
       path: error instanceof GraphQLError ? error.path : undefined,
       extensions: { code: 'RATE_LIMITED', retryAfterSeconds: original.retryAfterSeconds },
     });
+  }
+  if (original instanceof BadRequestError) {
+    return new GraphQLError(original.message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
   }
   if (original instanceof CredentialsError) {
     return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -105,29 +112,29 @@ export const yoga = createYoga({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
-  graphiql: () => config().env === 'development',
+  // Development only, from same-origin files (http/graphiql.ts).
+  graphiql: graphiqlEnabled,
+  renderGraphiQL,
+  // Yoga's default reflects any Origin with credentials; see http/cors.ts.
+  cors: corsOptionsOf,
   context: async ({ request }) => {
     const session = sessionTokenOf(request);
-    return createContext(await viewerOf(request), session ? sessionHashOf(session) : null);
+    const token = accessTokenOf(request);
+    return createContext(await viewerOf(request), session ? sessionHashOf(session) : null, token ? accessTokenHashOf(token) : null);
   },
   maskedErrors: { maskError },
   plugins: [
     useObservability(),
+    useVaryOrigin(),
     useMetricsEndpoint(),
     useLumenRoutes(),
-    usePrometheus({
-      registry,
-      endpoint: false,
-      metrics: {
-        graphql_envelop_request: true,
-        graphql_envelop_request_duration: true,
-        graphql_envelop_error_result: true,
-        graphql_envelop_phase_execute: false,
-        graphql_yoga_http_duration: false,
-      },
-    }),
+    useGraphiqlPolicy(),
+    useGraphqlMetrics(),
     ...armorPlugins(),
     useIntrospectionPolicy(),
     useInputErrorCodes(),
   ],
 });
+
+/** Yoga behind the last resort (http/lastResort.ts), with browser protections on every answer: what the server listens with and tests call. */
+export const app = withLastResort(yoga, [useSecurityHeaders()]);

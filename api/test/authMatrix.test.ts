@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createApiKey } from '../src/domain/apiKeys.ts';
+import { createAccessToken } from '../src/domain/auth.ts';
 import { createModel } from '../src/domain/models.ts';
 import { setUserActive } from '../src/domain/users.ts';
 import { schema } from '../src/schema/index.ts';
@@ -21,6 +22,8 @@ interface Fixture {
   key: string;
   model: string;
   user: TestUser;
+  /** A token of the fixture's user: for everyone but an admin, someone else's. */
+  accessToken: string;
 }
 
 interface Expectation {
@@ -38,8 +41,8 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Query.users': { allowed: ADMIN, op: () => ({ query: '{ users(search: "") { email } }' }) },
   'Query.clients': { allowed: SIGNED_IN, op: () => ({ query: '{ clients { totalCount } }' }) },
   'Query.client': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { client(id: $id) { name } }', variables: { id: f.client } }) },
-  'Query.node': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'query($id: ID!) { node(id: $id) { ... on Client { name } } }', variables: { id: f.client } }) },
-  'Query.nodes': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'query($id: ID!) { nodes(ids: [$id]) { ... on ApiKey { name } } }', variables: { id: f.key } }) },
+  'Query.node': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { node(id: $id) { ... on Client { name } } }', variables: { id: f.client } }) },
+  'Query.nodes': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { nodes(ids: [$id]) { ... on ApiKey { name } } }', variables: { id: f.key } }) },
   'Mutation.createClient': { allowed: ADMIN, op: () => ({ query: 'mutation { createClient(input: { name: "m" }) { client { id } } }' }) },
   'Mutation.setClientActive': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }', variables: { c: f.client } }) },
   'Mutation.addClientManager': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', variables: { c: f.client, u: f.user.globalId } }) },
@@ -55,6 +58,11 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Mutation.grantModelConsent': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }', variables: { c: f.client, m: f.model } }) },
   // Personal: every signed-in user acts for themselves.
   'Mutation.revokeSession': { allowed: SIGNED_IN, op: () => ({ query: 'mutation { revokeSession(input: { id: "U2Vzc2lvbjowMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA=" }) { revokedSessionId } }' }) },
+  // Every caller here signs in with an admin-API token, and a token may not create tokens (only a
+  // browser session may; test/accessTokens.test.ts covers that side).
+  'Mutation.createAccessToken': { allowed: [], op: () => ({ query: 'mutation { createAccessToken(input: { name: "t" }) { secret } }' }) },
+  // An id that is not the caller's is BAD_USER_INPUT (the same as a missing one), never FORBIDDEN.
+  'Mutation.revokeAccessToken': { allowed: SIGNED_IN, op: (f) => ({ query: 'mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }', variables: { id: f.accessToken } }) },
   'Subscription.clientUsage': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change } }', variables: { c: f.client } }) },
   'Subscription.viewerUsage': { allowed: SIGNED_IN, op: () => ({ query: 'subscription { viewerUsage { change } }' }) },
 };
@@ -80,7 +88,8 @@ async function fixture(): Promise<Fixture> {
   const { apiKey } = await createApiKey(people.admin.viewer, { clientId: client.id }, { name: 'k' });
   const user = await lumen.user();
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });
-  return { client: client.globalId, key: gid('ApiKey', apiKey.id), model: modelId, user };
+  const { accessToken } = await createAccessToken(null, user.id, { name: 'other' });
+  return { client: client.globalId, key: gid('ApiKey', apiKey.id), model: modelId, user, accessToken: gid('AccessToken', accessToken.id) };
 }
 
 async function call(role: Role, op: { query: string; variables?: Record<string, unknown> }): Promise<GqlResult> {
@@ -96,6 +105,13 @@ async function call(role: Role, op: { query: string; variables?: Record<string, 
   return first as GqlResult;
 }
 
+/** A refusal that reveals nothing: null (or a list of nulls), and no error saying why. */
+function assertNullAnswer(result: GqlResult) {
+  assert.equal(result.errors, undefined, `expected no error: ${JSON.stringify(result.errors)}`);
+  const [answer] = Object.values(result.data ?? {});
+  assert.ok(answer === null || (Array.isArray(answer) && answer.every((item) => item === null)), `expected null: ${JSON.stringify(result.data)}`);
+}
+
 test('every root field of the schema has an expectation, and every expectation a field', () => {
   const fields = (['Query', 'Mutation', 'Subscription'] as const).flatMap((type) =>
     Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {}).map((name) => `${type}.${name}`),
@@ -105,7 +121,7 @@ test('every root field of the schema has an expectation, and every expectation a
 });
 
 test('every type holding client or personal data carries an auth scope of its own', () => {
-  for (const type of ['Client', 'ApiKey', 'User', 'Session', 'Model']) {
+  for (const type of ['Client', 'ApiKey', 'User', 'Session', 'Model', 'AccessToken']) {
     const options = (schema.getType(type)!.extensions as any).pothosOptions;
     assert.ok(options?.authScopes, `${type} has no type-level authScopes`);
   }
@@ -125,10 +141,10 @@ for (const [field, expectation] of Object.entries(EXPECTATIONS)) {
           return;
         }
         if (role === 'anonymous' || role === 'deactivated') {
-          if (expectation.refusal === 'null' && role === 'anonymous') return assert.equal((result.data as any)?.client, null);
+          if (expectation.refusal === 'null' && role === 'anonymous') return assertNullAnswer(result);
           return assert.ok(codes.includes('UNAUTHENTICATED'), `expected UNAUTHENTICATED: ${JSON.stringify(result)}`);
         }
-        if (expectation.refusal === 'null') return assert.deepEqual(Object.values(result.data ?? {}), [null]);
+        if (expectation.refusal === 'null') return assertNullAnswer(result);
         assert.ok(codes.includes('FORBIDDEN'), `expected FORBIDDEN: ${JSON.stringify(result)}`);
       });
     }

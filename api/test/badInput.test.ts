@@ -14,6 +14,7 @@ let modelId: string;
 let plainModelId: string;
 let keyId: string;
 let user: TestUser;
+let adminSession: { cookie: string };
 
 before(async () => {
   lumen = await startLumen();
@@ -26,6 +27,7 @@ before(async () => {
   const { apiKey } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'k' });
   keyId = gid('ApiKey', apiKey.id);
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });
+  adminSession = await lumen.session(admin);
 });
 after(() => lumen.close());
 
@@ -37,6 +39,8 @@ interface Case {
   query: string;
   variables: () => Record<string, unknown>;
   message?: RegExp;
+  /** Who calls, when not the admin's token (tokens are created from a browser session). */
+  as?: () => { cookie: string };
 }
 
 const cases: Record<string, Case[]> = {
@@ -102,6 +106,16 @@ const cases: Record<string, Case[]> = {
     { name: 'model without consent', query: `mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, variables: () => ({ c: client.globalId, m: plainModelId }), message: /does not need consent/ },
     { name: 'unknown model', query: `mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, variables: () => ({ c: client.globalId, m: gid('Model', '01900000-0000-7000-8000-000000000000') }), message: /No model/ },
   ],
+  createAccessToken: [
+    { name: 'expiresAt in the past', query: `mutation($e: DateTime) { createAccessToken(input: { name: "t", expiresAt: $e }) { secret } }`, variables: () => ({ e: '2020-01-01T00:00:00Z' }), message: /expiresAt must be in the future/, as: () => adminSession },
+    { name: 'expiresAt too far ahead', query: `mutation($e: DateTime) { createAccessToken(input: { name: "t", expiresAt: $e }) { secret } }`, variables: () => ({ e: '2999-01-01T00:00:00Z' }), message: /expiresAt can be at most/, as: () => adminSession },
+    { name: 'expiresAt not a date', query: `mutation($e: DateTime) { createAccessToken(input: { name: "t", expiresAt: $e }) { secret } }`, variables: () => ({ e: 'tomorrow' }), as: () => adminSession },
+    { name: 'empty name', query: `mutation { createAccessToken(input: { name: " " }) { secret } }`, variables: () => ({}), message: /name cannot be empty/, as: () => adminSession },
+  ],
+  revokeAccessToken: [
+    { name: 'unknown token', query: `mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }`, variables: () => ({ id: gid('AccessToken', '01900000-0000-7000-8000-000000000000') }), message: /No access token with id/ },
+    { name: 'id of a client', query: `mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }`, variables: () => ({ id: client.globalId }), message: /not the id of a AccessToken/ },
+  ],
   createUser: [
     { name: 'not an email', query: `mutation { createUser(input: { email: "nope", name: "N" }) { user { id } } }`, variables: () => ({}), message: /email address/ },
     { name: 'duplicate email', query: `mutation($e: String!) { createUser(input: { email: $e, name: "N" }) { user { id } } }`, variables: () => ({ e: user.email.toUpperCase() }), message: /already exists/ },
@@ -113,7 +127,7 @@ for (const [mutation, list] of Object.entries(cases)) {
     for (const c of list) {
       test(c.name, async () => {
         const before = await lumen.snapshot();
-        const result = await lumen.gql(c.query, c.variables(), admin);
+        const result = await lumen.gql(c.query, c.variables(), c.as?.() ?? admin);
         assertErrorCode(result, 'BAD_USER_INPUT', c.message);
         assert.ok(result.errors![0].message.length < 300, 'the message is short enough to read');
         assert.ok(!/prisma|invalid `|at \w+ \(/i.test(result.errors![0].message), `internal details leaked: ${result.errors![0].message}`);

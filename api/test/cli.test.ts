@@ -54,6 +54,44 @@ test('user add, token create and login-link work on a new data folder', async ()
   assert.doesNotMatch(duplicate.stderr, /at \w+ \(/, 'no stack trace for a person’s mistake');
 });
 
+test('token create with an expiry, token list and token revoke', async () => {
+  assert.equal((await lumen('user', 'add', '--email', 'grace@example.org', '--name', 'Grace Hopper')).code, 0);
+  const nightly = await lumen('token', 'create', '--email', 'grace@example.org', '--name', 'nightly', '--expires-in-days', '30');
+  assert.equal(nightly.code, 0, nightly.stderr);
+  const expires = /expires (\S+) \(shown once/.exec(nightly.stdout)?.[1];
+  assert.ok(expires, `no expiry in: ${nightly.stdout}`);
+  const days = (Date.parse(expires) - Date.now()) / 86_400_000;
+  assert.ok(days > 29 && days <= 30, `expires in ${days} days, not 30`);
+  const nightlySecret = nightly.stdout.trim().split('\n').at(-1)!;
+  const forever = await lumen('token', 'create', '--email', 'grace@example.org', '--name', 'forever');
+  assert.match(forever.stdout, /"forever" for grace@example.org, never expires/);
+
+  const list = await lumen('token', 'list', '--email', 'grace@example.org');
+  assert.equal(list.code, 0, list.stderr);
+  const lines = list.stdout.trim().split('\n').filter((l) => l.includes('"'));
+  assert.equal(lines.length, 2, list.stdout);
+  assert.match(lines.find((l) => l.includes('"nightly"'))!, new RegExp(`${nightlySecret.slice(0, 4)}\\.\\.\\.${nightlySecret.slice(-4)} .*never used, expires ${expires}`));
+  assert.match(lines.find((l) => l.includes('"forever"'))!, /never expires$/);
+  assert.ok(!list.stdout.includes(nightlySecret), 'token list printed a secret');
+
+  const id = lines.find((l) => l.includes('"nightly"'))!.split(/\s+/)[0];
+  const revoked = await lumen('token', 'revoke', '--id', id);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.match(revoked.stdout, /Revoked admin-API token "nightly"/);
+  const after = await lumen('token', 'list', '--email', 'grace@example.org');
+  assert.doesNotMatch(after.stdout, /nightly/);
+  assert.match(after.stdout, /forever/);
+  const again = await lumen('token', 'revoke', '--id', id);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^lumen: No access token with id /);
+
+  for (const bad of ['soon', '1827']) {
+    const refused = await lumen('token', 'create', '--email', 'grace@example.org', '--expires-in-days', bad);
+    assert.equal(refused.code, 1, `--expires-in-days ${bad} was accepted`);
+    assert.match(refused.stderr, /^lumen: --expires-in-days must be a whole number from 1 to 1826/);
+  }
+});
+
 test('a data folder in use is refused with an explanation, not a hang or a corruption', async () => {
   const release = lockDataFolder(dataDir, 'lumen server');
   try {

@@ -17,11 +17,14 @@ const RUNS = Number(process.env.LUMEN_FUZZ_RUNS ?? 15);
 
 let lumen: TestLumen;
 let admin: TestUser;
+/** The admin's browser session: mutations are called as the admin UI calls them (tokens may not create tokens). */
+let adminSession: { cookie: string };
 let realIds: Record<string, string>;
 
 before(async () => {
   lumen = await startLumen();
   admin = await lumen.user({ admin: true });
+  adminSession = await lumen.session(admin);
   const client = await lumen.client(admin, 'Fuzzed');
   const model = await createModel(admin.viewer, { name: 'fuzz-model', provider: 'echo', upstreamModel: 'e', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1', needsConsent: true, consentNotice: 'n' });
   const { apiKey } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'k' });
@@ -72,7 +75,7 @@ for (const mutation of mutations) {
       fc.asyncProperty(valueFor(inputArg.type), async (input) => {
         resetRateLimits();
         const before = await lumen.snapshot();
-        const result = await lumen.gql(query, { input }, admin);
+        const result = await lumen.gql(query, { input }, adminSession);
         if (!result.errors) return;
         const error = result.errors[0];
         assert.equal(error.extensions?.code, 'BAD_USER_INPUT', `${mutation.name}(${JSON.stringify(input).slice(0, 300)}) → ${JSON.stringify(result.errors)}`);

@@ -1,39 +1,23 @@
 // OpenID Connect sign-in against a real provider (oidc-provider) on loopback:
 // authorization code + PKCE, users created on first sign-in, admin group claim.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import http from 'node:http';
 import { after, before, test } from 'node:test';
-import Provider from 'oidc-provider';
 import { assertErrorCode, assertOk } from './support/assertions.ts';
 import { startLumen, type TestLumen } from './support/lumen.ts';
+import { signIn as signInAt, startProvider, type TestProvider } from './support/oidcProvider.ts';
 
 let lumen: TestLumen;
-let issuerServer: http.Server;
-let issuer: string;
+let provider: TestProvider;
 
-const ACCOUNTS: Record<string, { email: string; name: string; groups: string[] }> = {
-  olivia: { email: 'Olivia@Uni.example', name: 'Olivia Okafor', groups: ['hpc-staff', 'lumen-admins'] },
-  pat: { email: 'pat@uni.example', name: 'Pat Doe', groups: ['students'] },
+const ACCOUNTS = {
+  olivia: { email: 'Olivia@Uni.example', emailVerified: true, name: 'Olivia Okafor', groups: ['hpc-staff', 'lumen-admins'] },
+  pat: { email: 'pat@uni.example', emailVerified: true, name: 'Pat Doe', groups: ['students'] },
 };
 
 before(async () => {
-  issuerServer = http.createServer();
-  await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'lumen', client_secret: 'a-test-secret-of-some-length', redirect_uris: ['http://lumen.test/auth/oidc/callback'] }],
-    claims: { email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'], openid: ['sub'] },
-    scopes: ['openid', 'email', 'profile', 'groups'],
-    pkce: { required: () => true },
-    findAccount: async (_ctx: unknown, id: string) => ({
-      accountId: id,
-      claims: async () => ({ sub: id, email: ACCOUNTS[id]?.email, email_verified: true, name: ACCOUNTS[id]?.name, groups: ACCOUNTS[id]?.groups }),
-    }),
-  });
-  issuerServer.on('request', provider.callback());
+  provider = await startProvider(ACCOUNTS);
   lumen = await startLumen({
-    LUMEN_OIDC_ISSUER: issuer,
+    LUMEN_OIDC_ISSUER: provider.issuer,
     LUMEN_OIDC_CLIENT_ID: 'lumen',
     LUMEN_OIDC_CLIENT_SECRET: 'a-test-secret-of-some-length',
     LUMEN_OIDC_ADMIN_GROUP: 'lumen-admins',
@@ -41,55 +25,9 @@ before(async () => {
 });
 after(async () => {
   await lumen.close();
-  issuerServer.closeAllConnections();
-  await new Promise((resolve) => issuerServer.close(resolve));
+  await provider.close();
 });
-
-/** A browser's worth of cookies for the provider, and one for Lumen. */
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, ...value] = pair.split('=');
-      this.cookies.set(name.trim(), value.join('='));
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-/** Walks the sign-in as a browser would: Lumen → provider's login and consent forms → back to Lumen. */
-async function signIn(login: string) {
-  const lumenJar = new Jar();
-  const providerJar = new Jar();
-  const start = await lumen.fetch('/auth/oidc/start', { redirect: 'manual' });
-  assert.equal(start.status, 303);
-  lumenJar.take(start);
-  let location = new URL(start.headers.get('location')!);
-  assert.equal(location.origin, issuer);
-  assert.equal(location.searchParams.get('code_challenge_method'), 'S256');
-  for (let hop = 0; hop < 12; hop++) {
-    if (location.origin === 'http://lumen.test') {
-      const done = await lumen.fetch(`${location.pathname}${location.search}`, { redirect: 'manual', headers: { cookie: lumenJar.header() } });
-      lumenJar.take(done);
-      return { response: done, cookie: lumenJar.cookies.get('lumen_session') };
-    }
-    let response = await fetch(location, { redirect: 'manual', headers: { cookie: providerJar.header() } });
-    providerJar.take(response);
-    if (response.status === 200) {
-      const html = await response.text();
-      const action = /<form[^>]*action="([^"]+)"/.exec(html)![1];
-      const prompt = /name="prompt" value="(\w+)"/.exec(html)![1];
-      const body = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt });
-      response = await fetch(new URL(action, issuer), { method: 'POST', redirect: 'manual', body, headers: { cookie: providerJar.header() } });
-      providerJar.take(response);
-    }
-    location = new URL(response.headers.get('location')!, issuer);
-  }
-  throw new Error('too many redirects');
-}
+const signIn = (login: string) => signInAt(lumen, provider.issuer, login);
 
 test('the first sign-in creates the user from the email and name claims; the admin group makes an admin', async () => {
   const { response, cookie } = await signIn('olivia');

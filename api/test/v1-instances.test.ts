@@ -4,12 +4,11 @@
 // leaves a stream served over real HTTP is billed for what it received.
 // Needs LUMEN_TEST_DATABASE_URL and REDIS_TEST_URL (CI sets both); skipped otherwise.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startServer, stopServer, type Instance } from './support/instances.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
@@ -28,35 +27,6 @@ import { openai, refusal } from './support/v1.ts';
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_TEST_URL;
 const skip = !adminUrl || !redisUrl ? 'needs LUMEN_TEST_DATABASE_URL (PostgreSQL) and REDIS_TEST_URL (Redis); CI sets both' : false;
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-interface Instance {
-  process: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-function startServer(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: apiDir, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (data: Buffer) => {
-      output.push(data.toString());
-      const match = /Lumen is listening on port (\d+)/.exec(output.join(''));
-      if (match) resolve({ process: child, url: `http://127.0.0.1:${match[1]}`, output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (data: Buffer) => output.push(data.toString()));
-    child.on('exit', (code) => reject(new Error(`The Lumen server exited with ${code} before listening:\n${output.join('')}`)));
-  });
-}
-
-async function stopServer(instance: Instance | undefined) {
-  if (!instance || instance.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => instance.process.once('exit', resolve));
-  instance.process.kill('SIGTERM');
-  await exited;
-}
 
 describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
   let scratch: ScratchDatabase;

@@ -23,7 +23,7 @@ let handler: Handler = (_req, res) => res.end();
 const received: { headers: IncomingMessage['headers']; body: any; path: string }[] = [];
 
 before(async () => {
-  process.env.LUMEN_TEST_UPSTREAM_KEY = 'upstream-secret-123';
+  process.env.LUMEN_UPSTREAM_KEY_TEST = 'upstream-secret-123';
   process.env.LUMEN_UPSTREAM_TIMEOUT_MS = '400';
   lumen = await startLumen();
   admin = await lumen.user({ admin: true });
@@ -66,7 +66,7 @@ async function setup(extra: Record<string, unknown> = {}) {
     provider: 'openai-compatible',
     upstreamModel: 'upstream-internal-name',
     upstreamBaseUrl: upstreamUrl,
-    upstreamKeyEnv: 'LUMEN_TEST_UPSTREAM_KEY',
+    upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_TEST',
     inputCoinsPerMillion: '2',
     outputCoinsPerMillion: '10',
     ...extra,
@@ -125,7 +125,7 @@ describe('forwarding', () => {
 describe('upstream failures', () => {
   const cases: { name: string; respond: Handler; status: number; code: string; message: RegExp; recorded: string }[] = [
     { name: 'a 500', respond: (_q, res) => json(res, 500, { error: { message: 'GPU on fire' } }), status: 502, code: 'upstream_error', message: /HTTP 500.*GPU on fire/, recorded: 'upstream_error' },
-    { name: 'a refused upstream key', respond: (_q, res) => json(res, 401, { error: { message: 'bad key' } }), status: 502, code: 'upstream_auth_failed', message: /LUMEN_TEST_UPSTREAM_KEY/, recorded: 'upstream_error' },
+    { name: 'a refused upstream key', respond: (_q, res) => json(res, 401, { error: { message: 'bad key' } }), status: 502, code: 'upstream_auth_failed', message: /LUMEN_UPSTREAM_KEY_TEST/, recorded: 'upstream_error' },
     { name: 'an invalid request', respond: (_q, res) => json(res, 400, { error: { message: 'temperature too high', code: 'invalid_value' } }), status: 400, code: 'invalid_value', message: /rejected the request: temperature too high/, recorded: 'upstream_rejected' },
     { name: 'a rate limit', respond: (_q, res) => json(res, 429, { error: { message: 'slow down' } }), status: 429, code: 'upstream_rate_limited', message: /rate-limiting/, recorded: 'upstream_error' },
     { name: 'no answer in time', respond: () => {}, status: 504, code: 'upstream_timeout', message: /did not answer within 0.4 s/, recorded: 'upstream_timeout' },
@@ -175,10 +175,10 @@ describe('upstream failures', () => {
     const refused = await refusal(unreachable.ai.chat.completions.create({ model: unreachable.m.name, messages: hello }));
     assert.deepEqual([refused.status, refused.code], [502, 'upstream_unreachable']);
     assert.match(refused.message, /ECONNREFUSED/);
-    const noKey = await setup({ upstreamKeyEnv: 'LUMEN_TEST_UNSET_VARIABLE' });
+    const noKey = await setup({ upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_TEST_UNSET' });
     const missing = await refusal(noKey.ai.chat.completions.create({ model: noKey.m.name, messages: hello }));
     assert.deepEqual([missing.status, missing.code], [500, 'upstream_key_missing']);
-    assert.match(missing.message, /LUMEN_TEST_UNSET_VARIABLE.*is not set/);
+    assert.match(missing.message, /LUMEN_UPSTREAM_KEY_TEST_UNSET.*is not set/);
   });
 });
 

@@ -13,7 +13,7 @@ import { authenticateAccessToken } from '../../src/domain/auth.ts';
 import { nextRefillAt } from '../../src/domain/coinPools.ts';
 import { exact, formatCoins } from '../../src/domain/coins.ts';
 import { accessStatus } from '../../src/domain/modelAccess.ts';
-import { healthStatus, recentResults } from '../../src/domain/modelHealth.ts';
+import { modelHealth, recentResults } from '../../src/domain/modelHealth.ts';
 import { isUuid } from '../../src/domain/input.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
@@ -78,12 +78,12 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         FROM "ModelUsage" WHERE "clientId" = ${row.id}::uuid`,
     db().$queryRaw<
       {
-        id: string; name: string; provider: string; disabled: boolean; needsConsent: boolean; consentNotice: string | null;
+        id: string; name: string; provider: string; disabled: boolean; upstreamKeyEnv: string | null; needsConsent: boolean; consentNotice: string | null;
         defaultAccess: 'ALLOWED' | 'BLOCKED'; rule: 'ALLOWED' | 'BLOCKED' | null; consented: boolean;
         requests: number | null; totalTokens: string | null; coinsSpent: string | null; lastUsedAt: Date | null;
       }[]
     >`
-      SELECT mo."id", mo."name", mo."provider", mo."disabled", mo."needsConsent", mo."consentNotice", mo."defaultAccess"::text AS "defaultAccess",
+      SELECT mo."id", mo."name", mo."provider", mo."disabled", mo."upstreamKeyEnv", mo."needsConsent", mo."consentNotice", mo."defaultAccess"::text AS "defaultAccess",
              r."access"::text AS "rule", (mc."id" IS NOT NULL) AS "consented",
              u."requests", (u."inputTokens" + u."outputTokens")::text AS "totalTokens", u."coinsSpent"::text AS "coinsSpent", u."lastUsedAt"
         FROM "Model" mo
@@ -128,7 +128,7 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         name: m.name,
         provider: m.provider,
         disabled: m.disabled,
-        status: healthStatus(m, health.get(m.id)),
+        status: modelHealth(m, health.get(m.id)).status,
         needsConsent: m.needsConsent,
         consentNotice: m.consentNotice,
         defaultAccess: m.defaultAccess,
@@ -191,8 +191,9 @@ const unauthenticated = (message: string): PlainAnswer => ({ status: 401, body: 
 export async function answerPlain(body: { operationName?: string; variables?: Record<string, unknown> }, authorization: string | null): Promise<PlainAnswer> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
   if (!token) return unauthenticated('Sign in first');
-  const viewer = await authenticateAccessToken(token);
-  if (!viewer) return unauthenticated('The admin-API token is unknown or revoked');
+  const check = await authenticateAccessToken(token);
+  if ('refused' in check) return unauthenticated(`The admin-API token is refused (${check.refused})`);
+  const { viewer } = check;
   const variables = body.variables ?? {};
   if (body.operationName === PAGE_OPERATION) {
     const id = clientIdOf(variables.id);

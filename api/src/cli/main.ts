@@ -1,12 +1,15 @@
 // `lumen`: the command-line tool (npm run lumen -- <command> from the root).
 import { parseArgs } from 'node:util';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataFolderInUseError } from '../db/dataFolder.ts';
 import { MigrationError, migrate } from '../db/migrate.ts';
-import { createAccessToken, createLoginLink } from '../domain/auth.ts';
+import { ACCESS_TOKEN_MAX_DAYS, createAccessToken, createLoginLink, listAccessTokens, revokeAccessToken } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
+import { requireWholeNumber } from '../domain/input.ts';
 import { createUser, findUserByEmail } from '../domain/users.ts';
 import { closeLumen, openLumen } from '../lumen.ts';
+import { idOf } from '../schema/ids.ts';
 import { seedDemo } from './seedDemo.ts';
 
 const HELP = `Usage: npm run lumen -- <command> [options]
@@ -14,7 +17,11 @@ const HELP = `Usage: npm run lumen -- <command> [options]
 Commands:
   migrate                                   apply database migrations
   user add --email E --name N [--admin]     add a user
-  token create --email E [--name N]         create an admin-API token (printed on the last line)
+  token create --email E [--name N] [--expires-in-days D]
+                                            create an admin-API token (printed on the last line);
+                                            without --expires-in-days it never expires
+  token list --email E                      list a user's admin-API tokens (not the secrets)
+  token revoke --id ID                      revoke an admin-API token at once
   login-link --email E                      print a one-time sign-in link (valid 15 minutes)
   seed --demo                               add demo clients, users, models and usage
 
@@ -26,6 +33,14 @@ function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args:
   return parseArgs({ args, options: spec, strict: true, allowPositionals: false }).values as {
     [K in keyof T]?: T[K]['type'] extends 'string' ? string : boolean;
   };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+async function requireUserByEmail(email: string) {
+  const user = await findUserByEmail(email);
+  if (!user) throw new DomainError('BAD_USER_INPUT', `No user with the email ${email}; add one with: lumen user add --email ${email} --name "..."`);
+  return user;
 }
 
 function required(value: string | undefined, flag: string): string {
@@ -44,13 +59,34 @@ const commands: Record<string, Command> = {
     console.log(`Added ${user.isAdmin ? 'admin' : 'user'} ${user.name} <${user.email}>`);
   },
   'token create': async (args) => {
-    const o = options(args, { email: { type: 'string' }, name: { type: 'string' } });
-    const email = required(o.email, '--email');
-    const user = await findUserByEmail(email);
-    if (!user) throw new DomainError('BAD_USER_INPUT', `No user with the email ${email}`);
-    const { token } = await createAccessToken(null, user.id, { name: o.name ?? 'cli' });
-    console.log(`Admin-API token for ${user.email} (shown once; send it as "Authorization: Bearer <token>"):`);
+    const o = options(args, { email: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' } });
+    const user = await requireUserByEmail(required(o.email, '--email'));
+    const days = o['expires-in-days'];
+    const expiresAt = days === undefined ? null : new Date(Date.now() + requireWholeNumber(Number(days), '--expires-in-days', 1, ACCESS_TOKEN_MAX_DAYS) * DAY_MS);
+    const { token, accessToken } = await createAccessToken(null, user.id, { name: o.name ?? 'cli', expiresAt });
+    const expiry = accessToken.expiresAt ? `expires ${accessToken.expiresAt.toISOString()}` : 'never expires';
+    console.log(`Admin-API token "${accessToken.name}" for ${user.email}, ${expiry} (shown once; send it as "Authorization: Bearer <token>"):`);
     console.log(token);
+  },
+  'token list': async (args) => {
+    const o = options(args, { email: { type: 'string' } });
+    const user = await requireUserByEmail(required(o.email, '--email'));
+    const tokens = await listAccessTokens(user.id);
+    if (tokens.length === 0) return console.log(`${user.email} has no admin-API tokens.`);
+    const now = new Date();
+    for (const t of tokens) {
+      const expiry = !t.expiresAt ? 'never expires' : t.expiresAt <= now ? `EXPIRED ${t.expiresAt.toISOString()}` : `expires ${t.expiresAt.toISOString()}`;
+      const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
+      console.log(`${encodeGlobalID('AccessToken', t.id)}  ${t.hint}  "${t.name}"  created ${t.createdAt.toISOString()}, ${used}, ${expiry}`);
+    }
+  },
+  'token revoke': async (args) => {
+    const o = options(args, { id: { type: 'string' } });
+    const given = required(o.id, '--id');
+    // The id `token list` prints (a GraphQL global id), or the bare uuid.
+    const id = idOf('AccessToken', given) ?? given;
+    const token = await revokeAccessToken(null, id);
+    console.log(`Revoked admin-API token "${token.name}" (${token.hint}); requests with it fail from now on.`);
   },
   'login-link': async (args) => {
     const o = options(args, { email: { type: 'string' } });

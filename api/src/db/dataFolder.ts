@@ -1,5 +1,6 @@
 // The embedded database lives in a folder that only one process may open at a
 // time: PGlite is not multi-process safe, so a second opener would corrupt it.
+// The folder is private to the user running Lumen.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -14,13 +15,46 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Creates the data folder, or tightens an existing one, so that only the user running
+ * Lumen can read it: it holds the database (key hashes, usage, audit log) and the
+ * development secret. Folders become 0700 and files 0600, and the process umask makes
+ * whatever the embedded database creates later private too.
+ */
+export function makeDataFolderPrivate(dataDir: string): void {
+  process.umask(process.umask(0o077) | 0o077);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  tighten(dataDir, fs.statSync(dataDir));
+}
+
+function tighten(target: string, stat: fs.Stats | undefined): void {
+  // Links inside are left alone: chmod would follow them out of the folder.
+  if (!stat || stat.isSymbolicLink()) return;
+  if ((stat.mode & 0o077) !== 0) {
+    try {
+      fs.chmodSync(target, stat.mode & 0o700);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // a running server's database removed it meanwhile
+      throw new Error(
+        `Lumen could not make ${target} private (${(error as NodeJS.ErrnoException).code}): ` +
+          'the data folder and its files must belong to the user that runs Lumen (chown -R that user, or choose another LUMEN_DATA_DIR)',
+      );
+    }
+  }
+  if (!stat.isDirectory()) return;
+  for (const entry of fs.readdirSync(target)) {
+    const inside = path.join(target, entry);
+    tighten(inside, fs.lstatSync(inside, { throwIfNoEntry: false }));
+  }
+}
+
 /** Takes the folder's lock file, or explains who holds it. Returns the release function. */
 export function lockDataFolder(dataDir: string, purpose: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataFolderPrivate(dataDir);
   const lockPath = path.join(dataDir, 'lumen.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = fs.openSync(lockPath, 'wx');
+      const fd = fs.openSync(lockPath, 'wx', 0o600);
       fs.writeSync(fd, JSON.stringify({ pid: process.pid, purpose, since: new Date().toISOString() }));
       fs.closeSync(fd);
       let released = false;

@@ -4,7 +4,7 @@ import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { badInput } from './errors.ts';
-import { isUuid, requireName } from './input.ts';
+import { isUuid, literalContains, requireName } from './input.ts';
 import { ownerColumns, type Owner } from './owner.ts';
 import { generateSecret, hashSecret, hintOf } from './secrets.ts';
 import { requireUser } from './users.ts';
@@ -14,8 +14,14 @@ export async function createApiKey(actor: Viewer, owner: Owner, input: { name: s
   const name = requireName(input.name, 'name');
   const secret = generateSecret('sk');
   const created = await db().$transaction(async (tx) => {
-    if (owner.clientId) await requireClient(tx, owner.clientId);
-    else await requireUser(tx, owner.userId!);
+    // A key that /v1 would refuse from the start is a trap: none for a deactivated owner.
+    if (owner.clientId) {
+      const client = await requireClient(tx, owner.clientId);
+      if (!client.active) throw badInput(`${client.name} is deactivated, so a key for it could not be used; an admin must activate the client first`, 'clientId');
+    } else {
+      const user = await requireUser(tx, owner.userId!);
+      if (!user.active) throw badInput(`${user.email} is deactivated, so a personal key for them could not be used`, 'userId');
+    }
     const apiKey = await tx.apiKey.create({
       data: { ...ownerColumns(owner), name, hash: hashSecret(secret), hint: hintOf(secret) },
     });
@@ -50,7 +56,7 @@ export function apiKeyListWhere(args: { includeRevoked?: boolean | null; search?
   return {
     ...(args.includeRevoked ? {} : { revokedAt: null }),
     ...(text
-      ? { OR: [{ name: { contains: text, mode: 'insensitive' as const } }, { hint: { contains: text, mode: 'insensitive' as const } }] }
+      ? { OR: [{ name: literalContains(text) }, { hint: literalContains(text) }] }
       : {}),
   };
 }

@@ -2,9 +2,10 @@
 // browser sessions started from one-time sign-in links. Model keys (sk_...) are
 // deliberately not accepted here.
 import { db } from '../db/current.ts';
+import { publishAccessLoss, publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
-import { requireName } from './input.ts';
+import { isUuid, requireName } from './input.ts';
 import { adoptCurrentHash } from './rehash.ts';
 import { generateSecret, hashSecret, hintOf, isWellFormed } from './secrets.ts';
 import { findUserByEmail, requireUser, toViewer } from './users.ts';
@@ -15,37 +16,94 @@ export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 /** lastUsedAt/lastSeenAt are refreshed at most this often, to keep reads free of writes. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
-export async function createAccessToken(actor: Viewer | null, userId: string, input: { name?: string | null }) {
+/** The furthest ahead an admin-API token may expire: five years (null expiresAt means never). */
+export const ACCESS_TOKEN_MAX_DAYS = 1826;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** An expiry date a person chose: in the future, at most ACCESS_TOKEN_MAX_DAYS ahead, or null for never. */
+export function requireTokenExpiry(expiresAt: Date | null | undefined, now = new Date()): Date | null {
+  if (expiresAt == null) return null;
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    throw badInput('expiresAt must be a date and time such as 2027-06-30T00:00:00Z, or null for a token that never expires', 'expiresAt');
+  }
+  if (expiresAt <= now) throw badInput(`expiresAt must be in the future, not ${expiresAt.toISOString()}`, 'expiresAt');
+  if (expiresAt.getTime() - now.getTime() > ACCESS_TOKEN_MAX_DAYS * DAY_MS) {
+    throw badInput(`expiresAt can be at most ${ACCESS_TOKEN_MAX_DAYS} days (five years) ahead, or null for a token that never expires`, 'expiresAt');
+  }
+  return expiresAt;
+}
+
+export async function createAccessToken(actor: Viewer | null, userId: string, input: { name?: string | null; expiresAt?: Date | null }) {
   const name = requireName(input.name ?? 'token', 'name');
+  const expiresAt = requireTokenExpiry(input.expiresAt);
   const token = generateSecret('lat');
   return db().$transaction(async (tx) => {
     const user = await requireUser(tx, userId);
     if (!user.active) throw badInput(`${user.email} is deactivated`, 'userId');
-    const accessToken = await tx.accessToken.create({ data: { userId: user.id, name, hash: hashSecret(token), hint: hintOf(token) } });
-    await recordAudit(tx, actor, 'accessToken.create', { type: 'AccessToken', id: accessToken.id }, { userId: user.id, name });
+    const accessToken = await tx.accessToken.create({ data: { userId: user.id, name, hash: hashSecret(token), hint: hintOf(token), expiresAt } });
+    await recordAudit(tx, actor, 'accessToken.create', { type: 'AccessToken', id: accessToken.id }, { userId: user.id, name, hint: accessToken.hint, expiresAt: expiresAt?.toISOString() ?? null });
     return { accessToken, token };
   });
 }
 
-export async function revokeAccessToken(actor: Viewer, id: string) {
-  return db().$transaction(async (tx) => {
-    const token = await tx.accessToken.findFirst({ where: { id, userId: actor.isAdmin ? undefined : actor.id } });
-    if (!token) throw badInput(`No access token with id ${id}`, 'id');
-    const updated = await tx.accessToken.update({ where: { id: token.id }, data: { revokedAt: token.revokedAt ?? new Date() } });
-    await recordAudit(tx, actor, 'accessToken.revoke', { type: 'AccessToken', id: token.id });
-    return updated;
-  });
+/** A user's tokens that are not revoked, newest first. Expired ones stay listed (marked by expiresAt) until revoked. */
+export async function listAccessTokens(userId: string) {
+  return db().accessToken.findMany({ where: { userId, revokedAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
 }
 
-export async function authenticateAccessToken(token: string): Promise<Viewer | null> {
-  if (!isWellFormed('lat', token)) return null;
+/**
+ * Revokes a token at once. People revoke their own, admins anyone's, and the command
+ * line (actor null) any. A token that is missing, already revoked or not the actor's
+ * gets the same answer, so that the message tells nothing about other people's tokens.
+ */
+export async function revokeAccessToken(actor: Viewer | null, id: string) {
+  const revoked = await db().$transaction(async (tx) => {
+    const mine = actor && !actor.isAdmin ? { userId: actor.id } : {};
+    // The conditional update decides, so two revocations at once cannot both succeed.
+    const { count } = isUuid(id) ? await tx.accessToken.updateMany({ where: { id, revokedAt: null, ...mine }, data: { revokedAt: new Date() } }) : { count: 0 };
+    if (count !== 1) throw badInput(`No access token with id ${id} that you can revoke; it may have been revoked already`, 'id');
+    const token = await tx.accessToken.findUniqueOrThrow({ where: { id } });
+    await recordAudit(tx, actor, 'accessToken.revoke', { type: 'AccessToken', id: token.id }, { userId: token.userId, name: token.name, hint: token.hint });
+    return token;
+  });
+  publishInvalidation('access token revoked');
+  publishAccessLoss(revoked.userId, 'accessToken.revoke');
+  return revoked;
+}
+
+/** Why a token was refused; revoked and expired tokens say when, so their holder knows what happened. */
+export type AccessTokenCheck =
+  | { viewer: Viewer }
+  | { refused: 'unknown' | 'inactive' }
+  | { refused: 'revoked' | 'expired'; at: Date };
+
+/**
+ * The one rule for whether a stored session or admin-API token still stands: not
+ * revoked, not expired, and its user active. Sign-in and live subscriptions both ask here.
+ */
+function standingOf(row: { revokedAt: Date | null; expiresAt: Date | null; user: Parameters<typeof toViewer>[0] }): Exclude<AccessTokenCheck, { refused: 'unknown' }> {
+  if (row.revokedAt) return { refused: 'revoked', at: row.revokedAt };
+  if (row.expiresAt && row.expiresAt <= new Date()) return { refused: 'expired', at: row.expiresAt };
+  const viewer = toViewer(row.user);
+  return viewer ? { viewer } : { refused: 'inactive' };
+}
+
+export async function authenticateAccessToken(token: string): Promise<AccessTokenCheck> {
+  if (!isWellFormed('lat', token)) return { refused: 'unknown' };
   const find = () => db().accessToken.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
   const row = (await find()) ?? ((await adoptCurrentHash('accessToken', token)) ? await find() : null);
-  if (!row || row.revokedAt) return null;
+  if (!row) return { refused: 'unknown' };
+  const standing = standingOf(row);
+  if ('refused' in standing) return standing;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
     await db().accessToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return toViewer(row.user);
+  return standing;
+}
+
+/** Which token a bearer header carries, to mark "this token" in a list. */
+export function accessTokenHashOf(token: string): string | null {
+  return isWellFormed('lat', token) ? hashSecret(token) : null;
 }
 
 /** A URL that signs the user in once, within 15 minutes. */
@@ -76,41 +134,6 @@ export async function consumeLoginLink(token: string, userAgent: string | null):
   });
 }
 
-export interface OidcClaims {
-  email?: unknown;
-  name?: unknown;
-  email_verified?: unknown;
-  groups?: unknown;
-}
-
-/**
- * Signs in someone the institution's identity provider vouched for: finds the user
- * by email, or creates them on first sign-in. With an admin group configured,
- * membership decides isAdmin at every sign-in (so removing someone from the group
- * takes their admin rights away).
- */
-export async function signInWithOidc(claims: OidcClaims, options: { adminGroup: string | null; userAgent: string | null }) {
-  if (typeof claims.email !== 'string' || claims.email_verified === false) {
-    throw badInput('The identity provider did not give a verified email address, which Lumen needs to know who you are', 'email');
-  }
-  const email = claims.email.trim().toLowerCase();
-  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email.split('@')[0];
-  const groups = Array.isArray(claims.groups) ? claims.groups.map(String) : [];
-  const isAdmin = options.adminGroup ? groups.includes(options.adminGroup) : undefined;
-  return db().$transaction(async (tx) => {
-    let user = await tx.user.findUnique({ where: { email } });
-    if (!user) {
-      user = await tx.user.create({ data: { email, name, isAdmin: isAdmin ?? false } });
-      await recordAudit(tx, null, 'user.create', { type: 'User', id: user.id }, { email, via: 'oidc', isAdmin: user.isAdmin });
-    } else if (isAdmin !== undefined && user.isAdmin !== isAdmin) {
-      user = await tx.user.update({ where: { id: user.id }, data: { isAdmin } });
-      await recordAudit(tx, null, isAdmin ? 'user.grantAdmin' : 'user.revokeAdmin', { type: 'User', id: user.id }, { via: 'oidc group' });
-    }
-    if (!user.active) return null;
-    return startSession(tx, user.id, options.userAgent);
-  });
-}
-
 export async function listSessions(userId: string) {
   return db().session.findMany({ where: { userId, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { lastSeenAt: 'desc' } });
 }
@@ -118,6 +141,7 @@ export async function listSessions(userId: string) {
 export async function revokeSession(actor: Viewer, sessionId: string) {
   const result = await db().session.updateMany({ where: { id: sessionId, userId: actor.id, revokedAt: null }, data: { revokedAt: new Date() } });
   if (result.count === 0) throw badInput(`No active session of yours with id ${sessionId}`, 'id');
+  publishAccessLoss(actor.id, 'session.revoke');
 }
 
 /** Which session a cookie belongs to, to mark "this device" in a list. */
@@ -138,14 +162,36 @@ export async function authenticateSession(token: string): Promise<Viewer | null>
   if (!isWellFormed('ses', token)) return null;
   const find = () => db().session.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
   const session = (await find()) ?? ((await adoptCurrentHash('session', token)) ? await find() : null);
-  if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
+  const standing = session ? standingOf(session) : null;
+  if (!session || !standing || !('viewer' in standing)) return null;
   if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
   }
-  return toViewer(session.user);
+  return standing.viewer;
 }
 
 export async function endSession(token: string): Promise<void> {
   if (!isWellFormed('ses', token)) return;
-  await db().session.updateMany({ where: { hash: hashSecret(token), revokedAt: null }, data: { revokedAt: new Date() } });
+  const ended = await db().session.updateManyAndReturn({ where: { hash: hashSecret(token), revokedAt: null }, data: { revokedAt: new Date() }, select: { userId: true } });
+  for (const { userId } of ended) publishAccessLoss(userId, 'session.end');
+}
+
+/** What a request signed in with, by hash: kept by a subscription to check it again later. */
+export interface Credential {
+  kind: 'session' | 'accessToken';
+  hash: string;
+}
+
+/**
+ * Who a credential still stands for, and until when, or null once it was revoked,
+ * expired, or its user deactivated (standingOf), read-only (no touch, no rehash), for a
+ * long-lived subscription.
+ */
+export async function holderOf(credential: Credential): Promise<{ viewer: Viewer; until: Date | null } | null> {
+  const select = { revokedAt: true, expiresAt: true, user: true } as const;
+  const where = { hash: credential.hash };
+  const row =
+    credential.kind === 'session' ? await db().session.findUnique({ where, select }) : await db().accessToken.findUnique({ where, select });
+  const standing = row ? standingOf(row) : null;
+  return row && standing && 'viewer' in standing ? { viewer: standing.viewer, until: row.expiresAt } : null;
 }

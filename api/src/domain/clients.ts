@@ -1,9 +1,9 @@
 // Clients (services and tools that call models) and their managers.
 import { db, type Tx } from '../db/current.ts';
-import { publishInvalidation } from '../events/bus.ts';
+import { publishAccessLoss, publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
-import { isUuid, requireName } from './input.ts';
+import { isUuid, literalContains, requireName } from './input.ts';
 import { requireUser } from './users.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -49,7 +49,7 @@ export async function addClientManager(actor: Viewer, clientId: string, userId: 
 }
 
 export async function removeClientManager(actor: Viewer, clientId: string, userId: string) {
-  return db().$transaction(async (tx) => {
+  const removedFrom = await db().$transaction(async (tx) => {
     const client = await requireClient(tx, clientId);
     const user = await requireUser(tx, userId);
     const removed = await tx.clientManager.deleteMany({ where: { clientId: client.id, userId: user.id } });
@@ -57,6 +57,9 @@ export async function removeClientManager(actor: Viewer, clientId: string, userI
     await recordAudit(tx, actor, 'client.removeManager', { type: 'Client', id: client.id }, { userId: user.id, email: user.email });
     return client;
   });
+  // Their open subscriptions to this client's usage end (on every instance).
+  publishAccessLoss(userId, 'client.removeManager');
+  return removedFrom;
 }
 
 /** Admins see every client; others the ones they manage. Optional name search. */
@@ -64,6 +67,6 @@ export function visibleClientsWhere(viewer: Viewer, search?: string | null) {
   const text = search?.trim();
   return {
     ...(viewer.isAdmin ? {} : { managers: { some: { userId: viewer.id } } }),
-    ...(text ? { name: { contains: text, mode: 'insensitive' as const } } : {}),
+    ...(text ? { name: literalContains(text) } : {}),
   };
 }

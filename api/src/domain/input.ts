@@ -2,13 +2,26 @@
 import { badInput } from './errors.ts';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Bidirectional embedding, override and isolate controls: they make a name read differently from what it is ("Trojan Source"). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 export function requireName(value: string, field: string, max = 100): string {
   const name = String(value ?? '').normalize('NFC').trim();
   if (name.length === 0) throw badInput(`${field} cannot be empty`, field);
   if ([...name].length > max) throw badInput(`${field} can be at most ${max} characters long`, field);
   if (CONTROL.test(name)) throw badInput(`${field} cannot contain control characters or line breaks`, field);
+  if (BIDI_CONTROL.test(name)) {
+    throw badInput(`${field} cannot contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069), which make text display in a different order than it is stored`, field);
+  }
   return name;
+}
+
+/**
+ * A search text as a "contains" filter that matches it literally: LIKE treats % and _
+ * as wildcards and \ as its escape character, so each is escaped (PostgreSQL's default ESCAPE is \).
+ */
+export function literalContains(text: string) {
+  return { contains: text.replace(/[\\%_]/g, (c) => `\\${c}`), mode: 'insensitive' as const };
 }
 
 export function requireEmail(value: string, field = 'email'): string {

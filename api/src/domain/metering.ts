@@ -12,9 +12,14 @@ import { ownerColumns, type Owner } from './owner.ts';
 import { refillDuePools } from './refills.ts';
 import { uuidv7 } from './uuid.ts';
 
-/** How a forwarded request ended, as recorded in UsageRecord.status (model health reads these). */
-export type UsageStatus = 'ok' | 'client_disconnected' | 'upstream_rejected' | 'upstream_error' | 'upstream_timeout';
+/**
+ * How a forwarded request ended, as recorded in UsageRecord.status (model health reads these).
+ * 'upstream_overshoot': the upstream answered but reported more tokens than Lumen reserved for
+ * (more output than the max_tokens it was sent, or more prompt than the prompt's bound).
+ */
+export type UsageStatus = 'ok' | 'client_disconnected' | 'upstream_rejected' | 'upstream_error' | 'upstream_timeout' | 'upstream_overshoot';
 export const FAILED_STATUSES: readonly UsageStatus[] = ['upstream_error', 'upstream_timeout'];
+export const OVERSHOOT_STATUS: UsageStatus = 'upstream_overshoot';
 
 export interface Prices {
   inputCoinsPerMillion: Prisma.Decimal | string;
@@ -23,6 +28,17 @@ export interface Prices {
 
 export function priceOf(model: Prices, inputTokens: number, outputTokens: number): Decimal {
   return costOf(inputTokens, outputTokens, exact(model.inputCoinsPerMillion), exact(model.outputCoinsPerMillion));
+}
+
+/** The tokens a reservation covers: the prompt's bound and max_tokens for each of the n choices. */
+export interface TokenBounds {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Whether an upstream reported more tokens than it was allowed (the bill of a LIMITED pool is then capped at the reservation). */
+export function overshoots(bounds: TokenBounds, used: TokenBounds): boolean {
+  return used.inputTokens > bounds.inputTokens || used.outputTokens > bounds.outputTokens;
 }
 
 /**

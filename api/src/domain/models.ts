@@ -5,6 +5,7 @@ import { recordAudit } from './audit.ts';
 import { parseCoins, PRICE_SCALE, requireNonNegative } from './coins.ts';
 import { badInput } from './errors.ts';
 import { requireName, requireWholeNumber } from './input.ts';
+import { isAllowedUpstreamKeyEnv, UPSTREAM_KEY_ENV_RULE } from './upstreamKeys.ts';
 import type { Viewer } from './viewer.ts';
 
 export const PROVIDERS = ['echo', 'openai-compatible'] as const;
@@ -45,7 +46,10 @@ export async function createModel(actor: Viewer, input: CreateModelInput) {
     }
     if (input.upstreamKeyEnv != null && input.upstreamKeyEnv !== '') {
       if (!/^[A-Z_][A-Z0-9_]*$/.test(input.upstreamKeyEnv)) {
-        throw badInput('upstreamKeyEnv is the NAME of an environment variable (such as OPENAI_API_KEY), never the key itself', 'upstreamKeyEnv');
+        throw badInput('upstreamKeyEnv is the NAME of an environment variable (such as LUMEN_UPSTREAM_KEY_OPENAI), never the key itself', 'upstreamKeyEnv');
+      }
+      if (!isAllowedUpstreamKeyEnv(input.upstreamKeyEnv)) {
+        throw badInput(`upstreamKeyEnv ${input.upstreamKeyEnv} is not allowed: ${UPSTREAM_KEY_ENV_RULE}, so that no other variable of the server (LUMEN_SECRET, DATABASE_URL, ...) can be sent to an upstream`, 'upstreamKeyEnv');
       }
       upstreamKeyEnv = input.upstreamKeyEnv;
     }

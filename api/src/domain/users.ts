@@ -1,10 +1,10 @@
 // People: admins and managers. Users are deactivated, never deleted, so that
 // history (audit entries, keys they revoked) keeps its names.
 import { db, type Tx } from '../db/current.ts';
-import { publishInvalidation } from '../events/bus.ts';
+import { publishAccessLoss, publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
-import { requireEmail, requireName, isUuid } from './input.ts';
+import { requireEmail, requireName, isUuid, literalContains } from './input.ts';
 import type { Viewer } from './viewer.ts';
 
 export async function createUser(
@@ -34,7 +34,7 @@ export async function searchUsers(search: string, first = 10) {
   return db().user.findMany({
     where: {
       active: true,
-      ...(text ? { OR: [{ name: { contains: text, mode: 'insensitive' } }, { email: { contains: text, mode: 'insensitive' } }] } : {}),
+      ...(text ? { OR: [{ name: literalContains(text) }, { email: literalContains(text) }] } : {}),
     },
     orderBy: [{ name: 'asc' }, { email: 'asc' }],
     take,
@@ -62,5 +62,6 @@ export async function setUserActive(actor: Viewer, userId: string, active: boole
     return updated;
   });
   publishInvalidation(active ? 'user.activate' : 'user.deactivate');
+  if (!active) publishAccessLoss(user.id, 'user.deactivate');
   return user;
 }

@@ -1,5 +1,6 @@
-// Lumen's event bus: usage and change events for GraphQL subscriptions, and cache
-// invalidations for /v1's key cache. In-process by default; with REDIS_URL, events
+// Lumen's event bus: usage and change events for GraphQL subscriptions, cache
+// invalidations for /v1's key cache, and access losses that make open subscriptions
+// check their viewer again. In-process by default; with REDIS_URL, events
 // travel through Redis pub/sub so every instance sees what any instance did.
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
@@ -22,7 +23,15 @@ export interface InvalidationEvent {
   at: string;
 }
 
+/** Someone may have lost access: removed as a manager, deactivated, demoted, or a session or token ended. */
+export interface AccessLossEvent {
+  userId: string;
+  reason: string;
+  at: string;
+}
+
 const INVALIDATE = 'lumen:invalidate';
+const ACCESS_LOST = 'lumen:access-lost';
 const ownerTopic = (e: { clientId: string | null; userId: string | null }) => `lumen:owner:${e.clientId ? `client:${e.clientId}` : `user:${e.userId}`}`;
 
 // An EventTarget is the whole bus: in-process as it is, or Redis-backed by the
@@ -30,12 +39,21 @@ const ownerTopic = (e: { clientId: string | null; userId: string | null }) => `l
 let target: EventTarget = new EventTarget();
 let redisClients: Redis[] = [];
 const invalidationListeners = new Set<(event: InvalidationEvent) => void>();
+const accessLossListeners = new Set<(event: AccessLossEvent) => void>();
 const listenerCounts = new Map<string, number>();
 
 const onRemoteInvalidation = (event: Event) => {
   for (const listener of invalidationListeners) listener((event as CustomEvent<InvalidationEvent>).detail);
 };
-target.addEventListener(INVALIDATE, onRemoteInvalidation);
+const onRemoteAccessLoss = (event: Event) => {
+  for (const listener of accessLossListeners) listener((event as CustomEvent<AccessLossEvent>).detail);
+};
+/** The bus-wide channels every instance listens to, whatever subscriptions it has. */
+function listenToBroadcasts(eventTarget: EventTarget): void {
+  eventTarget.addEventListener(INVALIDATE, onRemoteInvalidation);
+  eventTarget.addEventListener(ACCESS_LOST, onRemoteAccessLoss);
+}
+listenToBroadcasts(target);
 
 /** Switches the bus to Redis (call once at start when REDIS_URL is set). */
 export async function connectRedisBus(url: string): Promise<void> {
@@ -44,14 +62,14 @@ export async function connectRedisBus(url: string): Promise<void> {
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
   redisClients = [publishClient, subscribeClient];
   target = createRedisEventTarget({ publishClient, subscribeClient });
-  target.addEventListener(INVALIDATE, onRemoteInvalidation);
+  listenToBroadcasts(target);
 }
 
 export async function disconnectBus(): Promise<void> {
   await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
   redisClients = [];
   target = new EventTarget();
-  target.addEventListener(INVALIDATE, onRemoteInvalidation);
+  listenToBroadcasts(target);
 }
 
 export function publishOwnerChange(event: Omit<OwnerChangeEvent, 'at'>): void {
@@ -113,4 +131,20 @@ export function publishInvalidation(reason: string): void {
 export function onInvalidation(listener: (event: InvalidationEvent) => void): () => void {
   invalidationListeners.add(listener);
   return () => invalidationListeners.delete(listener);
+}
+
+/**
+ * Tells every instance that this user may have lost access, so that their open
+ * subscriptions check it again. Publish after the change is committed.
+ */
+export function publishAccessLoss(userId: string, reason: string): void {
+  const event = { userId, reason, at: new Date().toISOString() };
+  for (const listener of accessLossListeners) listener(event);
+  if (redisClients.length > 0) target.dispatchEvent(new CustomEvent(ACCESS_LOST, { detail: event }));
+}
+
+/** Local listeners (open subscriptions) hear every access loss, from this instance or another. */
+export function onAccessLoss(listener: (event: AccessLossEvent) => void): () => void {
+  accessLossListeners.add(listener);
+  return () => accessLossListeners.delete(listener);
 }

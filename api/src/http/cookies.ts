@@ -1,5 +1,7 @@
 // The session cookie: HttpOnly (scripts cannot read it), SameSite=Lax (not sent on
 // cross-site POSTs), Secure everywhere but local development.
+import { BadRequestError } from './badRequest.ts';
+
 export const SESSION_COOKIE = 'lumen_session';
 
 export function readCookie(request: Request, name: string): string | null {
@@ -7,7 +9,12 @@ export function readCookie(request: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      throw new BadRequestError(`The ${name} cookie is malformed; delete this site's cookies in your browser and sign in again.`);
+    }
   }
   return null;
 }

@@ -15,3 +15,13 @@ export const RATE_LIMITS = {
   signIn: { points: 20, duration: 60 },
   keyCreation: { points: 30, duration: 60 },
 };
+
+/** GraphQL over WebSocket: a socket proves it speaks the protocol before it may hold memory. */
+export const WEBSOCKET_LIMITS = {
+  /** Bytes of one message, as for a request body. */
+  maxPayloadBytes: GRAPHQL_LIMITS.maxBodyBytes,
+  /** A socket that has not sent connection_init by then is closed (4408). */
+  connectionInitTimeoutMs: 3000,
+  /** Sockets per client address still waiting for their connection_init to be accepted; more are refused (429). */
+  maxUnacknowledgedPerAddress: 20,
+};

@@ -8,25 +8,47 @@ import { recordHttp } from '../metrics.ts';
 const started = new WeakMap<Request, { id: string; at: number }>();
 const SANE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+function begin(request: Request): { id: string; at: number } {
+  let start = started.get(request);
+  if (!start) {
+    const incoming = request.headers.get('x-request-id');
+    start = { id: incoming && SANE_ID.test(incoming) ? incoming : randomUUID(), at: performance.now() };
+    started.set(request, start);
+  }
+  return start;
+}
+
+/** The request's id, for log lines written while it is handled (lastResort.ts). */
+export function requestIdOf(request: Request): string {
+  return begin(request).id;
+}
+
+/** The path only: query strings can carry sign-in tokens. A URL that does not parse is not echoed. */
+function pathOf(request: Request): string {
+  return URL.canParse(request.url) ? new URL(request.url).pathname : '(malformed URL)';
+}
+
+/** Logs and counts an answered request; also for answers given outside Yoga's hooks (lastResort.ts). */
+export function observeResponse(request: Request, response: Response): void {
+  const start = begin(request);
+  const path = pathOf(request);
+  const seconds = (performance.now() - start.at) / 1000;
+  try {
+    response.headers.set('x-request-id', start.id);
+  } catch {
+    // some responses have immutable headers; the id is still in the log
+  }
+  recordHttp(path, request.method, response.status, seconds);
+  log.info({ requestId: start.id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
+}
+
 export function useObservability(): Plugin {
   return {
     onRequest({ request }) {
-      const incoming = request.headers.get('x-request-id');
-      started.set(request, { id: incoming && SANE_ID.test(incoming) ? incoming : randomUUID(), at: performance.now() });
+      begin(request);
     },
     onResponse({ request, response }) {
-      const start = started.get(request);
-      if (!start) return;
-      const url = new URL(request.url);
-      const seconds = (performance.now() - start.at) / 1000;
-      try {
-        response.headers.set('x-request-id', start.id);
-      } catch {
-        // some responses have immutable headers; the id is still in the log
-      }
-      recordHttp(url.pathname, request.method, response.status, seconds);
-      // The path only: query strings can carry sign-in tokens.
-      log.info({ requestId: start.id, method: request.method, path: url.pathname, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
+      observeResponse(request, response);
     },
   };
 }

@@ -4,8 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { config } from '../config.ts';
-import { signInWithOidc } from '../domain/auth.ts';
-import { DomainError } from '../domain/errors.ts';
+import { signInWithOidc, type OidcRefusal } from '../domain/oidcSignIn.ts';
 import { hashSecret } from '../domain/secrets.ts';
 import { log } from '../log.ts';
 import { readCookie, sessionCookie } from './cookies.ts';
@@ -33,6 +32,17 @@ function configuration(): Promise<oidc.Configuration> {
 }
 
 const redirectUri = () => `${config().publicUrl}/auth/oidc/callback`;
+
+/**
+ * Asks for email and email_verified in the ID token itself, which is what Lumen reads
+ * them from: in the code flow a provider may otherwise put them only in userinfo
+ * (OpenID Connect Core 5.4). Sent only to providers that support the claims parameter.
+ */
+function idTokenClaimsRequest(cfg: oidc.Configuration): Record<string, string> {
+  if (!cfg.serverMetadata().claims_parameter_supported) return {};
+  return { claims: JSON.stringify({ id_token: { email: { essential: true }, email_verified: { essential: true } } }) };
+}
+
 const secure = () => config().env !== 'development';
 
 function seal(value: object): string {
@@ -50,8 +60,15 @@ function unseal(sealed: string | null): { verifier: string; state: string; nonce
   return value.expires > Date.now() ? value : null;
 }
 
+/** For the log: what an operator needs to know about a refusal. */
+const REFUSALS: Record<OidcRefusal, string> = {
+  unverified: 'the ID token has no email with email_verified true, and no user is bound to this identity yet (see LUMEN_OIDC_TRUST_EMAIL)',
+  taken: 'the email belongs to a user bound to a different identity; nothing was merged',
+  inactive: 'the user is deactivated',
+};
+
 /** Back to the sign-in page, which explains the code; details go to the log, not into a URL. */
-function failure(code: 'oidc' | 'expired' | 'inactive' | 'email', detail?: unknown): Response {
+function failure(code: 'oidc' | 'expired' | OidcRefusal, detail?: unknown): Response {
   if (detail) log.warn({ code, detail: detail instanceof Error ? detail.message : String(detail) }, 'OIDC sign-in failed');
   return new Response(null, { status: 303, headers: { location: `/signin?error=${code}`, 'cache-control': 'no-store' } });
 }
@@ -70,6 +87,7 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
       code_challenge_method: 'S256',
       state: flow.state,
       nonce: flow.nonce,
+      ...idTokenClaimsRequest(cfg),
     });
     const cookie = [`${FLOW_COOKIE}=${seal(flow)}`, 'Path=/auth/oidc', 'HttpOnly', 'SameSite=Lax', `Max-Age=${FLOW_TTL_MS / 1000}`, ...(secure() ? ['Secure'] : [])].join('; ');
     return new Response(null, { status: 303, headers: { location: target.href, 'set-cookie': cookie, 'cache-control': 'no-store' } });
@@ -86,19 +104,22 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
     } catch (error) {
       return failure('oidc', error);
     }
-    const idClaims = tokens.claims()!;
-    const userInfo = await oidc.fetchUserInfo(cfg, tokens.access_token, idClaims.sub);
+    const idToken = tokens.claims()!;
+    let userInfo: oidc.UserInfoResponse;
     try {
-      const session = await signInWithOidc({ ...idClaims, ...userInfo }, { adminGroup: config().oidc!.adminGroup, userAgent: request.headers.get('user-agent') });
-      if (!session) return failure('inactive');
-      const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
-      headers.append('set-cookie', sessionCookie(session.sessionToken, session.expiresAt, secure()));
-      headers.append('set-cookie', `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`);
-      return new Response(null, { status: 303, headers });
+      // Checked to be about the ID token's sub. It fills in name and groups only: the
+      // ID token alone says who this is and whether the email is verified.
+      userInfo = await oidc.fetchUserInfo(cfg, tokens.access_token, idToken.sub);
     } catch (error) {
-      if (error instanceof DomainError) return failure('email', error);
-      throw error;
+      return failure('oidc', error);
     }
+    const { adminGroup, trustEmail } = config().oidc!;
+    const session = await signInWithOidc({ idToken, userInfo }, { adminGroup, trustEmail, userAgent: request.headers.get('user-agent') });
+    if ('refused' in session) return failure(session.refused, REFUSALS[session.refused]);
+    const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
+    headers.append('set-cookie', sessionCookie(session.sessionToken, session.expiresAt, secure()));
+    headers.append('set-cookie', `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`);
+    return new Response(null, { status: 303, headers });
   }
   return null;
 }

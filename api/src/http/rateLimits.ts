@@ -2,6 +2,7 @@
 // process, or shared in Redis when several instances run.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
+import { config } from '../config.ts';
 import { RATE_LIMITS } from './limits.ts';
 
 type Bucket = keyof typeof RATE_LIMITS;
@@ -43,14 +44,21 @@ export async function consume(bucket: Bucket, key: string): Promise<void> {
 }
 
 /**
- * The address a request came from, for per-address limits: the socket's peer, or
- * with LUMEN_TRUST_PROXY=true (behind a reverse proxy) the first X-Forwarded-For entry.
+ * The address a request came from, for per-address limits. Each of the
+ * `trustedProxies` reverse proxies in front of Lumen (LUMEN_TRUST_PROXY) appends
+ * the address it was connected from to X-Forwarded-For; anything further left was
+ * written by the client and proves nothing. So the client is the n-th entry from
+ * the right. A header with fewer entries did not pass through all the proxies:
+ * then the socket's peer counts, which nobody can choose.
  */
+export function addressOf(forwardedFor: string | null | undefined, peer: string | undefined, trustedProxies: number): string {
+  const entries = (forwardedFor ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (trustedProxies > 0 && entries.length >= trustedProxies) return entries[entries.length - trustedProxies];
+  return peer ?? 'local';
+}
+
+/** addressOf for a Yoga request (serverContext carries Node's request and its socket). */
 export function clientAddress(request: Request, serverContext: unknown): string {
-  if (process.env.LUMEN_TRUST_PROXY === 'true') {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
   const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
-  return req?.socket?.remoteAddress ?? 'local';
+  return addressOf(request.headers.get('x-forwarded-for'), req?.socket?.remoteAddress, config().trustProxy);
 }

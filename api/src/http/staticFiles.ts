@@ -2,6 +2,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { config } from '../config.ts';
+import { BadRequestError } from './badRequest.ts';
 
 export const UI_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../admin-ui/dist');
 
@@ -33,9 +35,17 @@ async function fileResponse(file: string, immutable: boolean): Promise<Response 
 
 export async function handleStatic(request: Request, url: URL, root = UI_DIST): Promise<Response | null> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return null;
-  const relative = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    throw new BadRequestError('The address is not valid percent-encoding; check the link you followed.');
+  }
+  const relative = path.normalize(decoded).replace(/^(\.\.[/\\])+/, '');
   const file = path.join(root, relative);
   if (!file.startsWith(root)) return null;
+  // Source maps would publish the UI's source: the build makes none, and production serves none.
+  if (path.extname(relative) === '.map' && config().env === 'production') return null;
   if (relative !== '/' && path.extname(relative)) {
     return fileResponse(file, relative.startsWith('/assets/'));
   }

@@ -1,7 +1,7 @@
 // Finds the viewer of an admin-API request: a bearer token (lat_...) or the
 // session cookie. A model key (sk_...) is refused outright rather than ignored,
 // so that a script sending the wrong kind of key learns why.
-import { authenticateAccessToken, authenticateSession } from '../domain/auth.ts';
+import { authenticateAccessToken, authenticateSession, type AccessTokenCheck } from '../domain/auth.ts';
 import type { Viewer } from '../domain/viewer.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
 
@@ -18,6 +18,26 @@ export function sessionTokenOf(request: Request): string | null {
   return request.headers.get('authorization') ? null : readCookie(request, SESSION_COOKIE);
 }
 
+/** The admin-API token of a Bearer header, if the request carries one (to mark "this token" in a list). */
+export function accessTokenOf(request: Request): string | null {
+  return /^Bearer\s+(lat_\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1] ?? null;
+}
+
+const NEW_TOKEN = 'create a new one on the Profile page or with `lumen token create`';
+
+function refusalMessage(check: Exclude<AccessTokenCheck, { viewer: Viewer }>): string {
+  switch (check.refused) {
+    case 'revoked':
+      return `This admin-API token was revoked on ${check.at.toISOString()}; ${NEW_TOKEN}`;
+    case 'expired':
+      return `This admin-API token expired on ${check.at.toISOString()}; ${NEW_TOKEN}`;
+    case 'inactive':
+      return 'This admin-API token belongs to a deactivated user; an admin can reactivate the account';
+    default:
+      return `The admin-API token is unknown or mistyped: check that you copied all of it, or ${NEW_TOKEN}`;
+  }
+}
+
 export async function viewerOf(request: Request): Promise<Viewer | null> {
   const authorization = request.headers.get('authorization');
   if (authorization) {
@@ -27,9 +47,9 @@ export async function viewerOf(request: Request): Promise<Viewer | null> {
     if (token.startsWith('sk_')) {
       throw new CredentialsError('This is a model API key (sk_...), which works only with /v1. The admin API takes an admin-API token (lat_...).');
     }
-    const viewer = await authenticateAccessToken(token);
-    if (!viewer) throw new CredentialsError('The admin-API token is unknown, revoked, malformed, or belongs to a deactivated user');
-    return viewer;
+    const check = await authenticateAccessToken(token);
+    if ('refused' in check) throw new CredentialsError(refusalMessage(check));
+    return check.viewer;
   }
   const session = readCookie(request, SESSION_COOKIE);
   if (!session) return null;

@@ -66,14 +66,12 @@ function answerOf(call: ChatCall): { tokens: string[]; finish: 'stop' | 'length'
   return { tokens, finish: tokens.length < all.length ? 'length' : 'stop' };
 }
 
-const choiceCount = (body: Record<string, unknown>) => (typeof body.n === 'number' ? body.n : 1);
-
 export const echoProvider: Provider = {
   async complete(call): Promise<CompleteResult> {
     const options = echoOptions(call.model.upstreamModel);
     if (options.delayMs) await sleep(options.delayMs, undefined, { signal: call.signal });
     const { tokens, finish } = answerOf(call);
-    const n = choiceCount(call.body);
+    const n = call.n;
     const usage = { inputTokens: echoPromptTokens(call.body), outputTokens: tokens.length * n };
     const content = tokens.join('');
     return {
@@ -97,7 +95,7 @@ export const echoProvider: Provider = {
   async stream(call): Promise<StreamResult> {
     const options = echoOptions(call.model.upstreamModel);
     const { tokens, finish } = answerOf(call);
-    const n = choiceCount(call.body);
+    const n = call.n;
     const usage: TokenUsage = { inputTokens: echoPromptTokens(call.body), outputTokens: 0 };
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);

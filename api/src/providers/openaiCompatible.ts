@@ -1,12 +1,14 @@
 // The `openai-compatible` provider: forwards the request, unknown fields and all,
 // to the model's upstream (OpenAI, vLLM, llama.cpp, ...) at upstreamBaseUrl, with
-// the key read from the environment variable named by upstreamKeyEnv. Upstream
-// failures come back as OpenAI-style errors; a client that goes away aborts the
+// the key read from the environment variable named by upstreamKeyEnv (only a
+// LUMEN_UPSTREAM_KEY_<NAME> one; see domain/upstreamKeys.ts). Upstream failures
+// come back as OpenAI-style errors; a streaming client that goes away aborts the
 // upstream request, and what was produced until then is billed.
 //
 // LUMEN_UPSTREAM_TIMEOUT_MS (default 300000) bounds the wait for the upstream's
 // answer and, when streaming, the silence between two chunks.
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { isAllowedUpstreamKeyEnv, refusedUpstreamKeyEnv } from '../domain/upstreamKeys.ts';
 import type { Model } from '../generated/prisma/client.ts';
 import { type ChatCall, type CompleteResult, type Provider, type StreamResult, type TokenUsage, UpstreamError } from './types.ts';
 
@@ -24,6 +26,9 @@ export function upstreamTimeoutMs(env: NodeJS.ProcessEnv = process.env): number 
 
 /** When the upstream reports no usage (or the client left first): about 4 bytes per token. */
 export const estimateTokens = (value: unknown) => (value === undefined ? 0 : Math.ceil(Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8') / 4));
+
+/** An estimate of the output never exceeds what the upstream was allowed: only a count it reports can show an overshoot. */
+const allowedOutput = (call: ChatCall) => call.maxOutputTokens * call.n;
 
 function usageFrom(value: unknown): TokenUsage | null {
   const usage = value as { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
@@ -73,6 +78,10 @@ async function send(call: ChatCall, body: Record<string, unknown>, deadline: Dea
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
   if (model.upstreamKeyEnv) {
+    // Checked here, where the variable is read, so that no stored model can send another variable's value.
+    if (!isAllowedUpstreamKeyEnv(model.upstreamKeyEnv)) {
+      throw new UpstreamError(502, 'upstream_key_env_not_allowed', refusedUpstreamKeyEnv(model.name, model.upstreamKeyEnv), 'error');
+    }
     const key = process.env[model.upstreamKeyEnv];
     if (!key) {
       throw new UpstreamError(500, 'upstream_key_missing', `The environment variable ${model.upstreamKeyEnv}, which holds the upstream key of model ${model.name}, is not set on this Lumen instance; an admin must set it`, 'error');
@@ -144,7 +153,7 @@ export const openaiCompatibleProvider: Provider = {
       }
       const usage = usageFrom(body.usage) ?? {
         inputTokens: estimateTokens(call.body.messages),
-        outputTokens: estimateTokens((body.choices as { message?: unknown }[] | undefined)?.map((c) => c?.message)),
+        outputTokens: Math.min(estimateTokens((body.choices as { message?: unknown }[] | undefined)?.map((c) => c?.message)), allowedOutput(call)),
       };
       // The upstream's own model name is an admin's detail; clients asked for Lumen's.
       return { body: { ...body, model: call.model.name }, usage };
@@ -212,7 +221,7 @@ export const openaiCompatibleProvider: Provider = {
     }
     return {
       chunks: chunks(),
-      usage: () => reported ?? { inputTokens: estimatedInput, outputTokens: produced },
+      usage: () => reported ?? { inputTokens: estimatedInput, outputTokens: Math.min(produced, allowedOutput(call)) },
     };
   },
 };

@@ -9,11 +9,17 @@ export interface TokenUsage {
 
 export interface ChatCall {
   model: Model;
-  /** The request body as the client sent it (checked by v1/requestBody.ts); unknown fields are kept. */
+  /**
+   * The request body as the client sent it (checked by v1/requestBody.ts), unknown fields kept,
+   * except that its max_tokens (or max_completion_tokens) is maxOutputTokens: the upstream is
+   * never allowed more than Lumen reserved coins for.
+   */
   body: Record<string, unknown>;
-  /** The most output tokens Lumen reserved coins for (max_tokens, or the model's limit). */
+  /** The most output tokens per choice Lumen reserved coins for: min(max_tokens, the model's limit). */
   maxOutputTokens: number;
-  /** Aborted when the client goes away: the provider stops its upstream work. */
+  /** How many choices were asked for (n, 1 when not given). */
+  n: number;
+  /** Aborted when a streaming client goes away: the provider stops its upstream work. Never aborted for a non-streamed request, which is answered and paid in full. */
   signal: AbortSignal;
 }
 

@@ -4,12 +4,11 @@ import { consume } from '../http/rateLimits.ts';
 import { builder } from './builder.ts';
 import { requireIdOf } from './ids.ts';
 import { toInt } from './usage.ts';
+import { canSeeApiKey } from './visibility.ts';
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
-  // Visible to whoever may see its owner: the client's managers and admins, or the user.
-  authScopes: (key, ctx) =>
-    key.clientId ? { clientAction: { action: 'view', clientId: key.clientId } } : ctx.permissions.canActForUser(key.userId!),
+  authScopes: canSeeApiKey,
   fields: (t) => ({
     name: t.exposeString('name'),
     hint: t.exposeString('hint', { description: 'First 4 and last 4 characters of the secret, for recognising it.' }),

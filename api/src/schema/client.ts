@@ -14,14 +14,12 @@ import { CoinPoolRef, CoinPoolStateEnum, CoinRefillRef, poolView, refillView } f
 import { idOf, requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
+import { canSeeClient } from './visibility.ts';
 
 export const ClientRef = builder.prismaNode('Client', {
   id: { field: 'id' },
   interfaces: [UsageOwnerRef],
-  authScopes: (client, ctx) => {
-    ctx.permissions.knowClientExists(client.id);
-    return { clientAction: { action: 'view', clientId: client.id } };
-  },
+  authScopes: canSeeClient,
   fields: (t) => ({
     name: t.exposeString('name'),
     active: t.exposeBoolean('active'),
@@ -39,7 +37,7 @@ export const ClientRef = builder.prismaNode('Client', {
     ApiKeyConnection,
     ),
     modelAccess: t.field({ type: [ModelAccessRef], resolve: (client) => listModelAccess({ clientId: client.id }) }),
-    viewerCan: t.field({ type: ClientPermissionsRef, resolve: (client) => ({ clientId: client.id }) }),
+    viewerCan: t.field({ type: ClientPermissionsRef, resolve: (client) => ({ clientId: client.id, active: client.active }) }),
   }),
 });
 
@@ -56,10 +54,13 @@ const permission = (action: ClientAction) => ({
     ctx.permissions.can(action, parent.clientId),
 });
 
-const ClientPermissionsRef = builder.objectRef<{ clientId: string }>('ClientPermissions').implement({
+const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boolean }>('ClientPermissions').implement({
   description: 'What the viewer may do to this client; the admin UI shows controls from these, never from roles.',
   fields: (t) => ({
-    createApiKey: t.boolean(permission('createApiKey')),
+    createApiKey: t.boolean({
+      description: 'False for a deactivated client too: a key for it could not be used.',
+      resolve: async (parent, _args, ctx) => parent.active && (await ctx.permissions.can('createApiKey', parent.clientId)),
+    }),
     revokeApiKey: t.boolean(permission('revokeApiKey')),
     grantModelConsent: t.boolean(permission('grantModelConsent')),
     manageManagers: t.boolean(permission('manageManagers')),

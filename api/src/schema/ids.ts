@@ -3,7 +3,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { badInput } from '../domain/errors.ts';
 import { isUuid } from '../domain/input.ts';
 
-export type NodeType = 'Client' | 'User' | 'ApiKey' | 'Model' | 'Session';
+export type NodeType = 'Client' | 'User' | 'ApiKey' | 'Model' | 'Session' | 'AccessToken';
 
 /** The uuid inside a global id of this type, or null when it is not one. */
 export function idOf(type: NodeType, globalId: string): string | null {

@@ -11,5 +11,7 @@ import './client.ts';
 import './subscription.ts';
 import './signIn.ts';
 import './session.ts';
+import './accessToken.ts';
+import './node.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,8 +1,9 @@
 // Models on offer, and the admin mutation that adds one.
 import { db } from '../db/current.ts';
-import { healthStatus, recentResults, type RecentResults } from '../domain/modelHealth.ts';
+import { modelHealth, recentResults, type RecentResults } from '../domain/modelHealth.ts';
 import { createModel, PROVIDERS } from '../domain/models.ts';
 import { builder } from './builder.ts';
+import { canSeeModel } from './visibility.ts';
 
 export const AccessRuleEnum = builder.enumType('AccessRule', { values: ['ALLOWED', 'BLOCKED'] as const });
 
@@ -10,8 +11,8 @@ export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
   description: "A model's health from its recent upstream results (the Status column of the Model Access table).",
   values: {
     OK: { description: 'Recent requests succeeded (or there were none).' },
-    DEGRADED: { description: 'Some recent requests failed or timed out.' },
-    DOWN: { description: 'Most recent requests failed or timed out.' },
+    DEGRADED: { description: 'Some recent requests failed or timed out, or the upstream answered with more tokens than it was allowed.' },
+    DOWN: { description: "Most recent requests failed or timed out, or the model's upstreamKeyEnv is not an allowed variable." },
     DISABLED: { description: 'An admin disabled the model.' },
   } as const,
 });
@@ -29,7 +30,7 @@ function recentResultsFor(ctx: object) {
 
 export const ModelRef = builder.prismaNode('Model', {
   id: { field: 'id' },
-  authScopes: { loggedIn: true },
+  authScopes: canSeeModel,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What clients pass as "model" to /v1.' }),
     provider: t.exposeString('provider'),
@@ -44,7 +45,12 @@ export const ModelRef = builder.prismaNode('Model', {
     status: t.field({
       type: ModelHealthStatusEnum,
       // No `select`: the Model Access rows hand over whole models, and a select would make Pothos load each again.
-      resolve: async (model, _args, ctx) => healthStatus(model, (await recentResultsFor(ctx)).get(model.id)),
+      resolve: async (model, _args, ctx) => modelHealth(model, (await recentResultsFor(ctx)).get(model.id)).status,
+    }),
+    statusReason: t.string({
+      nullable: true,
+      description: 'Why the model is DOWN or DEGRADED, in words an admin can act on; null when it is OK or DISABLED.',
+      resolve: async (model, _args, ctx) => modelHealth(model, (await recentResultsFor(ctx)).get(model.id)).reason,
     }),
   }),
 });
@@ -63,7 +69,7 @@ const CreateModelInput = builder.inputType('CreateModelInput', {
     provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
     upstreamModel: t.string({ required: true }),
     upstreamBaseUrl: t.string(),
-    upstreamKeyEnv: t.string({ description: 'The name of the environment variable holding the upstream key.' }),
+    upstreamKeyEnv: t.string({ description: 'The name of the environment variable holding the upstream key; it must be named LUMEN_UPSTREAM_KEY_<NAME>.' }),
     inputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
     outputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
     maxOutputTokens: t.int(),

@@ -3,10 +3,11 @@ import { listSessions, revokeSession } from '../domain/auth.ts';
 import { builder } from './builder.ts';
 import { requireIdOf } from './ids.ts';
 import { UserRef } from './user.ts';
+import { canSeeSession } from './visibility.ts';
 
 export const SessionRef = builder.prismaNode('Session', {
   id: { field: 'id' },
-  authScopes: (session, ctx) => ctx.viewer?.id === session.userId,
+  authScopes: canSeeSession,
   fields: (t) => ({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),

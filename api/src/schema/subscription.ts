@@ -1,8 +1,11 @@
 // Live usage: dashboards and the client page subscribe, and hear each metered
 // request, key change or consent for the client as it happens; the Profile page
-// does the same for the viewer's personal keys.
+// does the same for the viewer's personal keys. Each lasts only while its viewer
+// keeps access (domain/liveAccess.ts).
 import { db } from '../db/current.ts';
+import type { Credential } from '../domain/auth.ts';
 import { badInput } from '../domain/errors.ts';
+import { whileAllowed } from '../domain/liveAccess.ts';
 import { modelAccessFor } from '../domain/modelAccess.ts';
 import type { Owner } from '../domain/owner.ts';
 import { ownerWhere } from '../domain/owner.ts';
@@ -12,6 +15,7 @@ import { ApiKeyRef } from './apiKey.ts';
 import { builder } from './builder.ts';
 import { ClientRef } from './client.ts';
 import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts';
+import type { Context } from './context.ts';
 import { requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
@@ -20,6 +24,10 @@ import { UserRef } from './user.ts';
 const ClientChangeEnum = builder.enumType('ClientChange', {
   values: ['METERED', 'KEY_CREATED', 'KEY_REVOKED', 'CONSENT_GRANTED', 'POOL_CHANGED', 'ACCESS_CHANGED', 'REFILLED'] as const,
 });
+
+/** What the subscriber signed in with, so that access is checked again while the subscription lasts. */
+const credentialOf = (ctx: Context): Credential | null =>
+  ctx.sessionHash ? { kind: 'session', hash: ctx.sessionHash } : ctx.accessTokenHash ? { kind: 'accessToken', hash: ctx.accessTokenHash } : null;
 
 const ownerOf = (e: OwnerChangeEvent): Owner => (e.clientId ? { clientId: e.clientId } : { userId: e.userId! });
 const poolOf = (e: OwnerChangeEvent) => db().coinPool.findFirst({ where: ownerWhere(ownerOf(e)) });
@@ -73,7 +81,7 @@ builder.subscriptionField('clientUsage', (t) =>
     subscribe: async (_root, args, ctx) => {
       const clientId = requireIdOf('Client', args.clientId, 'clientId');
       if (!(await ctx.permissions.clientExists(clientId))) throw badInput(`No client with id ${args.clientId}`, 'clientId');
-      return subscribeOwnerChanges({ clientId, userId: null });
+      return whileAllowed(subscribeOwnerChanges({ clientId, userId: null }), { viewerId: ctx.viewer!.id, credential: credentialOf(ctx), clientId });
     },
     resolve: (event) => event,
   }),
@@ -83,7 +91,8 @@ builder.subscriptionField('viewerUsage', (t) =>
   t.field({
     type: ViewerUsageEventRef,
     authScopes: { loggedIn: true },
-    subscribe: (_root, _args, ctx) => subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }),
+    subscribe: (_root, _args, ctx) =>
+      whileAllowed(subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }), { viewerId: ctx.viewer!.id, credential: credentialOf(ctx) }),
     resolve: (event) => event,
   }),
 );

@@ -12,6 +12,7 @@ import { UsageOwnerRef } from './usageOwner.ts';
 import { requireIdOf } from './ids.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
+import { canSeeUser } from './visibility.ts';
 import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts';
 
 /** Personal data of a user: theirs to see, and admins'. */
@@ -21,7 +22,7 @@ const selfOrAdmin = (user: { id: string }, _args: unknown, ctx: { permissions: {
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
   interfaces: [UsageOwnerRef],
-  authScopes: { loggedIn: true },
+  authScopes: canSeeUser,
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),

@@ -1,18 +1,20 @@
 // POST /v1/chat/completions: check, reserve the worst-case cost, forward to the
-// model's provider, then settle the reservation to the actual cost and record the
-// usage. Streaming answers are relayed chunk by chunk; a client that leaves early
-// stops the upstream and pays for what was produced until then.
+// model's provider with the output limit that was reserved for, then settle the
+// reservation to the actual cost and record the usage. Streaming answers are
+// relayed chunk by chunk; a client that leaves a stream early stops the upstream
+// and pays for what was produced until then. A non-streamed request is answered by
+// the upstream in full whether or not its caller waits, and is paid in full.
 import type { KeyAccess } from '../domain/keyAccess.ts';
-import { BudgetError, priceOf, promptTokenBound, recordUsage, releaseReservation, reserveCoins, type Reservation, type UsageStatus } from '../domain/metering.ts';
+import { BudgetError, overshoots, priceOf, promptTokenBound, recordUsage, releaseReservation, reserveCoins, type Reservation, type TokenBounds, type UsageStatus } from '../domain/metering.ts';
 import { formatCoins } from '../domain/coins.ts';
 import type { Model } from '../generated/prisma/client.ts';
-import { providerFor, UpstreamError, type StreamResult, type TokenUsage } from '../providers/index.ts';
+import { providerFor, UpstreamError, type CompleteResult, type StreamResult, type TokenUsage } from '../providers/index.ts';
 import { V1Error } from './errors.ts';
 import { track } from './inFlight.ts';
 import { log } from '../log.ts';
-import { recordCoins, recordPoolRefusal } from '../metrics.ts';
+import { recordCoins, recordOvershoot, recordPoolRefusal } from '../metrics.ts';
 import { chooseModel } from './modelChoice.ts';
-import { parseChatRequest, readJsonBody, type ChatRequest } from './requestBody.ts';
+import { parseChatRequest, readJsonBody, withOutputLimit, type ChatRequest } from './requestBody.ts';
 import { sseData, sseDone, SSE_HEADERS } from './sse.ts';
 
 /** Which model a request turned out to be for, for the metrics the handler records. */
@@ -22,6 +24,8 @@ interface Metering {
   access: KeyAccess;
   model: Model;
   reservation: Reservation;
+  /** The tokens the reservation covers. */
+  bounds: TokenBounds;
   started: number;
 }
 
@@ -42,9 +46,15 @@ function statusOf(error: unknown, signal: AbortSignal): UsageStatus {
 }
 
 async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
+  // The upstream was sent the output limit, so more tokens than reserved are its fault:
+  // recorded as reported, billed up to the reservation (recordUsage), and shown to admins.
+  const overshot = overshoots(m.bounds, usage);
+  if (overshot) {
+    recordOvershoot(m.model.name);
+    log.warn({ model: m.model.name, reported: usage, allowed: m.bounds }, 'an upstream reported more tokens than it was allowed');
+  }
   const cost = priceOf(m.model, usage.inputTokens, usage.outputTokens);
-  recordCoins(m.model.name, cost);
-  return recordUsage({
+  const { coins } = await recordUsage({
     owner: m.access.owner,
     apiKeyId: m.access.apiKeyId,
     modelId: m.model.id,
@@ -52,9 +62,10 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     cost,
-    status,
+    status: overshot && (status === 'ok' || status === 'client_disconnected') ? 'upstream_overshoot' : status,
     latencyMs: performance.now() - m.started,
   });
+  recordCoins(m.model.name, coins);
 }
 
 function asV1Error(error: unknown): V1Error {
@@ -69,9 +80,11 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
   const chat = parseChatRequest(await readJsonBody(request));
   const { model } = await chooseModel(access, keyHash, chat.model);
   modelOfRequest.set(request, model.name);
+  // max_tokens applies to each of the n choices.
   const maxOutputTokens = Math.min(chat.maxTokens ?? model.maxOutputTokens, model.maxOutputTokens);
-  const body = chat.body;
-  const worstCase = priceOf(model, promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]), maxOutputTokens * chat.n);
+  const body = withOutputLimit(chat.body, maxOutputTokens);
+  const bounds = { inputTokens: promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]), outputTokens: maxOutputTokens * chat.n };
+  const worstCase = priceOf(model, bounds.inputTokens, bounds.outputTokens);
   let reservation: Reservation;
   try {
     reservation = await reserveCoins(access.owner, worstCase);
@@ -79,10 +92,7 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
     if (error instanceof BudgetError) throw budgetRefusal(error, access);
     throw error;
   }
-  const metering: Metering = { access, model, reservation, started };
-  const abort = new AbortController();
-  const onClientGone = () => abort.abort(new Error('client disconnected'));
-  request.signal.addEventListener('abort', onClientGone, { once: true });
+  const metering: Metering = { access, model, reservation, bounds, started };
   let provider;
   try {
     provider = providerFor(model);
@@ -90,19 +100,24 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
     await releaseReservation(reservation);
     throw asV1Error(error);
   }
-  const call = { model, body, maxOutputTokens, signal: abort.signal };
+  const abort = new AbortController();
+  const call = { model, body, maxOutputTokens, n: chat.n, signal: abort.signal };
   if (!chat.stream) {
+    // Not tied to the caller: the upstream answers (and is paid) even if the caller
+    // leaves, bounded by the upstream timeout; /v1's in-flight tracking waits for it.
+    let result: CompleteResult;
     try {
-      const result = await provider.complete(call);
-      await settle(metering, result.usage, 'ok');
-      return Response.json(result.body);
+      result = await provider.complete(call);
     } catch (error) {
       await settle(metering, { inputTokens: 0, outputTokens: 0 }, statusOf(error, abort.signal));
       throw asV1Error(error);
-    } finally {
-      request.signal.removeEventListener('abort', onClientGone);
     }
+    await settle(metering, result.usage, 'ok');
+    return Response.json(result.body);
   }
+  const onClientGone = () => abort.abort(new Error('client disconnected'));
+  request.signal.addEventListener('abort', onClientGone, { once: true });
+  if (request.signal.aborted) onClientGone();
   let result: StreamResult;
   try {
     result = await provider.stream(call);

@@ -15,11 +15,34 @@ export interface ChatRequest {
   n: number;
 }
 
+const tooLarge = () => new V1Error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB; send a smaller request`);
+
+/**
+ * The body's bytes, read chunk by chunk and given up as soon as they pass the limit:
+ * a chunked body has no Content-Length to check first, and must not be held whole.
+ */
+async function readLimited(request: Request): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
 export async function readJsonBody(request: Request): Promise<unknown> {
   const length = Number(request.headers.get('content-length') ?? 0);
-  if (length > MAX_BODY_BYTES) throw new V1Error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new V1Error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+  if (length > MAX_BODY_BYTES) throw tooLarge();
+  const text = new TextDecoder().decode(await readLimited(request));
   if (!text.trim()) throw badRequest('The request body is empty; send a JSON object such as {"model": "...", "messages": [{"role": "user", "content": "Hello"}]}');
   try {
     return JSON.parse(text);
@@ -56,7 +79,10 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   if (streamOptions !== undefined && streamOptions !== null && (typeof streamOptions !== 'object' || Array.isArray(streamOptions))) {
     throw badRequest('"stream_options" must be an object such as {"include_usage": true}', 'stream_options');
   }
-  const maxTokens = positiveInteger(body, 'max_completion_tokens') ?? positiveInteger(body, 'max_tokens');
+  // Both are checked, as both are forwarded (see withOutputLimit).
+  const maxCompletionTokens = positiveInteger(body, 'max_completion_tokens');
+  const maxTokensField = positiveInteger(body, 'max_tokens');
+  const maxTokens = maxCompletionTokens ?? maxTokensField;
   return {
     body,
     model: body.model,
@@ -65,4 +91,23 @@ export function parseChatRequest(raw: unknown): ChatRequest {
     maxTokens,
     n: positiveInteger(body, 'n', MAX_CHOICES) ?? 1,
   };
+}
+
+/**
+ * The body to forward, with the output limit Lumen reserved coins for: the caller's
+ * max_completion_tokens and max_tokens lowered to it, or max_tokens set to it when the
+ * caller sent neither. So a well-behaved upstream never produces more than was
+ * reserved, and its reported tokens are billed at list price exactly.
+ */
+export function withOutputLimit(body: Record<string, unknown>, maxOutputTokens: number): Record<string, unknown> {
+  const limited = { ...body };
+  let sent = false;
+  for (const field of ['max_completion_tokens', 'max_tokens']) {
+    if (typeof limited[field] === 'number') {
+      limited[field] = Math.min(limited[field] as number, maxOutputTokens);
+      sent = true;
+    }
+  }
+  if (!sent) limited.max_tokens = maxOutputTokens;
+  return limited;
 }

@@ -1,18 +1,19 @@
 // A fresh Lumen for one test file: its own database (in-memory PGlite, or a new
 // PostgreSQL database when LUMEN_TEST_DATABASE_URL is set, dropped afterwards),
-// driven through the real schema with yoga.fetch.
+// driven through the real schema with app.fetch (Yoga behind its last resort).
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
-import { createAccessToken } from '../../src/domain/auth.ts';
+import { createAccessToken, startSession } from '../../src/domain/auth.ts';
 import { createClient } from '../../src/domain/clients.ts';
 import { createUser } from '../../src/domain/users.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
 import { closeLumen, openLumen } from '../../src/lumen.ts';
-import { yoga } from '../../src/yoga.ts';
+import { SESSION_COOKIE } from '../../src/http/cookies.ts';
+import { app } from '../../src/yoga.ts';
 import { createScratchDatabase } from './scratchDatabase.ts';
 
 export interface GqlResult<T = any> {
@@ -43,7 +44,7 @@ export class TestLumen {
   }
 
   fetch(pathname: string, init?: RequestInit): Promise<Response> {
-    return Promise.resolve(yoga.fetch(new Request(new URL(pathname, 'http://lumen.test'), init)));
+    return Promise.resolve(app.fetch(new Request(new URL(pathname, 'http://lumen.test'), init)));
   }
 
   async gql<T = any>(query: string, variables: Record<string, unknown> = {}, as?: TestUser | { token?: string; cookie?: string } | null): Promise<GqlResult<T>> {
@@ -68,6 +69,12 @@ export class TestLumen {
     return { id: user.id, globalId: encodeGlobalID('User', user.id), email, name, token, viewer: { id: user.id, email, name, isAdmin: user.isAdmin } };
   }
 
+  /** A browser session for the user, as after following a sign-in link: send it with gql(..., { cookie }). */
+  async session(user: TestUser): Promise<{ cookie: string }> {
+    const { sessionToken } = await this.prisma.$transaction((tx) => startSession(tx, user.id, 'test'));
+    return { cookie: `${SESSION_COOKIE}=${sessionToken}` };
+  }
+
   async client(admin: TestUser, name = `Client ${++this.seq}`): Promise<{ id: string; globalId: string; name: string }> {
     const client = await createClient(admin.viewer, { name });
     return { id: client.id, globalId: encodeGlobalID('Client', client.id), name };
@@ -89,6 +96,8 @@ export class TestLumen {
       p.coinPool.findMany(byId),
       p.usageRecord.findMany(byId),
       p.auditEntry.findMany(byId),
+      // lastUsedAt moves with every authenticated call, refused or not.
+      p.accessToken.findMany({ ...byId, omit: { lastUsedAt: true } }),
     ]);
     return JSON.stringify(tables, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
   }
@@ -107,7 +116,7 @@ export class TestLumen {
   }
 }
 
-export const gid = (type: 'Client' | 'User' | 'ApiKey' | 'Model', id: string) => encodeGlobalID(type, id);
+export const gid = (type: 'Client' | 'User' | 'ApiKey' | 'Model' | 'Session' | 'AccessToken', id: string) => encodeGlobalID(type, id);
 
 /** `env` adds configuration, such as the OIDC settings. */
 export async function startLumen(env: Record<string, string> = {}): Promise<TestLumen> {

@@ -1,11 +1,11 @@
-// Helpers for the /v1 suites: the official OpenAI client wired to yoga.fetch (no
+// Helpers for the /v1 suites: the official OpenAI client wired to app.fetch (no
 // port needed), and set-up of models, keys and pools through the domain.
 import OpenAI from 'openai';
 import { createApiKey } from '../../src/domain/apiKeys.ts';
 import { exact, type Decimal } from '../../src/domain/coins.ts';
 import { setClientCoinPool, type SetCoinPoolInput } from '../../src/domain/coinPools.ts';
 import { createModel, type CreateModelInput } from '../../src/domain/models.ts';
-import { yoga } from '../../src/yoga.ts';
+import { app } from '../../src/yoga.ts';
 import type { TestLumen, TestUser } from './lumen.ts';
 
 /** An OpenAI client for this key; no retries, so a refusal is seen once and at once. */
@@ -14,7 +14,7 @@ export function openai(secret: string, baseURL = 'http://lumen.test/v1'): OpenAI
     apiKey: secret,
     baseURL,
     maxRetries: 0,
-    fetch: baseURL.startsWith('http://lumen.test') ? (url: string | URL | Request, init?: RequestInit) => Promise.resolve(yoga.fetch(new Request(url as string, init))) : undefined,
+    fetch: baseURL.startsWith('http://lumen.test') ? (url: string | URL | Request, init?: RequestInit) => Promise.resolve(app.fetch(new Request(url as string, init))) : undefined,
   });
 }
 

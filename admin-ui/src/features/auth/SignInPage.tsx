@@ -19,7 +19,11 @@ const ERRORS: Record<string, string> = {
   invalid: 'That sign-in link is not valid. Ask an admin for a new one.',
   inactive: 'Your account is deactivated. Contact an admin of this Lumen instance.',
   oidc: 'Your institution did not sign you in. Try again, or ask an admin for a sign-in link.',
-  email: 'Your institution did not share a verified email address, which Lumen needs to know who you are.',
+  // OpenID Connect refusals (api/src/domain/oidcSignIn.ts): nobody was signed in or changed.
+  unverified:
+    'Your identity provider did not confirm your email address, so Lumen cannot tell which account is yours. Confirm the address with your institution and try again, or ask an admin of this Lumen instance for a sign-in link.',
+  taken:
+    'An account with this email already exists and is linked to a different identity, so Lumen did not sign you in. Ask an admin of this Lumen instance.',
 };
 
 export function SignInPage() {

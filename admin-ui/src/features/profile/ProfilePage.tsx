@@ -7,6 +7,7 @@ import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
 import { UsageCards } from '../client/UsageCards';
 import { useLiveTick } from '../client/useLiveUsage';
 import { ModelAccessTable } from '../models/ModelAccessTable';
+import { AccessTokensSection } from './AccessTokensSection';
 
 const ProfileQuery = graphql(`
   query ProfilePage_ViewerQuery {
@@ -87,6 +88,7 @@ export function ProfilePage() {
         exampleModel={exampleModel}
         refreshSignal={liveTick}
       />
+      <AccessTokensSection />
       <ModelAccessTable
         modelAccess={viewer.modelAccess}
         clientId={null}

@@ -1,0 +1,115 @@
+import { graphql, getFragmentData, type FragmentType } from '../../gql';
+import type { ResultOf } from '../../lib/types';
+import { Badge, EmptyRow, SortHeader } from '../../components/ui';
+import { formatDateTime } from '../../lib/format';
+import { useSortedRows } from '../../lib/sort';
+
+export const AccessTokensTable_AccessTokenFragment = graphql(`
+  fragment AccessTokensTable_AccessTokenFragment on AccessToken {
+    id
+    name
+    hint
+    createdAt
+    lastUsedAt
+    expiresAt
+    current
+  }
+`);
+
+type AccessTokenRow = ResultOf<typeof AccessTokensTable_AccessTokenFragment>;
+type Column = 'name' | 'hint' | 'created' | 'lastUsed' | 'expires';
+
+const time = (iso: string | null) => (iso ? Date.parse(iso) : null);
+
+const accessors: Record<Column, (t: AccessTokenRow) => string | number | null> = {
+  name: (t) => t.name,
+  hint: (t) => t.hint,
+  created: (t) => time(t.createdAt),
+  lastUsed: (t) => time(t.lastUsedAt),
+  expires: (t) => time(t.expiresAt),
+};
+
+export function isExpired(token: { expiresAt: string | null }, now = Date.now()): boolean {
+  return token.expiresAt !== null && Date.parse(token.expiresAt) <= now;
+}
+
+/** The viewer's admin-API tokens: never the secret, only its hint. */
+export function AccessTokensTable(props: {
+  accessTokens: readonly FragmentType<typeof AccessTokensTable_AccessTokenFragment>[];
+  onRevoke: (token: { id: string; name: string; hint: string; current: boolean }) => void;
+}) {
+  const tokens = getFragmentData(AccessTokensTable_AccessTokenFragment, props.accessTokens);
+  const { sorted, sort, toggle } = useSortedRows(tokens, accessors, { key: 'created', direction: 'desc' });
+  const now = Date.now();
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <thead>
+          <tr>
+            <SortHeader column="name" sort={sort} onSort={toggle}>
+              Name
+            </SortHeader>
+            <SortHeader column="hint" sort={sort} onSort={toggle}>
+              Hint
+            </SortHeader>
+            <SortHeader column="created" sort={sort} onSort={toggle}>
+              Created
+            </SortHeader>
+            <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
+              Last Used
+            </SortHeader>
+            <SortHeader column="expires" sort={sort} onSort={toggle}>
+              Expires
+            </SortHeader>
+            <th scope="col" className="actions">
+              Actions
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.length === 0 && <EmptyRow colSpan={6}>No admin-API tokens.</EmptyRow>}
+          {sorted.map((token) => {
+            const expired = isExpired(token, now);
+            return (
+              <tr key={token.id} className={expired ? 'row-muted' : undefined}>
+                <td data-label="Name">
+                  <span className="key-name">{token.name}</span>
+                  {token.current && (
+                    <>
+                      {' '}
+                      <Badge tone="blue" title="This request was made with this token">
+                        This token
+                      </Badge>
+                    </>
+                  )}
+                  {expired && (
+                    <>
+                      {' '}
+                      <Badge tone="red">Expired</Badge>
+                    </>
+                  )}
+                </td>
+                <td data-label="Hint">
+                  <code>{token.hint}</code>
+                </td>
+                <td data-label="Created">{formatDateTime(token.createdAt)}</td>
+                <td data-label="Last Used">{formatDateTime(token.lastUsedAt)}</td>
+                <td data-label="Expires">{formatDateTime(token.expiresAt, 'Never')}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="button button-small button-danger-outline"
+                    aria-label={`Revoke ${token.name}`}
+                    onClick={() => props.onRevoke({ id: token.id, name: token.name, hint: token.hint, current: token.current })}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
