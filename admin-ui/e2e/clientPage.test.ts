@@ -6,6 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible } from './support/accessibility.ts';
 import { absent, disappears, hasText, launchChromium, shows } from './support/browser.ts';
 import { buildUi, Lumen, ROOT } from './support/lumen.ts';
 
@@ -107,6 +108,7 @@ describe('the client page as an admin', () => {
     await shows(page.getByRole('link', { name: 'Notebook Service' }));
     // Admins may create clients (Query.viewerCan.createClient).
     await shows(page.getByRole('textbox', { name: 'New client' }));
+    await assertAccessible(page, 'the clients list (admin)');
     // The link worked once; it does not work again.
     const again = await fetch(adminLink, { redirect: 'manual' });
     assert.equal(again.status, 303);
@@ -133,6 +135,7 @@ describe('the client page as an admin', () => {
       await shows(row.getByText(access, { exact: true }));
       await shows(row.getByText('OK', { exact: true })); // Model.status: recent requests succeeded
     }
+    await assertAccessible(page, 'the client page (admin)');
   });
 
   it('adds a manager through the type-ahead and removes them again', { timeout: TEST_TIMEOUT }, async () => {
@@ -140,6 +143,8 @@ describe('the client page as an admin', () => {
     await managers.getByRole('button', { name: '+ Add Manager' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Manager' });
     await dialog.getByRole('combobox', { name: 'Name or email' }).fill('kather');
+    await shows(dialog.getByRole('option', { name: new RegExp(NEW_USER.name) }));
+    await assertAccessible(page, 'the Add Manager dialog with suggestions');
     await dialog.getByRole('option', { name: new RegExp(NEW_USER.name) }).click();
     await dialog.getByRole('button', { name: 'Add Manager' }).click();
     await disappears(dialog);
@@ -152,6 +157,8 @@ describe('the client page as an admin', () => {
 
     await managers.getByRole('button', { name: `Remove ${NEW_USER.name}` }).click();
     const confirm = page.getByRole('dialog', { name: `Remove ${NEW_USER.name}?` });
+    await shows(confirm);
+    await assertAccessible(page, 'the remove-manager confirmation');
     await confirm.getByRole('button', { name: 'Remove manager' }).click();
     await disappears(confirm);
     await disappears(managers.getByRole('row', { name: new RegExp(NEW_USER.name) }));
@@ -165,11 +172,13 @@ describe('the client page as an admin', () => {
     await keys.getByRole('button', { name: '+ New API Key' }).click();
     const naming = page.getByRole('dialog', { name: 'New API Key' });
     await naming.getByRole('textbox', { name: 'Name' }).fill('e2e-runner');
+    await assertAccessible(page, 'the New API Key dialog');
     await naming.getByRole('button', { name: 'Save Key' }).click();
 
     const shown = page.getByRole('dialog', { name: 'Copy your new API key' });
     await shows(shown.getByText('This is the only time the key is shown.'));
     await shows(shown.getByRole('button', { name: 'Copy' }));
+    await assertAccessible(page, "the new key's secret");
     secret = await shown.getByRole('textbox', { name: 'API key “e2e-runner”' }).inputValue();
     assert.match(secret, /^sk_[A-Za-z0-9_-]{49}$/);
     const hint = `${secret.slice(0, 4)}...${secret.slice(-4)}`;
@@ -222,6 +231,7 @@ describe('the client page as an admin', () => {
     await keys.getByRole('button', { name: 'Revoke e2e-runner' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke “e2e-runner”?' });
     await shows(confirm.getByText(/cannot be undone/));
+    await assertAccessible(page, 'the revoke-key confirmation');
     await confirm.getByRole('button', { name: 'Revoke key' }).click();
     await disappears(confirm);
     await shows(page.getByText('API key “e2e-runner” revoked. It is listed under Show deleted keys.'));
@@ -230,6 +240,7 @@ describe('the client page as an admin', () => {
     await keys.getByRole('checkbox', { name: 'Show deleted keys' }).check();
     const row = keys.getByRole('row', { name: /e2e-runner/ });
     await shows(row.getByText('Revoked', { exact: true }));
+    await assertAccessible(page, 'the API keys with deleted keys shown');
     await absent(row.getByRole('button', { name: /Revoke/ }), 'a Revoke button on a revoked key');
     // The revoked key no longer works.
     const { status, body } = await lumen.chat(secret, 'echo-small', 'still there?');
@@ -246,6 +257,7 @@ describe('the client page as an admin', () => {
     await row.getByRole('button', { name: 'Needs Consent: review and grant consent for echo-large' }).click();
     const dialog = page.getByRole('dialog', { name: 'Consent for echo-large' });
     await shows(dialog.getByText(/kept for 30 days by its provider/));
+    await assertAccessible(page, 'the consent dialog');
     await dialog.getByRole('button', { name: 'I agree, grant consent' }).click();
     await disappears(dialog);
     await shows(row.getByText('✓ Consented', { exact: true }));
@@ -261,6 +273,7 @@ describe('the client page as an admin', () => {
     await shows(cards.getByRole('group', { name: 'Coin Pool' }).getByText('Not configured', { exact: true }));
     await shows(cards.getByRole('group', { name: 'Coin Refill' }).getByText('No refill', { exact: true }));
     await shows(region(page, 'API Keys').getByText('No active API keys.'));
+    await assertAccessible(page, 'the Profile page');
   });
 });
 
@@ -268,6 +281,10 @@ describe('the client page as a manager', () => {
   it('has the same sections without the admin-only controls', { timeout: TEST_TIMEOUT }, async () => {
     const { context, page } = await newPage();
     try {
+      // The sign-in page, as a person arriving without a link sees it.
+      await page.goto(`${lumen.url}/signin`);
+      await shows(page.getByRole('heading', { level: 1 }));
+      await assertAccessible(page, 'the sign-in page');
       await page.goto(managerLink);
       await page.waitForURL(`${lumen.url}/clients`);
       await shows(page.getByRole('banner').getByText(MANAGER.name));
@@ -286,11 +303,13 @@ describe('the client page as a manager', () => {
       await absent(page.getByRole('button', { name: /^(Deactivate|Activate)$/ }), 'Activate/Deactivate');
       await absent(page.getByRole('button', { name: 'Coin pool settings' }), 'Coin pool settings');
       await absent(page.getByRole('combobox', { name: /Access rule/ }), 'access rule selects');
+      await assertAccessible(page, 'the client page (manager)');
 
       await page.getByRole('link', { name: '← Clients' }).click();
       await shows(page.getByRole('link', { name: CLIENT }));
       await absent(page.getByRole('textbox', { name: 'New client' }), 'the New client form');
       await absent(page.getByRole('link', { name: 'Notebook Service' }), 'a client Ada does not manage');
+      await assertAccessible(page, 'the clients list (manager)');
     } finally {
       await context.close();
     }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { assertAccessible } from './support/accessibility.ts';
 import { absent, disappears, launchChromium, shows } from './support/browser.ts';
 import { buildUi, Lumen } from './support/lumen.ts';
 
@@ -59,11 +60,13 @@ describe('admin-API tokens on the Profile page', () => {
     const naming = page.getByRole('dialog', { name: 'New admin-API token' });
     await naming.getByRole('textbox', { name: 'Name' }).fill('e2e-script');
     await naming.getByRole('combobox', { name: 'Expiration' }).selectOption({ label: '90 days' });
+    await assertAccessible(page, 'the New admin-API token dialog');
     await naming.getByRole('button', { name: 'Create Token' }).click();
 
     const shown = page.getByRole('dialog', { name: 'Copy your new admin-API token' });
     await shows(shown.getByText('This is the only time the token is shown.'));
     await shows(shown.getByRole('button', { name: 'Copy' }));
+    await assertAccessible(page, "the new token's secret");
     secret = await shown.getByRole('textbox', { name: 'Admin-API token “e2e-script”' }).inputValue();
     assert.match(secret, /^lat_[A-Za-z0-9_-]{49}$/);
     hint = `${secret.slice(0, 4)}...${secret.slice(-4)}`;
@@ -82,6 +85,7 @@ describe('admin-API tokens on the Profile page', () => {
     await page.reload();
     await shows(section.getByRole('row', { name: /e2e-script/ }).getByText(hint, { exact: true }));
     await absent(section.getByRole('row', { name: /e2e-script/ }).getByText('Never', { exact: true }), 'Last Used: Never after a request with the token');
+    await assertAccessible(page, 'the Profile page with a token');
     assert.ok(!(await page.content()).includes(secret), 'the secret came back after a reload');
   });
 
@@ -90,6 +94,7 @@ describe('admin-API tokens on the Profile page', () => {
     await section.getByRole('button', { name: 'Revoke e2e-script' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke “e2e-script”?' });
     await shows(confirm.getByText(/cannot be undone/));
+    await assertAccessible(page, 'the revoke-token confirmation');
     await confirm.getByRole('button', { name: 'Revoke token' }).click();
     await disappears(confirm);
     await shows(page.getByText('Admin-API token “e2e-script” revoked.'));
