@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client). GraphQL operations are counted by the Guild's
 // Yoga plugin; these are Lumen's own: HTTP by route, /v1 by model, coins, refusals.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { redisDegradedSeconds, redisStatus } from './events/redis.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
@@ -25,7 +26,7 @@ const coinsSpent = new Counter({ name: 'lumen_coins_spent_total', help: 'Coins c
 const poolRefusals = new Counter({ name: 'lumen_pool_refusals_total', help: 'Requests refused for lack of coins, by pool state', labelNames: ['state'], registers: [registry] });
 
 /** Paths answered as they are: the API's own routes and the sign-in routes (authRoutes.ts, oidc.ts). */
-const ROUTES = new Set(['/graphql', '/healthz', '/metrics', '/auth/login', '/auth/logout', '/auth/oidc/start', '/auth/oidc/callback']);
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/auth/login', '/auth/logout', '/auth/oidc/start', '/auth/oidc/callback']);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
@@ -64,3 +65,24 @@ const upstreamOvershoots = new Counter({ name: 'lumen_upstream_overshoot_total',
 export function recordOvershoot(model: string): void {
   upstreamOvershoots.inc({ model });
 }
+
+// Redis, read when scraped: whether this instance reaches it, and for how long it has not (rate limits per instance, events local).
+new Gauge({
+  name: 'lumen_redis_up',
+  help: '0 while REDIS_URL is set but this instance cannot reach Redis; 1 otherwise (reached, or no REDIS_URL)',
+  registers: [registry],
+  collect() {
+    this.set(redisStatus() === 'down' ? 0 : 1);
+  },
+});
+let degradedReported = 0;
+new Counter({
+  name: 'lumen_redis_degraded_seconds_total',
+  help: 'Seconds this instance spent with REDIS_URL set but Redis unreachable (events local, invalidations polled from PostgreSQL, rate limits per instance)',
+  registers: [registry],
+  collect() {
+    const total = redisDegradedSeconds();
+    if (total > degradedReported) this.inc(total - degradedReported);
+    degradedReported = total;
+  },
+});

@@ -3,44 +3,48 @@
 // closes subscriptions, then exits.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from './config.ts';
-import { DataFolderInUseError } from './db/dataFolder.ts';
-import { MigrationError } from './db/migrate.ts';
+import { loadConfig, type Config } from './config.ts';
+import { unsettledCount } from './domain/settlements.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
-import { Redis } from 'ioredis';
-import { useRedisRateLimits } from './http/rateLimits.ts';
+import { stopRedisRateLimits, useRedisRateLimits } from './http/rateLimits.ts';
+import { listen } from './http/listen.ts';
 import { attachWebSocket } from './http/websocket.ts';
 import { log } from './log.ts';
 import { closeLumen, openLumen } from './lumen.ts';
+import { startupFailure } from './startupFailure.ts';
 import { drain } from './v1/inFlight.ts';
 import { app, yoga } from './yoga.ts';
 
+let startedWith: Config | null = null;
+
 async function main() {
   const config = loadConfig();
+  startedWith = config;
   const database = await openLumen(config, { purpose: 'lumen server' });
   const link = await ensureFirstAdmin(config.adminEmail, config.publicUrl);
   if (link) {
     // For the operator, once: the way in to a new instance. It works once, for 15 minutes.
     console.log(`\nFirst start: created the admin ${config.adminEmail}. Sign in within 15 minutes at:\n\n  ${link}\n`);
   }
-  let rateLimitRedis: Redis | null = null;
   if (config.redisUrl) {
+    // Both start even if Redis is down now, and reconnect by themselves (events/redis.ts).
     await connectRedisBus(config.redisUrl);
     // Rate limits are shared by all instances, or a client could multiply them by the instance count.
-    rateLimitRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-    useRedisRateLimits(rateLimitRedis);
+    await useRedisRateLimits(config.redisUrl);
   }
-  const stopSweeper = startSweeper({ onError: (error) => log.error({ err: error }, 'coin pool upkeep failed') });
   const server = createServer(app);
   const closeWebSocket = attachWebSocket(server, yoga);
-  server.listen(config.port, config.host, () => {
-    const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
-    const { port } = server.address() as AddressInfo;
-    // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
-    console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
-  });
+  // A port in use (or any listen error) ends the start here; see main's catch.
+  await listen(server, config.port, config.host);
+  // Once listening, an error of the server (a failed accept) is worth a log line, not the process.
+  server.on('error', (error) => log.error({ err: error }, 'the HTTP server reported an error'));
+  const stopSweeper = startSweeper({ onError: (error) => log.error({ err: error }, 'coin pool upkeep failed') });
+  const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  const { port } = server.address() as AddressInfo;
+  // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
+  console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -56,13 +60,18 @@ async function main() {
     server.closeIdleConnections();
     const drained = await drain(config.shutdownTimeoutMs);
     if (!drained.finished) log.warn({ left: drained.left }, 'some /v1 requests were still running at the shutdown timeout');
+    // Answered requests whose usage the database could not take yet (domain/settlements.ts).
+    const unsettled = unsettledCount();
+    if (unsettled > 0) {
+      log.error({ unsettled }, 'the database was still unreachable at the shutdown timeout: these answered requests go unbilled, and their reserved coins are given back by a sweeper in 2 minutes');
+    }
     stopSweeper();
     await closeWebSocket();
     // What is left open now are subscriptions (SSE) and idle keep-alive connections.
     server.closeAllConnections();
     await closeLumen(database);
     await disconnectBus();
-    await rateLimitRedis?.quit().catch(() => undefined);
+    await stopRedisRateLimits();
     log.info('stopped');
     process.exit(0);
   };
@@ -71,10 +80,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError || error instanceof DataFolderInUseError || error instanceof MigrationError) {
-    console.error(error.message);
-  } else {
-    console.error('Lumen could not start:', error);
-  }
+  const line = startupFailure(error, startedWith);
+  if (line) console.error(line);
+  else console.error('Lumen could not start:', error);
   process.exit(1);
 });

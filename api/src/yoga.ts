@@ -18,7 +18,8 @@ import { corsOptionsOf, useVaryOrigin } from './http/cors.ts';
 import { accessTokenHashOf, sessionHashOf } from './domain/auth.ts';
 import { schema } from './schema/index.ts';
 import { createContext } from './schema/context.ts';
-import { database } from './db/current.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db/unavailable.ts';
+import { readinessResponse } from './http/health.ts';
 import { useGraphqlMetrics } from './http/graphqlMetrics.ts';
 import { useObservability } from './http/observability.ts';
 import { log } from './log.ts';
@@ -34,11 +35,9 @@ function useLumenRoutes(): Plugin {
         return;
       }
       if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return endResponse(await handleV1(request, url));
-      if (url.pathname === '/healthz') {
-        await database().prisma.$queryRaw`SELECT 1`;
-        endResponse(Response.json({ status: 'ok' }));
-        return;
-      }
+      // Liveness: answering is the proof, so no database query (an outage must not get every instance restarted).
+      if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } }));
+      if (url.pathname === '/readyz') return endResponse(await readinessResponse());
       if (url.pathname === '/auth/login' || url.pathname.startsWith('/auth/oidc/')) {
         try {
           await consume('signIn', clientAddress(request, serverContext));
@@ -73,6 +72,12 @@ function maskError(error: unknown, message: string): Error {
   }
   if (original instanceof BadRequestError) {
     return new GraphQLError(original.message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  }
+  if (isDatabaseUnavailable(original)) {
+    return new GraphQLError('Lumen cannot reach its database right now; retry in a few seconds', {
+      path: error instanceof GraphQLError ? error.path : undefined,
+      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } } },
+    });
   }
   if (original instanceof CredentialsError) {
     return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });

@@ -67,6 +67,34 @@ test('settling or releasing after a reclaim does not give the coins back twice',
   assert.equal(await balanceOf(client.id), '26', 'the late settlement is charged once');
 });
 
+test('a settlement retried after its answer was lost (it had committed) is recorded once, whether or not its reservation was reclaimed', async () => {
+  // A settlement is retried when the database drops the connection, which can happen after the
+  // statement committed: the retry, under the same record id, must change nothing.
+  const client = await limitedClient('100');
+  const m = await model(admin);
+  const key = await clientKey(admin, client.id);
+  const settle = (reservation: Awaited<ReturnType<typeof reserveCoins>>, recordId: string) =>
+    recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation, inputTokens: 3, outputTokens: 1, cost: exact('2.5'), status: 'ok', latencyMs: 5, recordId });
+  const first = await reserveCoins({ clientId: client.id }, exact('10'));
+  await settle(first, '0190f6a0-0000-7000-8000-000000000001');
+  await settle(first, '0190f6a0-0000-7000-8000-000000000001');
+  assert.equal(await balanceOf(client.id), '97.5', 'charged twice');
+  // The same after a sweeper reclaimed the reservation between the two attempts.
+  const second = await reserveCoins({ clientId: client.id }, exact('10'));
+  await settle(second, '0190f6a0-0000-7000-8000-000000000002');
+  await age(3);
+  await reclaimAbandonedReservations();
+  await settle(second, '0190f6a0-0000-7000-8000-000000000002');
+  assert.equal(await balanceOf(client.id), '95', 'charged twice after a reclaim');
+  assert.equal(await lumen.prisma.usageRecord.count({ where: { clientId: client.id } }), 2);
+  const key2 = await lumen.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+  assert.equal(key2.requests, 2);
+  assert.equal(exact(key2.coinsSpent).toFixed(), '5');
+  const perModel = await lumen.prisma.modelUsage.findFirstOrThrow({ where: { clientId: client.id, modelId: m.id } });
+  assert.equal(perModel.requests, 2);
+  assert.equal(exact(perModel.coinsSpent).toFixed(), '5');
+});
+
 test('an unlimited pool keeps no ledger', async () => {
   const client = await lumen.client(admin);
   await pool(admin, client.id, { state: 'UNLIMITED' });

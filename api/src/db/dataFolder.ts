@@ -6,6 +6,23 @@ import path from 'node:path';
 
 export class DataFolderInUseError extends Error {}
 
+/** The data folder cannot be created, read or written (a start-up error that says what to do, on one line). */
+export class DataFolderError extends Error {}
+
+const REASONS: Record<string, string> = {
+  ENOTDIR: 'it, or a folder above it, is a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+const unusable = (dataDir: string, error: unknown) =>
+  new DataFolderError(
+    `Lumen could not use the data folder ${dataDir} (${REASONS[(error as NodeJS.ErrnoException).code ?? ''] ?? (error as NodeJS.ErrnoException).code ?? String((error as Error).message).split('\n')[0]}): ` +
+      'set LUMEN_DATA_DIR to a folder that the user running Lumen can create or write, or set DATABASE_URL to use PostgreSQL',
+  );
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -23,8 +40,22 @@ function processAlive(pid: number): boolean {
  */
 export function makeDataFolderPrivate(dataDir: string): void {
   process.umask(process.umask(0o077) | 0o077);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  tighten(dataDir, fs.statSync(dataDir));
+  let stat: fs.Stats;
+  try {
+    // A file where the folder should be: mkdir's EEXIST would not say so.
+    if (fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    stat = fs.statSync(dataDir);
+    fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw unusable(dataDir, error);
+  }
+  tighten(dataDir, stat);
+}
+
+/** `error` from opening the embedded database in `dataDir`, as a start-up error that says what to do. */
+export function dataFolderFailure(dataDir: string, error: unknown): DataFolderError {
+  return error instanceof DataFolderError ? error : unusable(dataDir, error);
 }
 
 function tighten(target: string, stat: fs.Stats | undefined): void {
@@ -35,7 +66,7 @@ function tighten(target: string, stat: fs.Stats | undefined): void {
       fs.chmodSync(target, stat.mode & 0o700);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // a running server's database removed it meanwhile
-      throw new Error(
+      throw new DataFolderError(
         `Lumen could not make ${target} private (${(error as NodeJS.ErrnoException).code}): ` +
           'the data folder and its files must belong to the user that runs Lumen (chown -R that user, or choose another LUMEN_DATA_DIR)',
       );

@@ -7,7 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { lockDataFolder } from './dataFolder.ts';
+import { dataFolderFailure, lockDataFolder } from './dataFolder.ts';
 import { log } from '../log.ts';
 
 /** The minimum the migration runner needs: run a script, run a query. */
@@ -46,8 +46,21 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return openPglite(options);
 }
 
+/** How long opening a PostgreSQL connection (or waiting for a free pooled one) may take. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.LUMEN_DB_POOL_SIZE ?? 10) });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.LUMEN_DB_POOL_SIZE ?? 10),
+    // An unreachable server fails a request within seconds (answered 503, see db/unavailable.ts)
+    // instead of holding it: opening a connection, or waiting for a free one, is bounded.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that vanished without closing its connections (a failover, a cut network)
+    // is noticed by the kernel instead of leaving them open forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle connection that the server ends (a restart, a failover) must not take Lumen
   // down: the pool replaces it, and the next query says so if the database is really gone.
   pool.on('error', (error) => log.warn({ err: error }, 'an idle database connection was closed by the server'));
@@ -86,7 +99,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     await client.waitReady;
   } catch (error) {
     release();
-    throw error;
+    throw options.inMemory ? error : dataFolderFailure(options.dataDir, error);
   }
   const prisma = createPrisma(new PrismaPGlite(client), options.onQuery);
   const runner: SqlRunner = {

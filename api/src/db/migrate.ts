@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database, SqlRunner } from './database.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 const PRISMA_MIGRATE_LOCK = 72707369;
@@ -44,7 +45,16 @@ export async function migrate(database: Database, migrations = readMigrations())
 }
 
 async function applyMissing(sql: SqlRunner, migrations: Migration[]): Promise<string[]> {
-  await sql.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  await createMigrationsTable(sql);
+  const rows = await sql.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
+  );
+  return applyEach(sql, migrations, rows);
+}
+
+async function createMigrationsTable(sql: SqlRunner): Promise<void> {
+  try {
+    await sql.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id" VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum" VARCHAR(64) NOT NULL,
     "finished_at" TIMESTAMPTZ,
@@ -54,15 +64,20 @@ async function applyMissing(sql: SqlRunner, migrations: Migration[]): Promise<st
     "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
     "applied_steps_count" INTEGER NOT NULL DEFAULT 0
   )`);
-  const rows = await sql.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
-    'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
-  );
+  } catch (error) {
+    // A server that went away is not a schema problem (the caller says so); a refusal is.
+    if (isDatabaseUnavailable(error)) throw error;
+    throw new MigrationError(`Lumen could not create its migrations table: ${(error as Error).message}; the DATABASE_URL user must be allowed to create tables in its database`);
+  }
+}
+
+async function applyEach(sql: SqlRunner, migrations: Migration[], rows: { migration_name: string; checksum: string; finished_at: Date | null }[]): Promise<string[]> {
   const applied = new Map(rows.map((row) => [row.migration_name, row]));
   const known = new Set(migrations.map((m) => m.name));
   const unknown = [...applied.keys()].filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new MigrationError(
-      `The database has migrations this version of Lumen does not know: ${unknown.join(', ')}. Is it a newer version's database?`,
+      `The database has migrations this version of Lumen does not know: ${unknown.join(', ')}. Run the newer version of Lumen, or point DATABASE_URL at this version's database.`,
     );
   }
   const done: string[] = [];
@@ -88,7 +103,7 @@ async function applyMissing(sql: SqlRunner, migrations: Migration[]): Promise<st
       await sql.exec('COMMIT');
     } catch (error) {
       await sql.exec('ROLLBACK');
-      throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`);
+      throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}; check that the DATABASE_URL user may create and alter tables in its database`);
     }
     done.push(migration.name);
   }

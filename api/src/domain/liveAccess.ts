@@ -75,7 +75,8 @@ export function whileAllowed<T>(source: AsyncIterator<T>, watcher: Watcher): Asy
     timer.unref();
   };
   const stopListening = onAccessLoss((event) => {
-    if (event.userId === watcher.viewerId) check();
+    // null: the bus may have missed access losses (Redis was down), so every viewer is checked.
+    if (event.userId === null || event.userId === watcher.viewerId) check();
   });
   // Checked once now as well: access lost between the request's authorization and this listener counts too.
   check();

@@ -132,6 +132,11 @@ export interface MeteredRequest {
   cost: Decimal;
   status: UsageStatus;
   latencyMs: number;
+  /**
+   * The UsageRecord's id. A settlement retried with the same id is recorded once: should an
+   * earlier attempt have committed before its connection dropped, the retry changes nothing.
+   */
+  recordId?: string;
 }
 
 /**
@@ -155,28 +160,35 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
   // Settling removes the ledger row and gives back the unspent part. Should the row be
   // gone (the sweeper reclaimed it, believing this process dead), the whole reservation
   // went back already, so the cost is taken now instead (never below zero).
+  // "done": this settlement's record exists already (an earlier attempt committed but its
+  // answer was lost with the connection), so nothing is changed a second time.
+  const recordId = request.recordId ?? uuidv7();
   await db().$executeRaw`
-    WITH "ledger" AS (
-      DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid
+    WITH "done" AS (
+      SELECT 1 FROM "UsageRecord" WHERE "id" = ${recordId}::uuid
+    ), "ledger" AS (
+      DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid AND NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "pool" AS (
       UPDATE "CoinPool" SET "balance" = CASE WHEN EXISTS (SELECT 1 FROM "ledger") THEN "balance" + ${refund}::numeric
                                              ELSE GREATEST("balance" - ${coinText}::numeric, 0) END
-       WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean
+       WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean AND NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "record" AS (
       INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "status", "latencyMs")
-      VALUES (${uuidv7()}::uuid, ${request.apiKeyId}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid,
-              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int)
+      SELECT ${recordId}::uuid, ${request.apiKeyId}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid,
+              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int
+       WHERE NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "key" AS (
       UPDATE "ApiKey" SET "requests" = "requests" + 1, "inputTokens" = "inputTokens" + ${inputTokens}::int,
              "outputTokens" = "outputTokens" + ${outputTokens}::int, "coinsSpent" = "coinsSpent" + ${coinText}::numeric, "lastUsedAt" = now()
-       WHERE "id" = ${request.apiKeyId}::uuid
+       WHERE "id" = ${request.apiKeyId}::uuid AND NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "perModel" AS (
       INSERT INTO "ModelUsage" ("id", "clientId", "userId", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
-      VALUES (${uuidv7()}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid, 1, ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, now())
+      SELECT ${uuidv7()}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid, 1, ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, now()
+       WHERE NOT EXISTS (SELECT 1 FROM "done")
       ON CONFLICT ${owner.clientId ? Prisma.sql`("clientId", "modelId")` : Prisma.sql`("userId", "modelId")`} DO UPDATE SET
         "requests" = "ModelUsage"."requests" + 1,
         "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
@@ -194,11 +206,24 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
 /** Gives a reservation back in full, for a request that was never forwarded. */
 export async function releaseReservation(reservation: Reservation): Promise<void> {
   if (!reservation.id) return;
-  await db().$executeRaw`
-    WITH "ledger" AS (DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid RETURNING "amount")
-    UPDATE "CoinPool" SET "balance" = "balance" + (SELECT "amount" FROM "ledger")
-     WHERE "id" = ${reservation.poolId}::uuid AND EXISTS (SELECT 1 FROM "ledger")`;
-  live.delete(reservation.id);
+  try {
+    await db().$executeRaw`
+      WITH "ledger" AS (DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid RETURNING "amount")
+      UPDATE "CoinPool" SET "balance" = "balance" + (SELECT "amount" FROM "ledger")
+       WHERE "id" = ${reservation.poolId}::uuid AND EXISTS (SELECT 1 FROM "ledger")`;
+  } finally {
+    // Released now, or (the database unreachable) reclaimed by a sweeper later: either way, given back once.
+    live.delete(reservation.id);
+  }
+}
+
+/**
+ * Stops keeping a reservation alive, for a settlement that can never be recorded: the
+ * sweeper of any instance gives it back after ABANDONED_AFTER_MS, instead of the coins
+ * staying reserved for as long as this process runs.
+ */
+export function letReservationLapse(reservation: Reservation): void {
+  if (reservation.id) live.delete(reservation.id);
 }
 
 /** Marks this process's reservations as still in use (the sweeper calls it every few seconds). */

@@ -1,11 +1,26 @@
 // Lumen's event bus: usage and change events for GraphQL subscriptions, cache
 // invalidations for /v1's key cache, and access losses that make open subscriptions
-// check their viewer again. In-process by default; with REDIS_URL, events
+// check their viewer again. In-process by default; with REDIS_URL, events also
 // travel through Redis pub/sub so every instance sees what any instance did.
+//
+// Redis may go away at any time (events/redis.ts). So an event always reaches this
+// instance's own subscribers directly, and goes to Redis as well, tagged with this
+// instance's id; what comes back from Redis with that id is ignored. Each event is
+// therefore delivered here exactly once, whatever Redis does. While this instance
+// cannot hear Redis it polls a counter in PostgreSQL for invalidations
+// (invalidationCounter.ts); when it hears Redis again, every open subscription gets
+// a RESYNC (it may have missed other instances' events) and caches are emptied.
+import { randomUUID } from 'node:crypto';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { log } from '../log.ts';
+import { bumpInvalidationCounter, pollInvalidationCounter } from './invalidationCounter.ts';
+import { closeRedisClient, connectOrCarryOn, redisClient } from './redis.ts';
 
-export type ClientChange = 'METERED' | 'KEY_CREATED' | 'KEY_REVOKED' | 'CONSENT_GRANTED' | 'POOL_CHANGED' | 'ACCESS_CHANGED' | 'REFILLED';
+export { redisStatus } from './redis.ts';
+
+/** RESYNC: events may have been missed (Redis was unreachable); the figures are current, refetch. */
+export type ClientChange = 'METERED' | 'KEY_CREATED' | 'KEY_REVOKED' | 'CONSENT_GRANTED' | 'POOL_CHANGED' | 'ACCESS_CHANGED' | 'REFILLED' | 'RESYNC';
 
 /** Something changed the usage, pool, keys or model access of a client (or of a user's personal account). */
 export interface OwnerChangeEvent {
@@ -25,78 +40,196 @@ export interface InvalidationEvent {
 
 /** Someone may have lost access: removed as a manager, deactivated, demoted, or a session or token ended. */
 export interface AccessLossEvent {
-  userId: string;
+  /** null: anyone may have (events were missed while Redis was down); every subscription checks its viewer. */
+  userId: string | null;
   reason: string;
   at: string;
 }
 
+type Owner = { clientId: string | null; userId: string | null };
+
+/** What travels through Redis: the event and the instance that published it. */
+interface Envelope<T> {
+  origin: string;
+  detail: T;
+}
+
 const INVALIDATE = 'lumen:invalidate';
 const ACCESS_LOST = 'lumen:access-lost';
-const ownerTopic = (e: { clientId: string | null; userId: string | null }) => `lumen:owner:${e.clientId ? `client:${e.clientId}` : `user:${e.userId}`}`;
+/** An instance that could not publish for a while says so when it can again: the others resync. */
+const RESYNC = 'lumen:resync';
+const ownerTopic = (e: Owner) => `lumen:owner:${e.clientId ? `client:${e.clientId}` : `user:${e.userId}`}`;
 
-// An EventTarget is the whole bus: in-process as it is, or Redis-backed by the
-// Guild's redis-event-target, which publishes each event's `detail` to a channel.
-let target: EventTarget = new EventTarget();
-let redisClients: Redis[] = [];
+const instanceId = randomUUID();
+/** This instance's subscribers, always reached directly. */
+const local = new EventTarget();
+
+interface RedisBus {
+  /** The Guild's redis-event-target, for receiving: one SUBSCRIBE per topic, however many listeners. */
+  target: EventTarget;
+  publisher: Redis;
+  subscriber: Redis;
+  stopPolling: (() => void) | null;
+  /** A publish failed since the publisher was last ready: the others missed something of ours. */
+  missedPublish: boolean;
+}
+let redis: RedisBus | null = null;
+
 const invalidationListeners = new Set<(event: InvalidationEvent) => void>();
 const accessLossListeners = new Set<(event: AccessLossEvent) => void>();
-const listenerCounts = new Map<string, number>();
+/** Open subscriptions per topic, with their owner (for metrics, tests, and RESYNC). */
+const topics = new Map<string, { owner: Owner; count: number }>();
 
-const onRemoteInvalidation = (event: Event) => {
-  for (const listener of invalidationListeners) listener((event as CustomEvent<InvalidationEvent>).detail);
-};
-const onRemoteAccessLoss = (event: Event) => {
-  for (const listener of accessLossListeners) listener((event as CustomEvent<AccessLossEvent>).detail);
-};
-/** The bus-wide channels every instance listens to, whatever subscriptions it has. */
-function listenToBroadcasts(eventTarget: EventTarget): void {
-  eventTarget.addEventListener(INVALIDATE, onRemoteInvalidation);
-  eventTarget.addEventListener(ACCESS_LOST, onRemoteAccessLoss);
+const now = () => new Date().toISOString();
+
+function runListeners<T>(listeners: Set<(event: T) => void>, event: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      log.error({ err: error }, 'an event listener failed');
+    }
+  }
 }
-listenToBroadcasts(target);
 
-/** Switches the bus to Redis (call once at start when REDIS_URL is set). */
+/** The events of other instances (ours came directly); anything else on the channel is ignored. */
+function foreign<T>(event: Event): T | null {
+  const envelope = (event as CustomEvent<Envelope<T> | null>).detail;
+  if (!envelope || typeof envelope !== 'object' || envelope.origin === instanceId || !('detail' in envelope)) return null;
+  return envelope.detail;
+}
+
+function publishToRedis(topic: string, detail: unknown): void {
+  const bus = redis;
+  if (!bus) return;
+  const envelope: Envelope<unknown> = { origin: instanceId, detail };
+  // Fails at once while Redis is down (no offline queue): the event has reached this
+  // instance's subscribers; the others will resync when they hear this instance again.
+  bus.publisher.publish(topic, JSON.stringify(envelope)).catch(() => {
+    bus.missedPublish = true;
+  });
+}
+
+/** Everything that may have been missed: caches emptied, every viewer checked, every subscription told to refetch. */
+function resync(reason: string, { subscriptions }: { subscriptions: boolean }): void {
+  runListeners(invalidationListeners, { reason, at: now() });
+  runListeners(accessLossListeners, { userId: null, reason, at: now() });
+  if (!subscriptions) return;
+  for (const [topic, { owner }] of topics) {
+    const event: OwnerChangeEvent = { change: 'RESYNC', ...owner, apiKeyId: null, modelId: null, at: now() };
+    local.dispatchEvent(new CustomEvent(topic, { detail: event }));
+  }
+}
+
+/** Switches the bus to Redis (call once at start when REDIS_URL is set). Starts even if Redis is down now. */
 export async function connectRedisBus(url: string): Promise<void> {
-  const publishClient = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  redisClients = [publishClient, subscribeClient];
-  target = createRedisEventTarget({ publishClient, subscribeClient });
-  listenToBroadcasts(target);
+  const publisher = redisClient(url, { name: 'publisher', failFast: true });
+  const subscriber = redisClient(url, { name: 'subscriber', failFast: false });
+  const target = createRedisEventTarget({
+    publishClient: publisher,
+    subscribeClient: subscriber,
+    // A message that is not JSON (anyone with access to Redis can publish) is dropped, not thrown in ioredis's event handler.
+    serializer: {
+      stringify: JSON.stringify,
+      parse: (message: string) => {
+        try {
+          return JSON.parse(message);
+        } catch {
+          return null;
+        }
+      },
+    },
+  });
+  const bus: RedisBus = { target, publisher, subscriber, stopPolling: null, missedPublish: false };
+  redis = bus;
+
+  target.addEventListener(INVALIDATE, (event) => {
+    const detail = foreign<InvalidationEvent>(event);
+    if (detail) runListeners(invalidationListeners, detail);
+  });
+  target.addEventListener(ACCESS_LOST, (event) => {
+    const detail = foreign<AccessLossEvent>(event);
+    if (detail) runListeners(accessLossListeners, detail);
+  });
+  target.addEventListener(RESYNC, (event) => {
+    if (foreign(event)) resync('another instance was cut off from Redis', { subscriptions: true });
+  });
+
+  // Deaf to Redis: poll PostgreSQL for invalidations until the subscriber is back.
+  const startPolling = () => {
+    if (redis !== bus || bus.stopPolling) return;
+    bus.stopPolling = pollInvalidationCounter(() => resync('invalidation counter moved while Redis is down', { subscriptions: false }));
+  };
+  subscriber.on('close', startPolling);
+  subscriber.on('ready', () => {
+    if (!bus.stopPolling) return; // the first connection: nothing was missed
+    // ioredis has sent the SUBSCRIBEs again (autoResubscribe) before this listener runs;
+    // the PING's answer comes after theirs, so from then on other instances' events arrive.
+    subscriber.ping().then(
+      () => {
+        if (redis !== bus || subscriber.status !== 'ready' || !bus.stopPolling) return;
+        bus.stopPolling();
+        bus.stopPolling = null;
+        resync('Redis is reachable again', { subscriptions: true });
+      },
+      () => undefined, // cut off again: 'close' keeps polling, the next 'ready' tries again
+    );
+  });
+  publisher.on('ready', () => {
+    if (!bus.missedPublish) return;
+    bus.missedPublish = false;
+    publishToRedis(RESYNC, { at: now() });
+  });
+
+  await Promise.all([connectOrCarryOn(publisher), connectOrCarryOn(subscriber)]);
+  if (subscriber.status !== 'ready') startPolling();
 }
 
 export async function disconnectBus(): Promise<void> {
-  await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
-  redisClients = [];
-  target = new EventTarget();
-  listenToBroadcasts(target);
+  const bus = redis;
+  if (!bus) return;
+  redis = null;
+  bus.stopPolling?.();
+  await Promise.all([closeRedisClient(bus.publisher), closeRedisClient(bus.subscriber)]);
 }
 
 export function publishOwnerChange(event: Omit<OwnerChangeEvent, 'at'>): void {
-  target.dispatchEvent(new CustomEvent(ownerTopic(event), { detail: { ...event, at: new Date().toISOString() } }));
+  const detail: OwnerChangeEvent = { ...event, at: now() };
+  const topic = ownerTopic(event);
+  local.dispatchEvent(new CustomEvent(topic, { detail }));
+  publishToRedis(topic, detail);
 }
 
 /**
  * The changes of one client (or user) as an async iterable. The listener is
  * registered now, not on the first pull, so nothing published after this call is missed.
  */
-export function subscribeOwnerChanges(owner: { clientId: string | null; userId: string | null }): AsyncIterableIterator<OwnerChangeEvent> {
+export function subscribeOwnerChanges(owner: Owner): AsyncIterableIterator<OwnerChangeEvent> {
   const topic = ownerTopic(owner);
-  const eventTarget = target;
+  const remote = redis?.target ?? null;
   const queue: OwnerChangeEvent[] = [];
   let wake: (() => void) | null = null;
   let done = false;
-  const listener = (event: Event) => {
-    queue.push((event as CustomEvent<OwnerChangeEvent>).detail);
+  const push = (event: OwnerChangeEvent) => {
+    queue.push(event);
     wake?.();
   };
-  eventTarget.addEventListener(topic, listener);
-  listenerCounts.set(topic, (listenerCounts.get(topic) ?? 0) + 1);
+  const onLocal = (event: Event) => push((event as CustomEvent<OwnerChangeEvent>).detail);
+  const onRemote = (event: Event) => {
+    const detail = foreign<OwnerChangeEvent>(event);
+    if (detail) push(detail);
+  };
+  local.addEventListener(topic, onLocal);
+  remote?.addEventListener(topic, onRemote);
+  const entry = topics.get(topic) ?? { owner: { clientId: owner.clientId, userId: owner.userId }, count: 0 };
+  entry.count++;
+  topics.set(topic, entry);
   const finish = () => {
     if (done) return;
     done = true;
-    eventTarget.removeEventListener(topic, listener);
-    listenerCounts.set(topic, (listenerCounts.get(topic) ?? 1) - 1);
+    local.removeEventListener(topic, onLocal);
+    remote?.removeEventListener(topic, onRemote);
+    if (--entry.count === 0) topics.delete(topic);
     wake?.();
   };
   return {
@@ -116,15 +249,17 @@ export function subscribeOwnerChanges(owner: { clientId: string | null; userId: 
 }
 
 /** How many live subscriptions listen to this client or user (for metrics, and tests that must wait for one). */
-export function subscriberCount(owner: { clientId: string | null; userId: string | null }): number {
-  return listenerCounts.get(ownerTopic(owner)) ?? 0;
+export function subscriberCount(owner: Owner): number {
+  return topics.get(ownerTopic(owner))?.count ?? 0;
 }
 
 export function publishInvalidation(reason: string): void {
-  const event = { reason, at: new Date().toISOString() };
-  // This instance forgets at once, before the caller answers; others hear it through Redis.
-  for (const listener of invalidationListeners) listener(event);
-  if (redisClients.length > 0) target.dispatchEvent(new CustomEvent(INVALIDATE, { detail: event }));
+  const event = { reason, at: now() };
+  // This instance forgets at once, before the caller answers; others hear it through
+  // Redis, or through the counter while Redis is down.
+  runListeners(invalidationListeners, event);
+  publishToRedis(INVALIDATE, event);
+  void bumpInvalidationCounter();
 }
 
 /** Local listeners (the key cache) hear every invalidation, from this instance or another. */
@@ -138,9 +273,10 @@ export function onInvalidation(listener: (event: InvalidationEvent) => void): ()
  * subscriptions check it again. Publish after the change is committed.
  */
 export function publishAccessLoss(userId: string, reason: string): void {
-  const event = { userId, reason, at: new Date().toISOString() };
-  for (const listener of accessLossListeners) listener(event);
-  if (redisClients.length > 0) target.dispatchEvent(new CustomEvent(ACCESS_LOST, { detail: event }));
+  const event = { userId, reason, at: now() };
+  runListeners(accessLossListeners, event);
+  publishToRedis(ACCESS_LOST, event);
+  void bumpInvalidationCounter();
 }
 
 /** Local listeners (open subscriptions) hear every access loss, from this instance or another. */

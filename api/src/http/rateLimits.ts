@@ -1,30 +1,52 @@
 // Rate limits on sign-in and key creation (rate-limiter-flexible): in memory per
-// process, or shared in Redis when several instances run.
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+// process, or shared in Redis when several instances run. While Redis is down, both
+// fall back to this process's memory (the library's insuranceLimiter): each limit
+// then holds per instance, so N instances allow at most N times the limit, and
+// nobody is locked out of signing in or creating a key by an outage (README,
+// "Security and limits").
 import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { config } from '../config.ts';
+import { closeRedisClient, connectOrCarryOn, redisClient } from '../events/redis.ts';
 import { RATE_LIMITS } from './limits.ts';
 
 type Bucket = keyof typeof RATE_LIMITS;
 
 let limiters: Record<Bucket, RateLimiterAbstract> = memoryLimiters();
+let redis: Redis | null = null;
 
-function memoryLimiters(): Record<Bucket, RateLimiterAbstract> {
+function memoryLimiters(): Record<Bucket, RateLimiterMemory> {
   return {
     signIn: new RateLimiterMemory({ keyPrefix: 'signin', ...RATE_LIMITS.signIn }),
     keyCreation: new RateLimiterMemory({ keyPrefix: 'keys', ...RATE_LIMITS.keyCreation }),
   };
 }
 
-export function useRedisRateLimits(redis: Redis): void {
+/** Shares the limits through Redis at `url` (at start when REDIS_URL is set; starts even if Redis is down now). */
+export async function useRedisRateLimits(url: string): Promise<void> {
+  const client = redisClient(url, { name: 'rate limits', failFast: true });
+  const insurance = memoryLimiters();
+  // rejectIfRedisNotReady: while disconnected, go to the insurance limiter at once instead of trying Redis.
+  const shared = { storeClient: client, rejectIfRedisNotReady: true };
   limiters = {
-    signIn: new RateLimiterRedis({ storeClient: redis, keyPrefix: 'lumen:rl:signin', ...RATE_LIMITS.signIn }),
-    keyCreation: new RateLimiterRedis({ storeClient: redis, keyPrefix: 'lumen:rl:keys', ...RATE_LIMITS.keyCreation }),
+    signIn: new RateLimiterRedis({ ...shared, keyPrefix: 'lumen:rl:signin', ...RATE_LIMITS.signIn, insuranceLimiter: insurance.signIn }),
+    keyCreation: new RateLimiterRedis({ ...shared, keyPrefix: 'lumen:rl:keys', ...RATE_LIMITS.keyCreation, insuranceLimiter: insurance.keyCreation }),
   };
+  redis = client;
+  await connectOrCarryOn(client);
 }
 
+/** Back to fresh limits in memory (tests; at shutdown through stopRedisRateLimits). */
 export function resetRateLimits(): void {
   limiters = memoryLimiters();
+}
+
+/** Closes the Redis connection, if any; limits go back to memory. */
+export async function stopRedisRateLimits(): Promise<void> {
+  resetRateLimits();
+  const client = redis;
+  redis = null;
+  if (client) await closeRedisClient(client);
 }
 
 export class RateLimitedError extends Error {

@@ -84,6 +84,14 @@ export function attachWebSocket(server: Server, yoga: typeof lumenYoga, options:
     },
     wsServer,
   );
+  // ws listens for the HTTP server's 'error' and re-emits it here, where graphql-ws's listener
+  // would swallow it: a port in use then left a process running that served nothing. The error
+  // is the HTTP server's, for its owner to handle (server.ts: fatal before listening, logged
+  // after). Should the owner have no listener of its own, it is thrown, as without ws.
+  wsServer.removeAllListeners('error');
+  wsServer.on('error', (error) => {
+    if (server.listenerCount('error') <= 1) throw error;
+  });
   // ws emits 'connection' in the same tick as verifyClient's accept, so the count cannot be overtaken.
   wsServer.on('connection', (socket, req) => {
     const address = addressOfUpgrade(req);

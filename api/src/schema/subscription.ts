@@ -22,7 +22,16 @@ import { UsageRef } from './usage.ts';
 import { UserRef } from './user.ts';
 
 const ClientChangeEnum = builder.enumType('ClientChange', {
-  values: ['METERED', 'KEY_CREATED', 'KEY_REVOKED', 'CONSENT_GRANTED', 'POOL_CHANGED', 'ACCESS_CHANGED', 'REFILLED'] as const,
+  values: {
+    METERED: {},
+    KEY_CREATED: {},
+    KEY_REVOKED: {},
+    CONSENT_GRANTED: {},
+    POOL_CHANGED: {},
+    ACCESS_CHANGED: {},
+    REFILLED: {},
+    RESYNC: { description: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.' },
+  } as const,
 });
 
 /** What the subscriber signed in with, so that access is checked again while the subscription lasts. */

@@ -5,7 +5,8 @@
 // and pays for what was produced until then. A non-streamed request is answered by
 // the upstream in full whether or not its caller waits, and is paid in full.
 import type { KeyAccess } from '../domain/keyAccess.ts';
-import { BudgetError, overshoots, priceOf, promptTokenBound, recordUsage, releaseReservation, reserveCoins, type Reservation, type TokenBounds, type UsageStatus } from '../domain/metering.ts';
+import { BudgetError, overshoots, priceOf, promptTokenBound, releaseReservation, reserveCoins, type Reservation, type TokenBounds, type UsageStatus } from '../domain/metering.ts';
+import { settleUsage } from '../domain/settlements.ts';
 import { formatCoins } from '../domain/coins.ts';
 import type { Model } from '../generated/prisma/client.ts';
 import { providerFor, UpstreamError, type CompleteResult, type StreamResult, type TokenUsage } from '../providers/index.ts';
@@ -54,7 +55,10 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     log.warn({ model: m.model.name, reported: usage, allowed: m.bounds }, 'an upstream reported more tokens than it was allowed');
   }
   const cost = priceOf(m.model, usage.inputTokens, usage.outputTokens);
-  const { coins } = await recordUsage({
+  // The upstream has answered: if the database cannot record it now, the settlement waits in
+  // memory until it can (domain/settlements.ts), and the caller still gets the answer. It counts
+  // as in flight until recorded, so a stopping server waits for it (up to its shutdown timeout).
+  const settlement = await settleUsage({
     owner: m.access.owner,
     apiKeyId: m.access.apiKeyId,
     modelId: m.model.id,
@@ -65,7 +69,12 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     status: overshot && (status === 'ok' || status === 'client_disconnected') ? 'upstream_overshoot' : status,
     latencyMs: performance.now() - m.started,
   });
-  recordCoins(m.model.name, coins);
+  if (settlement.queued) log.warn({ model: m.model.name }, 'the database is unreachable: this request is settled once it is back');
+  const recorded = settlement.recorded.then(
+    (coins) => recordCoins(m.model.name, coins),
+    (error) => log.error({ err: error, model: m.model.name }, 'a queued settlement could not be recorded; its reservation will be reclaimed'),
+  );
+  if (settlement.queued) track(recorded);
 }
 
 function asV1Error(error: unknown): V1Error {

@@ -7,6 +7,8 @@ export class V1Error extends Error {
     readonly code: string,
     message: string,
     readonly param: string | null = null,
+    /** Sent as retry-after (seconds), for refusals that pass by themselves. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'V1Error';
@@ -18,8 +20,13 @@ export const envelope = (e: { message: string; type: string; code: string; param
 });
 
 export function errorResponse(error: V1Error): Response {
-  return Response.json(envelope(error), { status: error.status });
+  const headers = error.retryAfterSeconds === null ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+  return Response.json(envelope(error), { status: error.status, headers });
 }
+
+/** The database cannot be reached (db/unavailable.ts): the request was not admitted, and may be retried shortly. */
+export const databaseUnavailable = (retryAfterSeconds: number) =>
+  new V1Error(503, 'server_error', 'database_unavailable', 'Lumen cannot reach its database right now; retry the request in a few seconds', null, retryAfterSeconds);
 
 export const badRequest = (message: string, param: string | null = null, code = 'invalid_request') =>
   new V1Error(400, 'invalid_request_error', code, message, param);

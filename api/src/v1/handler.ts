@@ -3,7 +3,8 @@
 import { hashSecret } from '../domain/secrets.ts';
 import { authenticate, secretOf } from './auth.ts';
 import { chatCompletions } from './chatCompletions.ts';
-import { errorResponse, V1Error } from './errors.ts';
+import { databaseUnavailable, errorResponse, V1Error } from './errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { listModels, retrieveModel } from './models.ts';
 import { isDraining, track } from './inFlight.ts';
 import { modelOfRequest } from './chatCompletions.ts';
@@ -43,6 +44,10 @@ async function answer(request: Request, url: URL): Promise<Response> {
     return await route(request, url);
   } catch (error) {
     if (error instanceof V1Error) return errorResponse(error);
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ err: error, method: request.method, path: url.pathname }, '/v1 request refused: the database is unreachable');
+      return errorResponse(databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS));
+    }
     // Never the request itself in the log: it carries the key.
     log.error({ err: error, method: request.method, path: url.pathname }, '/v1 request failed');
     return errorResponse(new V1Error(500, 'server_error', 'internal_error', 'Lumen failed to handle the request; try again, and tell an admin if it keeps failing'));

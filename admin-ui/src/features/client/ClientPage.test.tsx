@@ -103,4 +103,17 @@ describe('ClientPage', () => {
     expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads + 1);
     await waitFor(() => expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').length).toBe(keyLoads + 1));
   });
+
+  it('fetches everything again on RESYNC (the API lost Redis and may have missed events)', async () => {
+    const { api, setTokens } = renderPage(false);
+    await screen.findByRole('heading', { level: 1, name: 'example-bot' });
+    await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
+    const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
+    const keyLoads = api.callsOf('ApiKeysSection_ClientApiKeysQuery').length;
+    setTokens(3000000);
+    act(() => api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { change: 'RESYNC', at: new Date().toISOString() } }));
+    expect(await screen.findByText('3,000,000', {}, { timeout: 3000 })).toBeTruthy();
+    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads + 1);
+    await waitFor(() => expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').length).toBe(keyLoads + 1));
+  });
 });

@@ -1,0 +1,171 @@
+// Two Lumen servers on one PostgreSQL and a Redis of the test's own, which dies
+// (SIGKILL) and comes back: both keep serving, a key revoked on B is refused by A
+// within the README's bound (through the invalidation counter in PostgreSQL), and
+// once Redis is back, A's subscriber hears RESYNC, then each event exactly once.
+// Needs LUMEN_TEST_DATABASE_URL (CI sets it) and redis-server; skipped otherwise.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer, stopServer, type Instance } from './support/instances.ts';
+import { noRedisServer, startRedis, type RedisServer } from './support/redisServer.ts';
+import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
+import { loadConfig } from '../src/config.ts';
+import type { Database } from '../src/db/database.ts';
+import { createAccessToken } from '../src/domain/auth.ts';
+import { createApiKey } from '../src/domain/apiKeys.ts';
+import { createClient } from '../src/domain/clients.ts';
+import { setClientCoinPool } from '../src/domain/coinPools.ts';
+import { createModel } from '../src/domain/models.ts';
+import { createUser } from '../src/domain/users.ts';
+import { closeLumen, openLumen } from '../src/lumen.ts';
+import { gid } from './support/lumen.ts';
+import { SseReader } from './support/sse.ts';
+import { openai } from './support/v1.ts';
+
+const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
+const skip = !adminUrl ? 'needs LUMEN_TEST_DATABASE_URL (PostgreSQL); CI sets it' : noRedisServer;
+
+/** Waits (bounded) until `condition` holds; the deadline is generous, only a hang or a stale cache (60 s) fails. */
+async function eventually(condition: () => Promise<boolean>, what: string, deadlineMs = 20_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > until) assert.fail(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('two instances while their Redis dies and comes back', { skip }, () => {
+  let scratch: ScratchDatabase;
+  let redis: RedisServer;
+  let database: Database;
+  let a: Instance;
+  let b: Instance;
+  let adminToken: string;
+  let clientId: string;
+  let echoModel: string;
+  let viewer: { id: string; email: string; name: string; isAdmin: boolean };
+
+  before(async () => {
+    scratch = await createScratchDatabase(adminUrl!, 'lumen_test_redis_outage');
+    redis = await startRedis();
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: scratch.url,
+      REDIS_URL: redis.url,
+      LUMEN_SECRET: randomBytes(32).toString('base64url'),
+      LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-redis-outage-${process.pid}`),
+      LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
+    };
+    database = await openLumen(loadConfig(env), { purpose: 'test' });
+    const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
+    viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
+    adminToken = (await createAccessToken(null, user.id, { name: 'test' })).token;
+    const client = await createClient(viewer, { name: 'Shared' });
+    clientId = client.id;
+    await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
+    echoModel = (await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  });
+
+  after(async () => {
+    await Promise.all([stopServer(a), stopServer(b)]);
+    await redis?.destroy();
+    if (database) await closeLumen(database);
+    await scratch?.drop();
+  });
+
+  const gql = async (instance: Instance, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(`${instance.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
+  const ask = async (instance: Instance, key: string, content: string) =>
+    (await openai(key, `${instance.url}/v1`).chat.completions.create({ model: echoModel, messages: [{ role: 'user', content }] })).choices[0].message.content;
+  /** The status /v1 answers with this key (0: no answer at all). */
+  const statusOf = async (instance: Instance, key: string): Promise<number> => {
+    try {
+      await ask(instance, key, 'still?');
+      return 200;
+    } catch (error) {
+      return (error as { status?: number }).status ?? 0;
+    }
+  };
+  const redisUp = async (instance: Instance) => /^lumen_redis_up 1$/m.test(await (await fetch(`${instance.url}/metrics`)).text());
+  const alive = () => assert.deepEqual([a.process.exitCode, b.process.exitCode], [null, null], `an instance exited:\n${a.output.join('')}\n${b.output.join('')}`);
+
+  test('Redis down: both serve, a key revoked on B is refused by A within the bound; back: RESYNC, then each event once', async () => {
+    const { apiKey: revokedKey, secret: doomed } = await createApiKey(viewer, { clientId }, { name: 'revoked on B' });
+    const { secret: keyA } = await createApiKey(viewer, { clientId }, { name: 'used on A' });
+    const { secret: keyB } = await createApiKey(viewer, { clientId }, { name: 'used on B' });
+    // A caches the key (60 s) before the outage.
+    assert.equal(await ask(a, doomed, 'cache it'), 'cache it');
+    await eventually(async () => (await redisUp(a)) && (await redisUp(b)), 'both instances reach Redis');
+
+    await redis.kill();
+    await eventually(async () => !(await redisUp(a)) && !(await redisUp(b)), 'both instances notice that Redis is gone');
+    assert.equal(await ask(a, keyA, 'A without Redis'), 'A without Redis');
+    assert.equal(await ask(b, keyB, 'B without Redis'), 'B without Redis');
+    assert.equal((await gql(a, '{ viewer { name } }')).data?.viewer.name, 'Admin');
+
+    const revoked = await gql(b, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, { id: gid('ApiKey', revokedKey.id) });
+    assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
+    // README: within 2 s; the deadline here is generous (the machine may be busy), but far below A's 60 s cache lifetime.
+    await eventually(async () => (await statusOf(a, doomed)) === 401, 'A refuses the key revoked on B', 15_000);
+    alive();
+
+    // A subscriber on A, opened while Redis is down: A's own events reach it.
+    const response = await fetch(`${a.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }', variables: { c: gid('Client', clientId) } }),
+    });
+    const events = new SseReader(response);
+    /** The next event that is not a RESYNC (another instance may announce one when it can publish again). */
+    const nextChange = async () => {
+      for (;;) {
+        const event = await events.next();
+        if (event?.data?.clientUsage.change !== 'RESYNC') return event?.data?.clientUsage ?? event;
+      }
+    };
+    try {
+      // The stream opens before the subscription is registered: request on A until it hears one
+      // (bounded); one read is pending at a time.
+      let pending = events.next();
+      let first: any = null;
+      for (let attempt = 0; attempt < 10 && !first; attempt++) {
+        await ask(a, keyA, `A offline ${attempt}`);
+        first = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve(null), 1000))]);
+      }
+      assert.deepEqual([first?.data?.clientUsage.change, first?.data?.clientUsage.apiKey.name], ['METERED', 'used on A'], 'A did not hear its own request while Redis was down');
+
+      await redis.start();
+      // Then RESYNC (after what a slow stream still held of the attempts above), with current figures.
+      let resync = (await events.next()).data.clientUsage;
+      while (resync.change === 'METERED' && resync.apiKey.name === 'used on A') resync = (await events.next()).data.clientUsage;
+      assert.equal(resync.change, 'RESYNC');
+      assert.equal(resync.usage.requests, await database.prisma.usageRecord.count({ where: { clientId } }));
+      assert.equal(resync.apiKey, null);
+      await eventually(async () => (await redisUp(a)) && (await redisUp(b)), 'both instances reach Redis again');
+
+      // Cross-instance events flow again, and A's own come once (not again through Redis): B's
+      // event, published after A's, reaches A's subscriber after any echo of A's would have.
+      assert.equal(await ask(a, keyA, 'A again'), 'A again');
+      const own = await nextChange();
+      assert.deepEqual([own.change, own.apiKey.name], ['METERED', 'used on A']);
+      assert.equal(await ask(b, keyB, 'B again'), 'B again');
+      const fromB = await nextChange();
+      assert.deepEqual([fromB.change, fromB.apiKey.name], ['METERED', 'used on B']);
+      assert.equal(await ask(a, keyA, 'A once more'), 'A once more');
+      const ownAgain = await nextChange();
+      assert.deepEqual([ownAgain.change, ownAgain.apiKey.name], ['METERED', 'used on A']);
+    } finally {
+      await events.close();
+    }
+    alive();
+  });
+});
