@@ -2,6 +2,7 @@
 // Yoga plugin; these are Lumen's own: HTTP by route, /v1 by model, coins, refusals.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { redisDegradedSeconds, redisStatus } from './events/redis.ts';
+import { unsettledCount } from './domain/settlements.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
@@ -84,5 +85,15 @@ new Counter({
     const total = redisDegradedSeconds();
     if (total > degradedReported) this.inc(total - degradedReported);
     degradedReported = total;
+  },
+});
+
+// Usage of answered /v1 requests that waits for an unreachable database (domain/settlements.ts).
+new Gauge({
+  name: 'lumen_unsettled_requests',
+  help: 'Answered /v1 requests whose usage waits in this instance for the database to come back (their coins stay reserved)',
+  registers: [registry],
+  collect() {
+    this.set(unsettledCount());
   },
 });

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config.ts';
 import { unsettledCount } from './domain/settlements.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
@@ -40,7 +41,16 @@ async function main() {
   await listen(server, config.port, config.host);
   // Once listening, an error of the server (a failed accept) is worth a log line, not the process.
   server.on('error', (error) => log.error({ err: error }, 'the HTTP server reported an error'));
-  const stopSweeper = startSweeper({ onError: (error) => log.error({ err: error }, 'coin pool upkeep failed') });
+  let lastOutageWarning = 0;
+  const stopSweeper = startSweeper({
+    onError: (error) => {
+      // Every sweep fails while the database is unreachable: say so once a minute, not every 5 s.
+      if (!isDatabaseUnavailable(error)) return log.error({ err: error }, 'coin pool upkeep failed');
+      if (Date.now() - lastOutageWarning < 60_000) return;
+      lastOutageWarning = Date.now();
+      log.warn('coin pool upkeep is waiting for the database, which is unreachable');
+    },
+  });
   const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   const { port } = server.address() as AddressInfo;
   // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.

@@ -149,6 +149,7 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     assert.equal(readyz.status, 503);
     assert.deepEqual(await readyz.json(), { database: 'unreachable', migrations: 'unknown', draining: false, redis: 'off' });
     assert.equal((await lumen.fetch('/healthz')).status, 200, 'liveness must not follow the database');
+    assert.match(await (await lumen.fetch('/metrics')).text(), /^lumen_unsettled_requests 1$/m, 'the waiting usage is visible to monitoring');
 
     // The database comes back: the queued settlement is recorded by itself.
     await proxy.open();
@@ -166,6 +167,7 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     assert.equal((await afterwards).choices[0].message.content, 'after');
     assert.equal((await lumen.gql('{ clients(first: 1) { totalCount } }', {}, admin)).errors, undefined);
     assert.equal((await lumen.fetch('/readyz')).status, 200);
+    assert.match(await (await lumen.fetch('/metrics')).text(), /^lumen_unsettled_requests 0$/m);
 
     // Balance identity, exactly: capacity - balance = Σ usage + Σ reservations still open.
     const usage = await lumen.prisma.usageRecord.findMany({ where: { clientId: client.id } });
