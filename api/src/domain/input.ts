@@ -24,6 +24,11 @@ export function literalContains(text: string) {
   return { contains: text.replace(/[\\%_]/g, (c) => `\\${c}`), mode: 'insensitive' as const };
 }
 
+/** A name given by someone else (an identity provider): what requireName would refuse is removed, not refused. */
+export function displayName(value: string, max = 100): string {
+  return [...value.normalize('NFC').replace(new RegExp(`${CONTROL.source}|${BIDI_CONTROL.source}`, 'g'), '').trim()].slice(0, max).join('').trim();
+}
+
 export function requireEmail(value: string, field = 'email'): string {
   const email = String(value ?? '').trim().toLowerCase();
   if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email)) throw badInput(`${field} must be an email address such as ada@example.org`, field);

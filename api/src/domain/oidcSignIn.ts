@@ -8,6 +8,7 @@ import { db } from '../db/current.ts';
 import { publishAccessLoss } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { startSession } from './auth.ts';
+import { displayName } from './input.ts';
 
 /** Claims as the provider sent them: nothing is trusted to have a type. */
 export interface OidcClaims {
@@ -76,7 +77,7 @@ export async function signInWithOidc(
   const groups = Array.isArray(groupsClaim) ? groupsClaim.map(String) : [];
   const isAdmin = options.adminGroup ? groups.includes(options.adminGroup) : undefined;
   let demoted: string | null = null;
-  const signedIn = await db().$transaction(async (tx) => {
+  const attempt = () => db().$transaction(async (tx) => {
     let user = await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
     if (user) {
       if (!user.active) return { refused: 'inactive' as const };
@@ -96,7 +97,8 @@ export async function signInWithOidc(
         user = await tx.user.update({ where: { id: holder.id }, data: identity });
         await recordAudit(tx, null, 'user.bindOidc', { type: 'User', id: user.id }, { email, issuer: identity.oidcIssuer, subject: identity.oidcSubject });
       } else {
-        const name = typeof givenName === 'string' && givenName.trim() ? givenName.trim().slice(0, 100) : email.split('@')[0];
+        // The provider's display name, without what requireName refuses (control and bidi characters).
+        const name = (typeof givenName === 'string' && displayName(givenName)) || email.split('@')[0];
         user = await tx.user.create({ data: { email, name, isAdmin: isAdmin ?? false, ...identity } });
         await recordAudit(tx, null, 'user.create', { type: 'User', id: user.id }, { email, via: 'oidc', isAdmin: user.isAdmin, issuer: identity.oidcIssuer, subject: identity.oidcSubject });
       }
@@ -108,6 +110,15 @@ export async function signInWithOidc(
     }
     return startSession(tx, user.id, options.userAgent);
   });
+  let signedIn: Awaited<ReturnType<typeof attempt>>;
+  try {
+    signedIn = await attempt();
+  } catch (error) {
+    // Two first sign-ins of one person at once (two tabs): the other one created or bound the
+    // user first, and the unique index refused this one. Once more finds them by (iss, sub).
+    if ((error as { code?: unknown }).code !== 'P2002') throw error;
+    signedIn = await attempt();
+  }
   // Their subscriptions to clients they do not manage end (on every instance).
   if (demoted) publishAccessLoss(demoted, 'user.revokeAdmin');
   return signedIn;
