@@ -8,6 +8,7 @@ import { makeDataFolderPrivate } from './db/dataFolder.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { setServerSecret } from './domain/secrets.ts';
+import { finishInvalidationBumps } from './events/invalidationCounter.ts';
 import { quietInTests } from './log.ts';
 
 /** In development, a secret generated once and kept (0600) in the data folder. */
@@ -52,6 +53,7 @@ export async function openLumen(config: Config, options: OpenLumenOptions): Prom
 }
 
 export async function closeLumen(database: Database): Promise<void> {
+  await finishInvalidationBumps();
   setDatabase(null);
   await database.close();
 }

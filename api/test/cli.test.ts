@@ -48,6 +48,10 @@ test('user add, token create and login-link work on a new data folder', async ()
   assert.equal(link.code, 0, link.stderr);
   assert.match(link.stdout.trim().split('\n').at(-1)!, /^http:\/\/lumen\.example\/auth\/login\?token=lnk_/);
 
+  const unlink = await lumen('user', 'unlink-oidc', '--email', 'ada@example.org');
+  assert.equal(unlink.code, 1);
+  assert.match(unlink.stderr, /^lumen: ada@example.org is not linked to an identity provider's account/);
+
   const duplicate = await lumen('user', 'add', '--email', 'ada@example.org', '--name', 'Ada');
   assert.equal(duplicate.code, 1);
   assert.match(duplicate.stderr, /^lumen: A user with the email ada@example.org already exists/);

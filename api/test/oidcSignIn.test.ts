@@ -2,7 +2,7 @@
 // display name from the provider carrying characters Lumen refuses in names.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signInWithOidc } from '../src/domain/oidcSignIn.ts';
+import { signInWithOidc, unbindOidcIdentity } from '../src/domain/oidcSignIn.ts';
 import { startLumen, type TestLumen } from './support/lumen.ts';
 
 let lumen: TestLumen;
@@ -32,4 +32,18 @@ test("the provider's display name loses control and bidirectional characters, ne
   const blank = await signInWithOidc({ idToken: { ...idToken, sub: 'blank', email: 'blank@example.org', name: '\u202E\u202C' }, userInfo: {} }, options);
   assert.ok('sessionToken' in blank);
   assert.equal((await lumen.prisma.user.findFirstOrThrow({ where: { oidcSubject: 'blank' } })).name, 'blank');
+});
+
+test('an unbound user is bound again by the next verified sign-in, under its new identity', async () => {
+  const first = { iss: ISSUER, sub: 'old-account', email: 'moved@example.org', email_verified: true, name: 'Moved' };
+  assert.ok('sessionToken' in (await signInWithOidc({ idToken: first, userInfo: {} }, options)));
+  const replaced = { ...first, sub: 'new-account' };
+  assert.deepEqual(await signInWithOidc({ idToken: replaced, userInfo: {} }, options), { refused: 'taken' });
+  const user = await lumen.prisma.user.findFirstOrThrow({ where: { email: 'moved@example.org' } });
+  await unbindOidcIdentity(null, user.id);
+  await assert.rejects(unbindOidcIdentity(null, user.id), /is not linked/);
+  assert.ok('sessionToken' in (await signInWithOidc({ idToken: replaced, userInfo: {} }, options)));
+  const now = await lumen.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+  assert.deepEqual([now.oidcIssuer, now.oidcSubject], [ISSUER, 'new-account']);
+  assert.equal(await lumen.prisma.auditEntry.count({ where: { action: 'user.unbindOidc', targetId: user.id } }), 1);
 });

@@ -7,6 +7,7 @@ import { MigrationError, migrate } from '../db/migrate.ts';
 import { ACCESS_TOKEN_MAX_DAYS, createAccessToken, createLoginLink, listAccessTokens, revokeAccessToken } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
 import { requireWholeNumber } from '../domain/input.ts';
+import { unbindOidcIdentity } from '../domain/oidcSignIn.ts';
 import { createUser, findUserByEmail } from '../domain/users.ts';
 import { closeLumen, openLumen } from '../lumen.ts';
 import { idOf } from '../schema/ids.ts';
@@ -17,6 +18,8 @@ const HELP = `Usage: npm run lumen -- <command> [options]
 Commands:
   migrate                                   apply database migrations
   user add --email E --name N [--admin]     add a user
+  user unlink-oidc --email E                forget the identity-provider account the user is bound to;
+                                            their next sign-in with a verified email binds anew
   token create --email E [--name N] [--expires-in-days D]
                                             create an admin-API token (printed on the last line);
                                             without --expires-in-days it never expires
@@ -57,6 +60,12 @@ const commands: Record<string, Command> = {
     const o = options(args, { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean' } });
     const user = await createUser(null, { email: required(o.email, '--email'), name: required(o.name, '--name'), isAdmin: o.admin ?? false });
     console.log(`Added ${user.isAdmin ? 'admin' : 'user'} ${user.name} <${user.email}>`);
+  },
+  'user unlink-oidc': async (args) => {
+    const o = options(args, { email: { type: 'string' } });
+    const user = await requireUserByEmail(required(o.email, '--email'));
+    const unbound = await unbindOidcIdentity(null, user.id);
+    console.log(`${unbound.email} is no longer linked to ${user.oidcIssuer}; their next sign-in there binds them again.`);
   },
   'token create': async (args) => {
     const o = options(args, { email: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' } });

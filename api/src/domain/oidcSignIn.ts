@@ -8,7 +8,10 @@ import { db } from '../db/current.ts';
 import { publishAccessLoss } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { startSession } from './auth.ts';
+import { badInput } from './errors.ts';
 import { displayName } from './input.ts';
+import { requireUser } from './users.ts';
+import type { Viewer } from './viewer.ts';
 
 /** Claims as the provider sent them: nothing is trusted to have a type. */
 export interface OidcClaims {
@@ -122,4 +125,18 @@ export async function signInWithOidc(
   // Their subscriptions to clients they do not manage end (on every instance).
   if (demoted) publishAccessLoss(demoted, 'user.revokeAdmin');
   return signedIn;
+}
+
+/**
+ * Forgets the identity a user is bound to, for an admin to act on the sign-in page's
+ * "linked to a different identity" (an account replaced at the provider, a person who
+ * moved institutions). The next sign-in with the provider's verified email binds anew.
+ */
+export async function unbindOidcIdentity(actor: Viewer | null, userId: string) {
+  return db().$transaction(async (tx) => {
+    const user = await requireUser(tx, userId);
+    if (user.oidcIssuer === null && user.oidcSubject === null) throw badInput(`${user.email} is not linked to an identity provider's account`, 'userId');
+    await recordAudit(tx, actor, 'user.unbindOidc', { type: 'User', id: user.id }, { issuer: user.oidcIssuer, subject: user.oidcSubject });
+    return tx.user.update({ where: { id: user.id }, data: { oidcIssuer: null, oidcSubject: null } });
+  });
 }

@@ -9,8 +9,24 @@ import { log } from '../log.ts';
 /** How often an instance without Redis reads the counter; with the read itself, revocations reach it within 2 s. */
 export const POLL_INTERVAL_MS = 1000;
 
+/** Raises in flight: the database is closed only after them (lumen.ts), or a CLI would close it under one. */
+const pending = new Set<Promise<void>>();
+
 /** Raises the counter; never throws (a failure is logged: Redis or the 60 s cache lifetime still bound staleness). */
-export async function bumpInvalidationCounter(): Promise<void> {
+export function bumpInvalidationCounter(): Promise<void> {
+  // The embedded database has one process, which hears its own invalidations directly.
+  if (database().kind === 'pglite') return Promise.resolve();
+  const bump = raise().finally(() => pending.delete(bump));
+  pending.add(bump);
+  return bump;
+}
+
+/** Waits for the raises in flight (before the database closes). */
+export async function finishInvalidationBumps(): Promise<void> {
+  await Promise.all([...pending]);
+}
+
+async function raise(): Promise<void> {
   try {
     // An upsert, so that a missing row (a database emptied by hand) is recreated rather than ignored.
     await database().prisma.invalidation.upsert({ where: { id: 1 }, create: { id: 1, n: 1 }, update: { n: { increment: 1 } } });
