@@ -202,14 +202,19 @@ describe('App', () => {
     };
   }
 
+  /** The Profile page's sections that load on their own, with nothing in them yet. */
+  const emptySections = {
+    ApiKeysSection_ViewerApiKeysQuery: () => ({
+      data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
+    }),
+    AccessTokensSection_ViewerAccessTokensQuery: () => ({ data: { viewer: { __typename: 'User', id: viewer.id, accessTokens: [] } } }),
+  };
+
   it('shows the profile with usage, pool and refill cards, personal keys and model access', async () => {
     renderApp('/profile', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
       ProfilePage_ViewerQuery: () => profile(1668678, { state: 'LIMITED', balance: '40', capacity: '50' }),
-      ApiKeysSection_ViewerApiKeysQuery: () => ({
-        data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
-      }),
-      AccessTokensSection_ViewerAccessTokensQuery: () => ({ data: { viewer: { __typename: 'User', id: viewer.id, accessTokens: [] } } }),
+      ...emptySections,
     });
     expect(await screen.findByRole('heading', { level: 1, name: 'Ada Admin' })).toBeTruthy();
     expect(await screen.findByText('No active API keys.')).toBeTruthy();
@@ -231,9 +236,7 @@ describe('App', () => {
     renderApp('/profile', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
       ProfilePage_ViewerQuery: () => profile(0, { state: 'NOT_CONFIGURED', balance: null, capacity: null }),
-      ApiKeysSection_ViewerApiKeysQuery: () => ({
-        data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
-      }),
+      ...emptySections,
     });
     const cards = await screen.findByRole('region', { name: 'Your usage' });
     expect(within(cards).getByText('Not configured')).toBeTruthy();
@@ -245,9 +248,7 @@ describe('App', () => {
     const api = renderApp('/profile', {
       Layout_ViewerQuery: () => ({ data: { viewer } }),
       ProfilePage_ViewerQuery: () => profile(tokens, { state: 'UNLIMITED', balance: null, capacity: null }),
-      ApiKeysSection_ViewerApiKeysQuery: () => ({
-        data: { viewer: { __typename: 'User', id: viewer.id, apiKeys: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false } } } },
-      }),
+      ...emptySections,
     });
     const cards = await screen.findByRole('region', { name: 'Your usage' });
     expect(within(cards).getByText('1,000')).toBeTruthy();
