@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
-import { CopyButton, ErrorMessage } from '../../components/ui';
+import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
+import { ErrorMessage } from '../../components/ui';
 
 export type SaveKeyResult = { ok: true; secret: string; name: string; hint: string } | { ok: false; error: string };
 
@@ -19,7 +20,6 @@ export function NewApiKeyDialog({
   onClose: () => void;
 }) {
   const nameId = useId();
-  const secretId = useId();
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ secret: string; name: string; hint: string } | null>(null);
@@ -45,32 +45,15 @@ export function NewApiKeyDialog({
 
   if (created) {
     return (
-      <Dialog title="Copy your new API key" onClose={onClose}>
-        <div className="alert alert-warning" role="alert">
-          <strong>This is the only time the key is shown.</strong> Copy it now and keep it somewhere safe, such as a
-          password manager or your service's secret store. Afterwards Lumen only shows its hint (
-          <code>{created.hint}</code>); a lost key cannot be recovered, only revoked and replaced.
-        </div>
-        <div className="field">
-          <label htmlFor={secretId}>API key “{created.name}”</label>
-          <div className="secret-row">
-            <input
-              id={secretId}
-              className="secret"
-              readOnly
-              value={created.secret}
-              onFocus={(e) => e.currentTarget.select()}
-              spellCheck={false}
-            />
-            <CopyButton text={created.secret} />
-          </div>
-        </div>
-        <div className="dialog-footer">
-          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretShownOnceDialog
+        title="Copy your new API key"
+        what="key"
+        keepAt="a password manager or your service's secret store"
+        label={`API key “${created.name}”`}
+        secret={created.secret}
+        hint={created.hint}
+        onClose={onClose}
+      />
     );
   }
 

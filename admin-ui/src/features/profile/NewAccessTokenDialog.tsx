@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
-import { CopyButton, ErrorMessage } from '../../components/ui';
+import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
+import { ErrorMessage } from '../../components/ui';
 import { formatDate } from '../../lib/format';
 
 export type SaveTokenResult = { ok: true; secret: string; name: string; hint: string } | { ok: false; error: string };
@@ -86,36 +87,20 @@ export function NewAccessTokenDialog({
 
   if (created) {
     return (
-      <Dialog title="Copy your new admin-API token" onClose={onClose}>
-        <div className="alert alert-warning" role="alert">
-          <strong>This is the only time the token is shown.</strong> Copy it now and keep it somewhere safe, such as a
-          password manager. Afterwards Lumen only shows its hint (<code>{created.hint}</code>); a lost token cannot be
-          recovered, only revoked and replaced.
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-secret`}>Admin-API token “{created.name}”</label>
-          <div className="secret-row">
-            <input
-              id={`${id}-secret`}
-              className="secret"
-              readOnly
-              value={created.secret}
-              onFocus={(e) => e.currentTarget.select()}
-              spellCheck={false}
-            />
-            <CopyButton text={created.secret} />
-          </div>
-          <p className="field-help">
-            Scripts send it to <code>/graphql</code> in the header <code>Authorization: Bearer lat_…</code>. It acts as
-            you, with all your rights.
-          </p>
-        </div>
-        <div className="dialog-footer">
-          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretShownOnceDialog
+        title="Copy your new admin-API token"
+        what="token"
+        keepAt="a password manager"
+        label={`Admin-API token “${created.name}”`}
+        secret={created.secret}
+        hint={created.hint}
+        onClose={onClose}
+      >
+        <p className="field-help">
+          Scripts send it to <code>/graphql</code> in the header <code>Authorization: Bearer lat_…</code>. It acts as
+          you, with all your rights.
+        </p>
+      </SecretShownOnceDialog>
     );
   }
 
