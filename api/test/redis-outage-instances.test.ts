@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer, stopServer, type Instance } from './support/instances.ts';
+import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
 import { noRedisServer, startRedis, type RedisServer } from './support/redisServer.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
@@ -76,14 +76,7 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     await scratch?.drop();
   });
 
-  const gql = async (instance: Instance, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(`${instance.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: any; errors?: unknown[] };
-  };
+  const gql = (instance: Instance, query: string, variables: Record<string, unknown> = {}) => gqlOn(instance, adminToken, query, variables);
   const ask = async (instance: Instance, key: string, content: string) =>
     (await openai(key, `${instance.url}/v1`).chat.completions.create({ model: echoModel, messages: [{ role: 'user', content }] })).choices[0].message.content;
   /** The status /v1 answers with this key (0: no answer at all). */

@@ -13,7 +13,7 @@ import { createAccessToken } from '../src/domain/auth.ts';
 import { addClientManager, createClient } from '../src/domain/clients.ts';
 import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
-import { startServer, stopServer, type Instance } from './support/instances.ts';
+import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
 import { gid } from './support/lumen.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { SseReader } from './support/sse.ts';
@@ -62,12 +62,7 @@ describe('subscription access across two instances', { skip }, () => {
   });
 
   const gql = async (instance: Instance, query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(`${instance.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const result = (await response.json()) as { data?: any; errors?: unknown[] };
+    const result = await gqlOn(instance, adminToken, query, variables);
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     return result.data;
   };

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer, stopServer, type Instance } from './support/instances.ts';
+import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
@@ -71,14 +71,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     await scratch?.drop();
   });
 
-  const gql = async (instance: Instance, query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(`${instance.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: any; errors?: unknown[] };
-  };
+  const gql = (instance: Instance, query: string, variables: Record<string, unknown>) => gqlOn(instance, adminToken, query, variables);
 
   test('a key revoked on A is refused by B at once, though B had it cached', async () => {
     const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'shared key' });

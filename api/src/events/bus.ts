@@ -253,13 +253,18 @@ export function subscriberCount(owner: Owner): number {
   return topics.get(ownerTopic(owner))?.count ?? 0;
 }
 
-export function publishInvalidation(reason: string): void {
-  const event = { reason, at: now() };
-  // This instance forgets at once, before the caller answers; others hear it through
-  // Redis, or through the counter while Redis is down.
-  runListeners(invalidationListeners, event);
-  publishToRedis(INVALIDATE, event);
+/**
+ * This instance's listeners hear it at once, before the caller answers; the others hear
+ * it through Redis, or through the invalidation counter while Redis is down.
+ */
+function broadcast<E>(listeners: Set<(event: E) => void>, channel: string, event: E): void {
+  runListeners(listeners, event);
+  publishToRedis(channel, event);
   void bumpInvalidationCounter();
+}
+
+export function publishInvalidation(reason: string): void {
+  broadcast(invalidationListeners, INVALIDATE, { reason, at: now() });
 }
 
 /** Local listeners (the key cache) hear every invalidation, from this instance or another. */
@@ -273,10 +278,7 @@ export function onInvalidation(listener: (event: InvalidationEvent) => void): ()
  * subscriptions check it again. Publish after the change is committed.
  */
 export function publishAccessLoss(userId: string, reason: string): void {
-  const event = { userId, reason, at: now() };
-  runListeners(accessLossListeners, event);
-  publishToRedis(ACCESS_LOST, event);
-  void bumpInvalidationCounter();
+  broadcast(accessLossListeners, ACCESS_LOST, { userId, reason, at: now() });
 }
 
 /** Local listeners (open subscriptions) hear every access loss, from this instance or another. */

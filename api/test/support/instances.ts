@@ -33,3 +33,13 @@ export async function stopServer(instance: Instance | undefined): Promise<void> 
   instance.process.kill('SIGTERM');
   await exited;
 }
+
+/** A GraphQL request to one instance with an admin-API token; the whole answer, errors included. */
+export async function gqlOn(instance: Instance, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: unknown[] }> {
+  const response = await fetch(`${instance.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
