@@ -22,7 +22,10 @@ const formatInt = (n: number) => ints.format(n);
 
 /** Deterministic prose of `count` words (the echo model counts a word as a token). */
 function prose(count: number, seed: number): string {
-  const words = 'the model answers questions about protein folding sequencing grant reports lecture notes and code review for our research group'.split(' ');
+  const words =
+    'the model answers questions about protein folding sequencing grant reports lecture notes and code review for our research group'.split(
+      ' ',
+    );
   return Array.from({ length: count }, (_, i) => words[(i * 7 + seed) % words.length]).join(' ');
 }
 
@@ -52,8 +55,16 @@ before(async () => {
   // A realistic history for the page (and its screenshots): requests of several sizes on
   // all three models with the seeded "production" key.
   const traffic: [string, number][] = [
-    ['echo-small', 12000], ['echo-small', 8000], ['echo-large', 15000], ['echo-small', 20000], ['echo-restricted', 4000],
-    ['echo-large', 9000], ['echo-small', 16000], ['echo-small', 6000], ['echo-large', 11000], ['echo-restricted', 2500],
+    ['echo-small', 12000],
+    ['echo-small', 8000],
+    ['echo-large', 15000],
+    ['echo-small', 20000],
+    ['echo-restricted', 4000],
+    ['echo-large', 9000],
+    ['echo-small', 16000],
+    ['echo-small', 6000],
+    ['echo-large', 11000],
+    ['echo-restricted', 2500],
   ];
   for (const [i, [model, words]] of traffic.entries()) {
     const { status, body } = await lumen.chat(seededKey, model, prose(words, i));
@@ -130,7 +141,11 @@ describe('the client page as an admin', () => {
     await shows(keys.getByRole('row', { name: /production/ }));
     await shows(keys.getByRole('row', { name: /staging/ }));
     const models = region(page, 'Model Access');
-    for (const [model, access] of [['echo-small', '✓ Allowed'], ['echo-large', '✓ Consented'], ['echo-restricted', '✓ Allowed']]) {
+    for (const [model, access] of [
+      ['echo-small', '✓ Allowed'],
+      ['echo-large', '✓ Consented'],
+      ['echo-restricted', '✓ Allowed'],
+    ]) {
       const row = models.getByRole('row', { name: new RegExp(`^${model}`) });
       await shows(row.getByText(access, { exact: true }));
       await shows(row.getByText('OK', { exact: true })); // Model.status: recent requests succeeded

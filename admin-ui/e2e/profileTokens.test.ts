@@ -35,7 +35,9 @@ after(async () => {
 });
 
 /** `{ viewer { email } }` with the token, as a script would send it. */
-async function asScript(token: string): Promise<{ status: number; body: { data?: { viewer: { email: string } }; errors?: { message: string }[] } }> {
+async function asScript(
+  token: string,
+): Promise<{ status: number; body: { data?: { viewer: { email: string } }; errors?: { message: string }[] } }> {
   const response = await fetch(`${lumen.url}/graphql`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -75,7 +77,12 @@ describe('admin-API tokens on the Profile page', () => {
 
     const row = section.getByRole('row', { name: /e2e-script/ });
     await shows(row.getByText(hint, { exact: true }));
-    const expires = new Date(Date.now() + 90 * 24 * 3600 * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+    const expires = new Date(Date.now() + 90 * 24 * 3600 * 1000).toLocaleDateString('en-US', {
+      month: 'short',
+      day: 'numeric',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
     await shows(row.getByRole('cell', { name: new RegExp(expires) }));
     assert.ok(!(await page.content()).includes(secret), 'the secret is still in the page');
 
@@ -84,7 +91,10 @@ describe('admin-API tokens on the Profile page', () => {
     assert.equal(used.body.data?.viewer.email, PERSON.email);
     await page.reload();
     await shows(section.getByRole('row', { name: /e2e-script/ }).getByText(hint, { exact: true }));
-    await absent(section.getByRole('row', { name: /e2e-script/ }).getByText('Never', { exact: true }), 'Last Used: Never after a request with the token');
+    await absent(
+      section.getByRole('row', { name: /e2e-script/ }).getByText('Never', { exact: true }),
+      'Last Used: Never after a request with the token',
+    );
     await assertAccessible(page, 'the Profile page with a token');
     assert.ok(!(await page.content()).includes(secret), 'the secret came back after a reload');
   });

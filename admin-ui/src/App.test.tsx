@@ -176,16 +176,31 @@ describe('App', () => {
     expect(api.callsOf('ClientPage_ClientQuery')[0].variables).toEqual({ id: 'bmV3' });
   });
 
-  function profile(totalTokens: number, pool: { state: 'LIMITED' | 'UNLIMITED' | 'NOT_CONFIGURED'; balance: string | null; capacity: string | null }) {
+  function profile(
+    totalTokens: number,
+    pool: { state: 'LIMITED' | 'UNLIMITED' | 'NOT_CONFIGURED'; balance: string | null; capacity: string | null },
+  ) {
     return {
       data: {
         viewer: {
           ...viewer,
-          usage: { __typename: 'Usage', requests: 749, inputTokens: totalTokens - 68678, outputTokens: 68678, totalTokens, coinsSpent: '2' },
+          usage: {
+            __typename: 'Usage',
+            requests: 749,
+            inputTokens: totalTokens - 68678,
+            outputTokens: 68678,
+            totalTokens,
+            coinsSpent: '2',
+          },
           coinPool: { __typename: 'CoinPool', ...pool },
           coinRefill:
             pool.state === 'LIMITED'
-              ? { __typename: 'CoinRefill', amount: '5', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() + 3 * 3600_000).toISOString() }
+              ? {
+                  __typename: 'CoinRefill',
+                  amount: '5',
+                  intervalSeconds: 86400,
+                  nextRefillAt: new Date(Date.now() + 3 * 3600_000).toISOString(),
+                }
               : null,
           modelAccess: [
             {
@@ -194,7 +209,17 @@ describe('App', () => {
               setting: 'DEFAULT',
               lastUsedAt: null,
               usage: { __typename: 'Usage', requests: 0, totalTokens: 0, coinsSpent: '0' },
-              model: { __typename: 'Model', id: 'm1', name: 'phi-3.5-mini', provider: 'vllm', disabled: false, status: 'OK', needsConsent: false, consentNotice: null, defaultAccess: 'ALLOWED' },
+              model: {
+                __typename: 'Model',
+                id: 'm1',
+                name: 'phi-3.5-mini',
+                provider: 'vllm',
+                disabled: false,
+                status: 'OK',
+                needsConsent: false,
+                consentNotice: null,
+                defaultAccess: 'ALLOWED',
+              },
             },
           ],
         },

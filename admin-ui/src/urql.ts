@@ -22,12 +22,7 @@ function websocketUrl(httpUrl: string): string {
   return url.toString();
 }
 
-export function createLumenClient({
-  url = '/graphql',
-  onUnauthenticated,
-  fetch,
-  forwardSubscription,
-}: LumenClientOptions = {}): Client {
+export function createLumenClient({ url = '/graphql', onUnauthenticated, fetch, forwardSubscription }: LumenClientOptions = {}): Client {
   // The websocket opens only when a subscription starts, and closes when none is left.
   let ws: WsClient | null = null;
   const getWs = () =>
@@ -54,15 +49,17 @@ export function createLumenClient({
       cacheExchange,
       fetchExchange,
       subscriptionExchange({
-        forwardSubscription: forwardSubscription ?? ((request) => {
-          const input = { ...request, query: request.query ?? '' };
-          return {
-            subscribe(sink) {
-              const unsubscribe = getWs().subscribe(input, sink);
-              return { unsubscribe };
-            },
-          };
-        }),
+        forwardSubscription:
+          forwardSubscription ??
+          ((request) => {
+            const input = { ...request, query: request.query ?? '' };
+            return {
+              subscribe(sink) {
+                const unsubscribe = getWs().subscribe(input, sink);
+                return { unsubscribe };
+              },
+            };
+          }),
       }),
     ],
   });

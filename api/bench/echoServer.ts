@@ -4,14 +4,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { echoProvider } from '../src/providers/echo.ts';
 
-const model = { name: 'echo', provider: 'echo', upstreamModel: 'echo', maxOutputTokens: 4096 } as Parameters<typeof echoProvider.complete>[0]['model'];
+const model = { name: 'echo', provider: 'echo', upstreamModel: 'echo', maxOutputTokens: 4096 } as Parameters<
+  typeof echoProvider.complete
+>[0]['model'];
 
 const server = createServer((req, res) => {
   let text = '';
   req.on('data', (chunk) => (text += chunk));
   req.on('end', async () => {
     const body = JSON.parse(text) as Record<string, unknown>;
-    const result = await echoProvider.complete({ model, body, maxOutputTokens: model.maxOutputTokens, n: typeof body.n === 'number' ? body.n : 1, signal: new AbortController().signal });
+    const result = await echoProvider.complete({
+      model,
+      body,
+      maxOutputTokens: model.maxOutputTokens,
+      n: typeof body.n === 'number' ? body.n : 1,
+      signal: new AbortController().signal,
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result.body));
   });

@@ -32,10 +32,25 @@ export function writeResults(r: BenchResults): string {
   const { graphql, plain } = r.page;
   const s = r.statements;
   const pageRows: Row[] = compare(graphql, plain, 'page loads');
-  pageRows.splice(1, 0, { name: 'HTTP requests/s', baseline: fmt(plain.perSecond * 2, 0), measured: fmt(graphql.perSecond * 2, 0), ratio: fmt(graphql.perSecond / plain.perSecond) });
+  pageRows.splice(1, 0, {
+    name: 'HTTP requests/s',
+    baseline: fmt(plain.perSecond * 2, 0),
+    measured: fmt(graphql.perSecond * 2, 0),
+    ratio: fmt(graphql.perSecond / plain.perSecond),
+  });
   const statementRows: Row[] = [
-    { name: 'SQL statements, page query', baseline: String(s.plain.page), measured: String(s.graphql.page), ratio: fmt(s.graphql.page / s.plain.page) },
-    { name: 'SQL statements, keys query', baseline: String(s.plain.keys), measured: String(s.graphql.keys), ratio: fmt(s.graphql.keys / s.plain.keys) },
+    {
+      name: 'SQL statements, page query',
+      baseline: String(s.plain.page),
+      measured: String(s.graphql.page),
+      ratio: fmt(s.graphql.page / s.plain.page),
+    },
+    {
+      name: 'SQL statements, keys query',
+      baseline: String(s.plain.keys),
+      measured: String(s.graphql.keys),
+      ratio: fmt(s.graphql.keys / s.plain.keys),
+    },
     {
       name: 'SQL statements per page load',
       baseline: String(s.plain.page + s.plain.keys),
@@ -47,11 +62,15 @@ export function writeResults(r: BenchResults): string {
   const pageHeaders: [string, string, string, string] = ['', 'plain handler (baseline)', 'GraphQL', 'GraphQL / plain'];
   const v1Headers: [string, string, string, string] = ['', 'echo directly (baseline)', 'through Lumen', 'Lumen / direct'];
 
-  console.log(`\nClient page (${r.shape.managers} managers, ${r.shape.keys} keys, ${r.shape.models} models), ${r.pageConcurrency} page loads in flight:`);
+  console.log(
+    `\nClient page (${r.shape.managers} managers, ${r.shape.keys} keys, ${r.shape.models} models), ${r.pageConcurrency} page loads in flight:`,
+  );
   console.log(consoleTable(pageHeaders, [...pageRows, ...statementRows]));
   console.log(`\n/v1 non-streaming echo, ${r.concurrency} requests in flight:`);
   console.log(consoleTable(v1Headers, v1Rows));
-  console.log(`\nLumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per /v1 request at p50; GraphQL takes ${fmt(graphql.p50 - plain.p50)} ms more than the plain handler per page load at p50.`);
+  console.log(
+    `\nLumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per /v1 request at p50; GraphQL takes ${fmt(graphql.p50 - plain.p50)} ms more than the plain handler per page load at p50.`,
+  );
 
   const m = r.machine;
   const md = `# Benchmark results

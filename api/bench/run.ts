@@ -55,7 +55,13 @@ async function seed(env: Record<string, string>): Promise<Seeded> {
     const viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
     const client = await createClient(viewer, { name: 'Bench' });
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1.5', outputCoinsPerMillion: '2.5' });
+    await createModel(viewer, {
+      name: 'echo',
+      provider: 'echo',
+      upstreamModel: 'echo',
+      inputCoinsPerMillion: '1.5',
+      outputCoinsPerMillion: '2.5',
+    });
     const v1Key = (await createApiKey(viewer, { clientId: client.id }, { name: 'bench' })).secret;
     const page = await seedClientPage(viewer);
     const statements = await countStatements(queries, page.clientGlobalId, page.managerToken);
@@ -92,20 +98,30 @@ async function main() {
       scratch = await createScratchDatabase(adminUrl, 'lumen_bench');
       databaseLabel = `PostgreSQL ${await serverVersion(scratch.url)} on loopback (fresh database, dropped after)`;
     }
-    const env = { NODE_ENV: 'test', LUMEN_DATA_DIR: dataDir, LUMEN_SECRET: randomBytes(32).toString('base64url'), PORT: '0', DATABASE_URL: scratch?.url ?? '', REDIS_URL: '' };
+    const env = {
+      NODE_ENV: 'test',
+      LUMEN_DATA_DIR: dataDir,
+      LUMEN_SECRET: randomBytes(32).toString('base64url'),
+      PORT: '0',
+      DATABASE_URL: scratch?.url ?? '',
+      REDIS_URL: '',
+    };
     console.log(`Setting up (${databaseLabel})...`);
     const seeded = await seed(env);
     const { page } = seeded;
 
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
     const graphql = await withServer(startLumen(env), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
-    const plain = await withServer(start('bench/plainServer.ts', env, /plain page server is listening on port (\d+)/), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
+    const plain = await withServer(start('bench/plainServer.ts', env, /plain page server is listening on port (\d+)/), (s) =>
+      measurePage(`http://127.0.0.1:${s.port}/graphql`, page),
+    );
 
     console.log(`/v1: ${seconds} s each at concurrency ${concurrency}, echo directly then through Lumen...`);
     const [direct, through] = await withServer(start('bench/echoServer.ts', {}, /echo is listening on port (\d+)/), (echo) =>
       withServer(startLumen(env), async (lumen) => {
         const echoSend = () => post(`http://127.0.0.1:${echo.port}/v1/chat/completions`, {}, v1Body);
-        const lumenSend = () => post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
+        const lumenSend = () =>
+          post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
         await measure(echoSend, concurrency, 1000);
         await measure(lumenSend, concurrency, 1000);
         return [await measure(echoSend, concurrency, seconds * 1000), await measure(lumenSend, concurrency, seconds * 1000)];

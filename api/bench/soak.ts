@@ -45,7 +45,15 @@ async function main(): Promise<boolean> {
   if (redisUrl) requireLoopback(redisUrl, 'SOAK_REDIS_URL');
   const scratch = await createScratchDatabase(adminUrl, 'lumen_soak');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-soak-'));
-  const env = { NODE_ENV: 'production', LUMEN_DATA_DIR: dataDir, LUMEN_SECRET: randomBytes(32).toString('base64url'), PORT: '0', DATABASE_URL: scratch.url, REDIS_URL: redisUrl, LUMEN_PUBLIC_URL: 'http://127.0.0.1' };
+  const env = {
+    NODE_ENV: 'production',
+    LUMEN_DATA_DIR: dataDir,
+    LUMEN_SECRET: randomBytes(32).toString('base64url'),
+    PORT: '0',
+    DATABASE_URL: scratch.url,
+    REDIS_URL: redisUrl,
+    LUMEN_PUBLIC_URL: 'http://127.0.0.1',
+  };
   const aborter = new AbortController();
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -55,12 +63,19 @@ async function main(): Promise<boolean> {
 
     const server = await startLumen(env);
     const baseUrl = `http://127.0.0.1:${server.port}`;
-    const exited = new Promise<string>((resolve) => server.child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)));
+    const exited = new Promise<string>((resolve) =>
+      server.child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)),
+    );
     try {
       const subscriptions: Subscription[] = [];
-      for (const [label, count] of [['steady', 2], ['other', 1], ['tight', 1]] as const) {
+      for (const [label, count] of [
+        ['steady', 2],
+        ['other', 1],
+        ['tight', 1],
+      ] as const) {
         const client = setup.clients.find((c) => c.label === label)!;
-        for (let i = 0; i < count; i++) subscriptions.push(await openSse(baseUrl, setup.managerToken, label, client.globalId, aborter.signal));
+        for (let i = 0; i < count; i++)
+          subscriptions.push(await openSse(baseUrl, setup.managerToken, label, client.globalId, aborter.signal));
       }
       const ws = await openWs(baseUrl, setup.adminToken, 'steady', setup.clients[0].globalId);
       subscriptions.push(ws.sub);
@@ -68,7 +83,9 @@ async function main(): Promise<boolean> {
       // With Redis, a subscription's channel is joined asynchronously: give it a moment.
       await new Promise((resolve) => setTimeout(resolve, 1000));
 
-      console.log(`Soak: ${seconds} s, ${concurrency} in flight, ${subscriptions.length} subscriptions, against ${baseUrl} (PostgreSQL${redisUrl ? ' + Redis' : ''})...`);
+      console.log(
+        `Soak: ${seconds} s, ${concurrency} in flight, ${subscriptions.length} subscriptions, against ${baseUrl} (PostgreSQL${redisUrl ? ' + Redis' : ''})...`,
+      );
       const memory = sampleRss(server.child.pid!, 2000);
       const progress = setInterval(() => process.stdout.write('.'), 10_000);
       const traffic = await runTraffic(baseUrl, setup, { concurrency, deadline: Date.now() + seconds * 1000, maxRequests, seed: 42 });

@@ -52,7 +52,8 @@ const graceMs = number('FAULTS_GRACE_S', 5) * 1000;
 const redisDownMs = number('FAULTS_REDIS_DOWN_S', 6) * 1000;
 const revocationBoundSeconds = number('FAULTS_REVOCATION_BOUND_S', 5);
 const selected = (process.env.FAULTS_ONLY ?? 'redis,postgres,kill').split(',').map((f) => f.trim()) as FaultName[];
-for (const f of selected) if (!(f in FAULTS)) throw new Error(`FAULTS_ONLY: unknown fault "${f}" (known: ${Object.keys(FAULTS).join(', ')})`);
+for (const f of selected)
+  if (!(f in FAULTS)) throw new Error(`FAULTS_ONLY: unknown fault "${f}" (known: ${Object.keys(FAULTS).join(', ')})`);
 
 const ADMIN_EMAIL = 'faults-admin@example.org';
 
@@ -68,7 +69,7 @@ async function cleanUp(): Promise<void> {
   try {
     cluster?.destroy();
   } catch (error) {
-    console.error('Could not stop the fault suite\'s PostgreSQL:', error);
+    console.error("Could not stop the fault suite's PostgreSQL:", error);
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -114,13 +115,29 @@ async function main(): Promise<boolean> {
   const load = startLoad(fleet, seeded.loopKeys);
   const log = load.log;
   const loadStart = Date.now();
-  mark(`load started: ${loops} loops over ${fleet.live().map((i) => i.id).join(' and ')}`);
+  mark(
+    `load started: ${loops} loops over ${fleet
+      .live()
+      .map((i) => i.id)
+      .join(' and ')}`,
+  );
   const runs: FaultRun[] = [];
   try {
     await sleep(quietMs);
     for (const name of selected) {
       mark(`fault: ${name}`);
-      const run = await FAULTS[name]({ fleet, redis, cluster, adminToken: seeded.adminToken, clientId: seeded.clientId, probeKey: seeded.probeKey, log, graceMs, redisDownMs, revocationBoundSeconds });
+      const run = await FAULTS[name]({
+        fleet,
+        redis,
+        cluster,
+        adminToken: seeded.adminToken,
+        clientId: seeded.clientId,
+        probeKey: seeded.probeKey,
+        log,
+        graceMs,
+        redisDownMs,
+        revocationBoundSeconds,
+      });
       runs.push(run);
       mark(`fault ${name} over (${run.faultSeconds.toFixed(1)} s); window closed`);
       // A supervisor would restart what crashed; so do we, so that the next fault is still tried.
@@ -150,7 +167,9 @@ async function main(): Promise<boolean> {
     load: `${loops} closed loops with the \`openai\` client (no retries, 10 s timeout), one sk_ key each, round-robin over the live instances; echo models (a quarter streamed); one client with a LIMITED pool (no refill); Lumen in production mode`,
     seconds: (Date.now() - loadStart) / 1000,
     loadStart,
-    timeline: timeline.map(([t, text]) => `${t < loadStart ? 'set-up' : `${((t - loadStart) / 1000).toFixed(1)} s`}: ${text.split('\n')[0]}`),
+    timeline: timeline.map(
+      ([t, text]) => `${t < loadStart ? 'set-up' : `${((t - loadStart) / 1000).toFixed(1)} s`}: ${text.split('\n')[0]}`,
+    ),
     verdict,
   });
   console.log(`Written to ${path.relative(process.cwd(), file)} (whole run ${((Date.now() - started) / 1000).toFixed(0)} s)`);

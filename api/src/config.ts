@@ -62,7 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!secret && nodeEnv === 'production') {
     problems.push('LUMEN_SECRET is required in production: it keys the hashes of every API key and token');
   }
-  const previousSecrets = (env.LUMEN_SECRET_PREVIOUS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const previousSecrets = (env.LUMEN_SECRET_PREVIOUS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (previousSecrets.length > 0 && !secret) problems.push('LUMEN_SECRET_PREVIOUS needs LUMEN_SECRET: the new secret that replaces them');
   const adminEmail = (env.LUMEN_ADMIN_EMAIL ?? 'admin@localhost').trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) problems.push(`LUMEN_ADMIN_EMAIL is not an email address: "${adminEmail}"`);
@@ -81,14 +84,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const shutdownTimeoutMs = Number(env.LUMEN_SHUTDOWN_TIMEOUT_MS ?? 30_000);
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0 || shutdownTimeoutMs > 3_600_000) {
-    problems.push(`LUMEN_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds up to 3600000 (got "${env.LUMEN_SHUTDOWN_TIMEOUT_MS}")`);
+    problems.push(
+      `LUMEN_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds up to 3600000 (got "${env.LUMEN_SHUTDOWN_TIMEOUT_MS}")`,
+    );
   }
   // Trusting unverified emails lets anyone sign in as anyone: only an exact "true" turns it on.
   const trustEmail = env.LUMEN_OIDC_TRUST_EMAIL?.trim();
   if (trustEmail && trustEmail !== 'true' && trustEmail !== 'false') {
     problems.push(`LUMEN_OIDC_TRUST_EMAIL must be true or false (got "${trustEmail}")`);
   }
-  const corsOrigins = (env.LUMEN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (env.LUMEN_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     // Compared byte for byte with the browser's Origin header, so only the exact form can ever match.
     let exact: string | null = null;
@@ -105,9 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const trustProxyText = env.LUMEN_TRUST_PROXY?.trim() || 'false';
-  const trustProxy = trustProxyText === 'false' ? 0 : trustProxyText === 'true' ? 1 : /^\d{1,2}$/.test(trustProxyText) ? Number(trustProxyText) : NaN;
+  const trustProxy =
+    trustProxyText === 'false' ? 0 : trustProxyText === 'true' ? 1 : /^\d{1,2}$/.test(trustProxyText) ? Number(trustProxyText) : NaN;
   if (Number.isNaN(trustProxy)) {
-    problems.push(`LUMEN_TRUST_PROXY must be false, true (one proxy) or the number of proxies in front of Lumen (got "${env.LUMEN_TRUST_PROXY}")`);
+    problems.push(
+      `LUMEN_TRUST_PROXY must be false, true (one proxy) or the number of proxies in front of Lumen (got "${env.LUMEN_TRUST_PROXY}")`,
+    );
   }
   let oidc: Config['oidc'] = null;
   if (env.LUMEN_OIDC_ISSUER?.trim()) {

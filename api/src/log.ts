@@ -7,7 +7,19 @@ export const log = pino({
   level: process.env.LUMEN_LOG_LEVEL ?? 'info',
   base: { service: 'lumen' },
   redact: {
-    paths: ['authorization', 'cookie', 'token', 'secret', 'apiKey', '*.authorization', '*.cookie', '*.token', '*.secret', 'headers', '*.headers'],
+    paths: [
+      'authorization',
+      'cookie',
+      'token',
+      'secret',
+      'apiKey',
+      '*.authorization',
+      '*.cookie',
+      '*.token',
+      '*.secret',
+      'headers',
+      '*.headers',
+    ],
     censor: '[redacted]',
   },
 });

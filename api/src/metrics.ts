@@ -7,7 +7,12 @@ import { unsettledCount } from './domain/settlements.ts';
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
 
-const httpRequests = new Counter({ name: 'lumen_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+const httpRequests = new Counter({
+  name: 'lumen_http_requests_total',
+  help: 'HTTP requests by route and status',
+  labelNames: ['route', 'method', 'status'],
+  registers: [registry],
+});
 const httpDuration = new Histogram({
   name: 'lumen_http_request_duration_seconds',
   help: 'HTTP request duration by route',
@@ -15,7 +20,12 @@ const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   registers: [registry],
 });
-const v1Requests = new Counter({ name: 'lumen_v1_requests_total', help: '/v1 requests by model and status', labelNames: ['model', 'status'], registers: [registry] });
+const v1Requests = new Counter({
+  name: 'lumen_v1_requests_total',
+  help: '/v1 requests by model and status',
+  labelNames: ['model', 'status'],
+  registers: [registry],
+});
 const v1Duration = new Histogram({
   name: 'lumen_v1_request_duration_seconds',
   help: '/v1 request duration by model',
@@ -23,11 +33,30 @@ const v1Duration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
   registers: [registry],
 });
-const coinsSpent = new Counter({ name: 'lumen_coins_spent_total', help: 'Coins charged for metered requests, by model (a float view of exact amounts, for graphs)', labelNames: ['model'], registers: [registry] });
-const poolRefusals = new Counter({ name: 'lumen_pool_refusals_total', help: 'Requests refused for lack of coins, by pool state', labelNames: ['state'], registers: [registry] });
+const coinsSpent = new Counter({
+  name: 'lumen_coins_spent_total',
+  help: 'Coins charged for metered requests, by model (a float view of exact amounts, for graphs)',
+  labelNames: ['model'],
+  registers: [registry],
+});
+const poolRefusals = new Counter({
+  name: 'lumen_pool_refusals_total',
+  help: 'Requests refused for lack of coins, by pool state',
+  labelNames: ['state'],
+  registers: [registry],
+});
 
 /** Paths answered as they are: the API's own routes and the sign-in routes (authRoutes.ts, oidc.ts). */
-const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics', '/auth/login', '/auth/logout', '/auth/oidc/start', '/auth/oidc/callback']);
+const ROUTES = new Set([
+  '/graphql',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/auth/login',
+  '/auth/logout',
+  '/auth/oidc/start',
+  '/auth/oidc/callback',
+]);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
@@ -36,7 +65,12 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
  */
 export function routeOf(pathname: string): string {
   if (ROUTES.has(pathname)) return pathname;
-  if (pathname.startsWith('/v1/')) return pathname.startsWith('/v1/chat/completions') ? '/v1/chat/completions' : pathname.startsWith('/v1/models') ? '/v1/models' : '/v1/other';
+  if (pathname.startsWith('/v1/'))
+    return pathname.startsWith('/v1/chat/completions')
+      ? '/v1/chat/completions'
+      : pathname.startsWith('/v1/models')
+        ? '/v1/models'
+        : '/v1/other';
   if (pathname.startsWith('/auth/')) return '/auth/other';
   return 'static';
 }
@@ -61,7 +95,12 @@ export function recordPoolRefusal(state: string): void {
 }
 
 // Labelled by the name of a model Lumen chose (a known model), never by what a caller typed.
-const upstreamOvershoots = new Counter({ name: 'lumen_upstream_overshoot_total', help: 'Upstream answers that reported more tokens than they were allowed (max_tokens × n, or the prompt bound), by model (a LIMITED pool is billed for them only up to the reservation)', labelNames: ['model'], registers: [registry] });
+const upstreamOvershoots = new Counter({
+  name: 'lumen_upstream_overshoot_total',
+  help: 'Upstream answers that reported more tokens than they were allowed (max_tokens × n, or the prompt bound), by model (a LIMITED pool is billed for them only up to the reservation)',
+  labelNames: ['model'],
+  registers: [registry],
+});
 
 export function recordOvershoot(model: string): void {
   upstreamOvershoots.inc({ model });

@@ -73,7 +73,10 @@ async function main() {
     // Answered requests whose usage the database could not take yet (domain/settlements.ts).
     const unsettled = unsettledCount();
     if (unsettled > 0) {
-      log.error({ unsettled }, 'the database was still unreachable at the shutdown timeout: these answered requests go unbilled, and their reserved coins are given back by a sweeper in 2 minutes');
+      log.error(
+        { unsettled },
+        'the database was still unreachable at the shutdown timeout: these answered requests go unbilled, and their reserved coins are given back by a sweeper in 2 minutes',
+      );
     }
     stopSweeper();
     await closeWebSocket();

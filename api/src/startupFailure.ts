@@ -31,8 +31,13 @@ export function startupFailure(error: unknown, config: Config | null): string | 
   const code = (error as { code?: unknown })?.code;
   if (config?.databaseUrl && (isDatabaseUnavailable(error) || (typeof code === 'string' && REFUSED_CONNECTION.has(code)))) {
     // Prisma's messages start with where it was called; their last line is the reason.
-    const lines = String((error as Error).message).split('\n').map((l) => l.trim()).filter(Boolean);
-    const reason = (typeof code === 'string' && !/^P\d{4}$/.test(code) ? `${code}: ${lines.at(-1) ?? ''}` : (lines.at(-1) ?? String(code))).slice(0, 300);
+    const lines = String((error as Error).message)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const reason = (
+      typeof code === 'string' && !/^P\d{4}$/.test(code) ? `${code}: ${lines.at(-1) ?? ''}` : (lines.at(-1) ?? String(code))
+    ).slice(0, 300);
     return `Lumen could not connect to PostgreSQL at ${databaseAt(config.databaseUrl)} (${reason}); check DATABASE_URL and that the server is running and accepts this user`;
   }
   return null;

@@ -46,7 +46,10 @@ function useLumenRoutes(): Plugin {
           return endResponse(new Response(error.message, { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } }));
         }
       }
-      const response = (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ?? (await handleGraphiqlAsset(request, url)) ?? (await handleStatic(request, url));
+      const response =
+        (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ??
+        (await handleGraphiqlAsset(request, url)) ??
+        (await handleStatic(request, url));
       if (response) endResponse(response);
     },
   };
@@ -106,7 +109,8 @@ function useMetricsEndpoint(): Plugin {
     async onRequest({ url, request, endResponse }) {
       if (url.pathname !== '/metrics') return;
       const token = process.env.LUMEN_METRICS_TOKEN;
-      if (token && request.headers.get('authorization') !== `Bearer ${token}`) return endResponse(new Response('Unauthorized', { status: 401 }));
+      if (token && request.headers.get('authorization') !== `Bearer ${token}`)
+        return endResponse(new Response('Unauthorized', { status: 401 }));
       endResponse(new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
     },
   };

@@ -67,10 +67,18 @@ test('a signed-in person creates a token: the secret is shown once, afterwards o
 
   const listed = assertOk(await lumen.gql(LIST, {}, session)).viewer.accessTokens as TokenRow[];
   // Newest first: the new one, then the one lumen.user() made.
-  assert.deepEqual(listed.map((t) => t.name), ['backup script', 'test']);
+  assert.deepEqual(
+    listed.map((t) => t.name),
+    ['backup script', 'test'],
+  );
   assert.deepEqual(listed[0], accessToken);
   assert.ok(!JSON.stringify(listed).includes(secret.slice(4, -4)), 'the list shows more of the secret than its hint');
-  const audit = await lumen.prisma.auditEntry.findFirstOrThrow({ where: { action: 'accessToken.create', targetId: (await lumen.prisma.accessToken.findFirstOrThrow({ where: { name: 'backup script', userId: user.id } })).id } });
+  const audit = await lumen.prisma.auditEntry.findFirstOrThrow({
+    where: {
+      action: 'accessToken.create',
+      targetId: (await lumen.prisma.accessToken.findFirstOrThrow({ where: { name: 'backup script', userId: user.id } })).id,
+    },
+  });
   assert.equal(audit.actorId, user.id);
   assert.ok(!JSON.stringify(audit.details).includes(secret), 'the audit log holds the secret');
 
@@ -84,11 +92,26 @@ test('current is true only for the token the request is authenticated with', asy
   const user = await lumen.user();
   const { secret, accessToken } = await createToken(user, { name: 'laptop' });
   const viaNew = assertOk(await lumen.gql(LIST, {}, { token: secret })).viewer.accessTokens as TokenRow[];
-  assert.deepEqual(viaNew.map((t) => [t.name, t.current]), [['laptop', true], ['test', false]]);
+  assert.deepEqual(
+    viaNew.map((t) => [t.name, t.current]),
+    [
+      ['laptop', true],
+      ['test', false],
+    ],
+  );
   const viaOld = assertOk(await lumen.gql(LIST, {}, user)).viewer.accessTokens as TokenRow[];
-  assert.deepEqual(viaOld.map((t) => [t.name, t.current]), [['laptop', false], ['test', true]]);
+  assert.deepEqual(
+    viaOld.map((t) => [t.name, t.current]),
+    [
+      ['laptop', false],
+      ['test', true],
+    ],
+  );
   const viaSession = assertOk(await lumen.gql(LIST, {}, await lumen.session(user))).viewer.accessTokens as TokenRow[];
-  assert.ok(viaSession.every((t) => !t.current), 'a session is no token');
+  assert.ok(
+    viaSession.every((t) => !t.current),
+    'a session is no token',
+  );
   // Using the token set lastUsedAt.
   assert.ok(viaOld.find((t) => t.id === accessToken.id)!.lastUsedAt, 'lastUsedAt was not set by a request with the token');
 });
@@ -105,16 +128,26 @@ test('a revoked token is refused at once with 401 saying when it was revoked', a
   } finally {
     stop();
   }
-  assert.deepEqual(invalidations.map((e) => e.reason), ['access token revoked'], 'cached verdicts were not told to drop');
+  assert.deepEqual(
+    invalidations.map((e) => e.reason),
+    ['access token revoked'],
+    'cached verdicts were not told to drop',
+  );
 
   const row = await lumen.prisma.accessToken.findUniqueOrThrow({ where: { id: idOf(accessToken.id) } });
   const refused = await callWith(secret);
   assert.equal(refused.status, 401);
   assert.equal(refused.body.errors?.[0].extensions?.code, 'UNAUTHENTICATED');
-  assert.match(refused.body.errors![0].message, new RegExp(`^This admin-API token was revoked on ${escape(row.revokedAt!.toISOString())}; create a new one`));
+  assert.match(
+    refused.body.errors![0].message,
+    new RegExp(`^This admin-API token was revoked on ${escape(row.revokedAt!.toISOString())}; create a new one`),
+  );
   // Gone from the list; the revocation is in the audit log.
   const listed = assertOk(await lumen.gql(LIST, {}, user)).viewer.accessTokens as TokenRow[];
-  assert.deepEqual(listed.map((t) => t.name), ['test']);
+  assert.deepEqual(
+    listed.map((t) => t.name),
+    ['test'],
+  );
   const audit = await lumen.prisma.auditEntry.findFirstOrThrow({ where: { action: 'accessToken.revoke', targetId: row.id } });
   assert.equal(audit.actorId, user.id);
 });
@@ -129,7 +162,10 @@ test('an expired token is refused with 401 saying when it expired, and stays lis
   const refused = await callWith(secret);
   assert.equal(refused.status, 401);
   assert.equal(refused.body.errors?.[0].extensions?.code, 'UNAUTHENTICATED');
-  assert.match(refused.body.errors![0].message, new RegExp(`^This admin-API token expired on ${escape(expiredAt.toISOString())}; create a new one`));
+  assert.match(
+    refused.body.errors![0].message,
+    new RegExp(`^This admin-API token expired on ${escape(expiredAt.toISOString())}; create a new one`),
+  );
 
   const listed = assertOk(await lumen.gql(LIST, {}, user)).viewer.accessTokens as TokenRow[];
   assert.equal(listed.find((t) => t.id === accessToken.id)?.expiresAt, expiredAt.toISOString());
@@ -175,7 +211,13 @@ test('admins see and revoke other people’s tokens; others may not see them', a
   const query = 'query($id: ID!) { node(id: $id) { ... on User { email accessTokens { id name current } } } }';
 
   const seen = assertOk(await lumen.gql(query, { id: owner.globalId }, admin)).node;
-  assert.deepEqual(seen.accessTokens.map((t: TokenRow) => [t.name, t.current]), [['owned', false], ['test', false]]);
+  assert.deepEqual(
+    seen.accessTokens.map((t: TokenRow) => [t.name, t.current]),
+    [
+      ['owned', false],
+      ['test', false],
+    ],
+  );
 
   const refused = await lumen.gql(query, { id: owner.globalId }, stranger);
   assert.ok(!JSON.stringify(refused.data ?? {}).includes(accessToken.id), 'a stranger saw the token');
@@ -242,7 +284,9 @@ test('token creation shares the key-creation rate limit', async () => {
 });
 
 function idOf(globalId: string): string {
-  return Buffer.from(globalId, 'base64').toString('utf8').replace(/^AccessToken:/, '');
+  return Buffer.from(globalId, 'base64')
+    .toString('utf8')
+    .replace(/^AccessToken:/, '');
 }
 
 function escape(text: string): string {

@@ -25,13 +25,28 @@ test('a new key has the sk_ format, a valid checksum, its hint, and only a hash 
   assert.equal(createApiKey.apiKey.hint, `${secret.slice(0, 4)}...${secret.slice(-4)}`);
   assert.deepEqual(
     { ...createApiKey.apiKey, id: undefined, createdAt: undefined },
-    { id: undefined, createdAt: undefined, name: 'production', hint: createApiKey.apiKey.hint, active: true, requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, coinsSpent: '0', lastUsedAt: null, revokedAt: null },
+    {
+      id: undefined,
+      createdAt: undefined,
+      name: 'production',
+      hint: createApiKey.apiKey.hint,
+      active: true,
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      coinsSpent: '0',
+      lastUsedAt: null,
+      revokedAt: null,
+    },
   );
   const row = await lumen.prisma.apiKey.findFirstOrThrow({ where: { clientId: client.id } });
   assert.equal(row.hash, hashSecret(secret));
   assert.ok(!Object.values(row).some((v) => String(v).includes(secret.slice(3))), 'the secret itself is stored');
   // Nothing can read the secret again.
-  const again = assertOk(await lumen.gql(`query($id: ID!) { client(id: $id) { apiKeys { edges { node { hint name } } } } }`, { id: client.globalId }, admin)) as any;
+  const again = assertOk(
+    await lumen.gql(`query($id: ID!) { client(id: $id) { apiKeys { edges { node { hint name } } } } }`, { id: client.globalId }, admin),
+  ) as any;
   assert.ok(!JSON.stringify(again).includes(secret));
   const audit = await lumen.prisma.auditEntry.findMany();
   assert.ok(!JSON.stringify(audit).includes(secret), 'the audit log must not hold the secret');
@@ -58,18 +73,32 @@ test('revoked keys stay on record, listed only with includeRevoked, and cannot b
   for (const name of ['production', 'staging', 'ci-runner']) {
     ids.push((assertOk(await lumen.gql(CREATE, { c: client.globalId, n: name }, admin)) as any).createApiKey.apiKey.id);
   }
-  const revoked = assertOk(await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { name active revokedAt } } }`, { id: ids[1] }, admin)) as any;
+  const revoked = assertOk(
+    await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { name active revokedAt } } }`, { id: ids[1] }, admin),
+  ) as any;
   assert.equal(revoked.revokeApiKey.apiKey.active, false);
   assert.ok(revoked.revokeApiKey.apiKey.revokedAt);
   const list = async (includeRevoked: boolean) =>
-    (assertOk(await lumen.gql(`query($id: ID!, $r: Boolean) { client(id: $id) { apiKeys(includeRevoked: $r) { totalCount edges { node { name active } } } } }`, { id: client.globalId, r: includeRevoked }, admin)) as any).client.apiKeys;
+    (
+      assertOk(
+        await lumen.gql(
+          `query($id: ID!, $r: Boolean) { client(id: $id) { apiKeys(includeRevoked: $r) { totalCount edges { node { name active } } } } }`,
+          { id: client.globalId, r: includeRevoked },
+          admin,
+        ),
+      ) as any
+    ).client.apiKeys;
   const active = await list(false);
   assert.deepEqual(active.edges.map((e: any) => e.node.name).sort(), ['ci-runner', 'production']);
   assert.equal(active.totalCount, 2);
   const all = await list(true);
   assert.equal(all.totalCount, 3);
   assert.deepEqual(all.edges.find((e: any) => e.node.name === 'staging').node.active, false);
-  assertErrorCode(await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: ids[1] }, admin), 'BAD_USER_INPUT', /already revoked/);
+  assertErrorCode(
+    await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: ids[1] }, admin),
+    'BAD_USER_INPUT',
+    /already revoked/,
+  );
   const row = await lumen.prisma.apiKey.findFirstOrThrow({ where: { name: 'staging', clientId: client.id } });
   assert.equal(row.revokedById, admin.id);
 });
@@ -81,14 +110,30 @@ test('key search matches name or hint, case-insensitively, and pages with cursor
     secrets[name] = (assertOk(await lumen.gql(CREATE, { c: client.globalId, n: name }, admin)) as any).createApiKey.secret;
   }
   const search = async (text: string) =>
-    (assertOk(await lumen.gql(`query($id: ID!, $s: String) { client(id: $id) { apiKeys(search: $s) { edges { node { name } } } } }`, { id: client.globalId, s: text }, admin)) as any).client.apiKeys.edges
+    (
+      assertOk(
+        await lumen.gql(
+          `query($id: ID!, $s: String) { client(id: $id) { apiKeys(search: $s) { edges { node { name } } } } }`,
+          { id: client.globalId, s: text },
+          admin,
+        ),
+      ) as any
+    ).client.apiKeys.edges
       .map((e: any) => e.node.name)
       .sort();
   assert.deepEqual(await search('PRODUCTION'), ['Production EU', 'production US']);
   assert.deepEqual(await search(secrets.staging.slice(-4)), ['staging']);
   assert.deepEqual(await search('nothing like this'), []);
   const page = async (after: string | null) =>
-    (assertOk(await lumen.gql(`query($id: ID!, $a: String) { client(id: $id) { apiKeys(first: 3, after: $a) { pageInfo { hasNextPage endCursor } edges { node { name } } } } }`, { id: client.globalId, a: after }, admin)) as any).client.apiKeys;
+    (
+      assertOk(
+        await lumen.gql(
+          `query($id: ID!, $a: String) { client(id: $id) { apiKeys(first: 3, after: $a) { pageInfo { hasNextPage endCursor } edges { node { name } } } } }`,
+          { id: client.globalId, a: after },
+          admin,
+        ),
+      ) as any
+    ).client.apiKeys;
   const first = await page(null);
   assert.equal(first.edges.length, 3);
   assert.equal(first.pageInfo.hasNextPage, true);
@@ -100,7 +145,10 @@ test('key search matches name or hint, case-insensitively, and pages with cursor
 test('user search for the Add Manager dialog matches name or email', async () => {
   await lumen.user({ name: 'Grace Hopper' });
   await lumen.user({ name: 'Alan Turing' });
-  const names = async (search: string) => ((assertOk(await lumen.gql(`query($s: String!) { users(search: $s) { name } }`, { s: search }, admin)) as any).users as any[]).map((u) => u.name);
+  const names = async (search: string) =>
+    ((assertOk(await lumen.gql(`query($s: String!) { users(search: $s) { name } }`, { s: search }, admin)) as any).users as any[]).map(
+      (u) => u.name,
+    );
   assert.deepEqual(await names('grace'), ['Grace Hopper']);
   assert.deepEqual(await names('alan.turing@'), ['Alan Turing']);
   assert.deepEqual(await names('zzz-no-one'), []);

@@ -16,7 +16,15 @@ after(() => lumen.close());
 
 test('each mutation records one entry with actor, action and target', async () => {
   const manager = await lumen.user();
-  const model = await createModel(admin.viewer, { name: 'audited', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1', needsConsent: true, consentNotice: 'ok' });
+  const model = await createModel(admin.viewer, {
+    name: 'audited',
+    provider: 'echo',
+    upstreamModel: 'echo',
+    inputCoinsPerMillion: '1',
+    outputCoinsPerMillion: '1',
+    needsConsent: true,
+    consentNotice: 'ok',
+  });
   const steps: [string, string, Record<string, unknown>, TestUser][] = [];
   const created = assertOk(await lumen.gql(`mutation { createClient(input: { name: "Audited" }) { client { id } } }`, {}, admin)) as any;
   const clientId = created.createClient.client.id;
@@ -24,16 +32,49 @@ test('each mutation records one entry with actor, action and target', async () =
     steps.push([action, query, variables, as]);
     return assertOk(await lumen.gql(query, variables, as)) as any;
   };
-  await run('client.addManager', `mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, { c: clientId, u: manager.globalId });
-  const key = await run('apiKey.create', `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`, { c: clientId }, manager);
-  await run('apiKey.revoke', `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: key.createApiKey.apiKey.id }, manager);
-  await run('model.grantConsent', `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, { c: clientId, m: gid('Model', model.id) }, manager);
-  await run('client.setCoinPool', `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }`, { c: clientId });
-  await run('client.setModelAccess', `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`, { c: clientId, m: gid('Model', model.id) });
-  await run('client.removeManager', `mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, { c: clientId, u: manager.globalId });
-  await run('client.deactivate', `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: false }) { client { id } } }`, { c: clientId });
+  await run('client.addManager', `mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, {
+    c: clientId,
+    u: manager.globalId,
+  });
+  const key = await run(
+    'apiKey.create',
+    `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`,
+    { c: clientId },
+    manager,
+  );
+  await run(
+    'apiKey.revoke',
+    `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`,
+    { id: key.createApiKey.apiKey.id },
+    manager,
+  );
+  await run(
+    'model.grantConsent',
+    `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+    { c: clientId, m: gid('Model', model.id) },
+    manager,
+  );
+  await run('client.setCoinPool', `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }`, {
+    c: clientId,
+  });
+  await run(
+    'client.setModelAccess',
+    `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`,
+    { c: clientId, m: gid('Model', model.id) },
+  );
+  await run(
+    'client.removeManager',
+    `mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`,
+    { c: clientId, u: manager.globalId },
+  );
+  await run('client.deactivate', `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: false }) { client { id } } }`, {
+    c: clientId,
+  });
 
-  const entries = await lumen.prisma.auditEntry.findMany({ where: { action: { not: 'model.create' }, actorId: { in: [admin.id, manager.id] } }, orderBy: { createdAt: 'asc' } });
+  const entries = await lumen.prisma.auditEntry.findMany({
+    where: { action: { not: 'model.create' }, actorId: { in: [admin.id, manager.id] } },
+    orderBy: { createdAt: 'asc' },
+  });
   assert.deepEqual(
     entries.map((e) => e.action),
     ['client.create', ...steps.map((s) => s[0])],

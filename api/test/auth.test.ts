@@ -80,7 +80,11 @@ test('tokens and secrets are stored only as hashes', async () => {
   const { cookie } = await signIn(url);
   const sessionToken = cookie!.split(';')[0].split('=')[1];
   const everything = await lumen.snapshot();
-  const more = JSON.stringify([await lumen.prisma.session.findMany(), await lumen.prisma.loginLink.findMany(), await lumen.prisma.accessToken.findMany()]);
+  const more = JSON.stringify([
+    await lumen.prisma.session.findMany(),
+    await lumen.prisma.loginLink.findMany(),
+    await lumen.prisma.accessToken.findMany(),
+  ]);
   for (const secret of [linkToken, sessionToken, user.token]) {
     assert.ok(!everything.includes(secret) && !more.includes(secret), 'a secret is stored in clear');
   }

@@ -40,30 +40,124 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Query.models': { allowed: SIGNED_IN, op: () => ({ query: '{ models { name } }' }) },
   'Query.users': { allowed: ADMIN, op: () => ({ query: '{ users(search: "") { email } }' }) },
   'Query.clients': { allowed: SIGNED_IN, op: () => ({ query: '{ clients { totalCount } }' }) },
-  'Query.client': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { client(id: $id) { name } }', variables: { id: f.client } }) },
-  'Query.node': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { node(id: $id) { ... on Client { name } } }', variables: { id: f.client } }) },
-  'Query.nodes': { allowed: CLIENT_SIDE, refusal: 'null', op: (f) => ({ query: 'query($id: ID!) { nodes(ids: [$id]) { ... on ApiKey { name } } }', variables: { id: f.key } }) },
+  'Query.client': {
+    allowed: CLIENT_SIDE,
+    refusal: 'null',
+    op: (f) => ({ query: 'query($id: ID!) { client(id: $id) { name } }', variables: { id: f.client } }),
+  },
+  'Query.node': {
+    allowed: CLIENT_SIDE,
+    refusal: 'null',
+    op: (f) => ({ query: 'query($id: ID!) { node(id: $id) { ... on Client { name } } }', variables: { id: f.client } }),
+  },
+  'Query.nodes': {
+    allowed: CLIENT_SIDE,
+    refusal: 'null',
+    op: (f) => ({ query: 'query($id: ID!) { nodes(ids: [$id]) { ... on ApiKey { name } } }', variables: { id: f.key } }),
+  },
   'Mutation.createClient': { allowed: ADMIN, op: () => ({ query: 'mutation { createClient(input: { name: "m" }) { client { id } } }' }) },
-  'Mutation.setClientActive': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }', variables: { c: f.client } }) },
-  'Mutation.addClientManager': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', variables: { c: f.client, u: f.user.globalId } }) },
-  'Mutation.removeClientManager': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', variables: { c: f.client, u: f.user.globalId } }) },
-  'Mutation.setClientCoinPool': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }', variables: { c: f.client } }) },
-  'Mutation.setUserCoinPool': { allowed: ADMIN, op: (f) => ({ query: 'mutation($u: ID!) { setUserCoinPool(input: { userId: $u, state: UNLIMITED }) { user { id } } }', variables: { u: f.user.globalId } }) },
-  'Mutation.setClientModelAccess': { allowed: ADMIN, op: (f) => ({ query: 'mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: DEFAULT }) { client { id } } }', variables: { c: f.client, m: f.model } }) },
-  'Mutation.createModel': { allowed: ADMIN, op: (f) => ({ query: 'mutation($n: String!) { createModel(input: { name: $n, provider: "echo", upstreamModel: "e", inputCoinsPerMillion: "1", outputCoinsPerMillion: "1" }) { model { id } } }', variables: { n: `m-${f.user.id}` } }) },
-  'Mutation.createUser': { allowed: ADMIN, op: (f) => ({ query: 'mutation($e: String!) { createUser(input: { email: $e, name: "N" }) { user { id } } }', variables: { e: `new-${f.user.id}@example.org` } }) },
-  'Mutation.setUserActive': { allowed: ADMIN, op: (f) => ({ query: 'mutation($u: ID!) { setUserActive(input: { userId: $u, active: true }) { user { id } } }', variables: { u: f.user.globalId } }) },
-  'Mutation.createApiKey': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($c: ID) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }', variables: { c: f.client } }) },
-  'Mutation.revokeApiKey': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', variables: { id: f.key } }) },
-  'Mutation.grantModelConsent': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }', variables: { c: f.client, m: f.model } }) },
+  'Mutation.setClientActive': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }',
+      variables: { c: f.client },
+    }),
+  },
+  'Mutation.addClientManager': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }',
+      variables: { c: f.client, u: f.user.globalId },
+    }),
+  },
+  'Mutation.removeClientManager': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }',
+      variables: { c: f.client, u: f.user.globalId },
+    }),
+  },
+  'Mutation.setClientCoinPool': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }',
+      variables: { c: f.client },
+    }),
+  },
+  'Mutation.setUserCoinPool': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($u: ID!) { setUserCoinPool(input: { userId: $u, state: UNLIMITED }) { user { id } } }',
+      variables: { u: f.user.globalId },
+    }),
+  },
+  'Mutation.setClientModelAccess': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: DEFAULT }) { client { id } } }',
+      variables: { c: f.client, m: f.model },
+    }),
+  },
+  'Mutation.createModel': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query:
+        'mutation($n: String!) { createModel(input: { name: $n, provider: "echo", upstreamModel: "e", inputCoinsPerMillion: "1", outputCoinsPerMillion: "1" }) { model { id } } }',
+      variables: { n: `m-${f.user.id}` },
+    }),
+  },
+  'Mutation.createUser': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($e: String!) { createUser(input: { email: $e, name: "N" }) { user { id } } }',
+      variables: { e: `new-${f.user.id}@example.org` },
+    }),
+  },
+  'Mutation.setUserActive': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($u: ID!) { setUserActive(input: { userId: $u, active: true }) { user { id } } }',
+      variables: { u: f.user.globalId },
+    }),
+  },
+  'Mutation.createApiKey': {
+    allowed: CLIENT_SIDE,
+    op: (f) => ({ query: 'mutation($c: ID) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }', variables: { c: f.client } }),
+  },
+  'Mutation.revokeApiKey': {
+    allowed: CLIENT_SIDE,
+    op: (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', variables: { id: f.key } }),
+  },
+  'Mutation.grantModelConsent': {
+    allowed: CLIENT_SIDE,
+    op: (f) => ({
+      query: 'mutation($c: ID, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }',
+      variables: { c: f.client, m: f.model },
+    }),
+  },
   // Personal: every signed-in user acts for themselves.
-  'Mutation.revokeSession': { allowed: SIGNED_IN, op: () => ({ query: 'mutation { revokeSession(input: { id: "U2Vzc2lvbjowMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA=" }) { revokedSessionId } }' }) },
+  'Mutation.revokeSession': {
+    allowed: SIGNED_IN,
+    op: () => ({
+      query:
+        'mutation { revokeSession(input: { id: "U2Vzc2lvbjowMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA=" }) { revokedSessionId } }',
+    }),
+  },
   // Every caller here signs in with an admin-API token, and a token may not create tokens (only a
   // browser session may; test/accessTokens.test.ts covers that side).
   'Mutation.createAccessToken': { allowed: [], op: () => ({ query: 'mutation { createAccessToken(input: { name: "t" }) { secret } }' }) },
   // An id that is not the caller's is BAD_USER_INPUT (the same as a missing one), never FORBIDDEN.
-  'Mutation.revokeAccessToken': { allowed: SIGNED_IN, op: (f) => ({ query: 'mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }', variables: { id: f.accessToken } }) },
-  'Subscription.clientUsage': { allowed: CLIENT_SIDE, op: (f) => ({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change } }', variables: { c: f.client } }) },
+  'Mutation.revokeAccessToken': {
+    allowed: SIGNED_IN,
+    op: (f) => ({
+      query: 'mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }',
+      variables: { id: f.accessToken },
+    }),
+  },
+  'Subscription.clientUsage': {
+    allowed: CLIENT_SIDE,
+    op: (f) => ({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change } }', variables: { c: f.client } }),
+  },
   'Subscription.viewerUsage': { allowed: SIGNED_IN, op: () => ({ query: 'subscription { viewerUsage { change } }' }) },
 };
 
@@ -74,17 +168,41 @@ let modelId: string;
 before(async () => {
   lumen = await startLumen();
   const admin = await lumen.user({ admin: true });
-  people = { admin, deactivated: await lumen.user(), stranger: await lumen.user(), otherManager: await lumen.user(), manager: await lumen.user() };
+  people = {
+    admin,
+    deactivated: await lumen.user(),
+    stranger: await lumen.user(),
+    otherManager: await lumen.user(),
+    manager: await lumen.user(),
+  };
   const other = await lumen.client(admin, 'Other');
   await lumen.prisma.clientManager.create({ data: { clientId: other.id, userId: people.otherManager.id } });
-  modelId = gid('Model', (await createModel(admin.viewer, { name: 'matrix', provider: 'echo', upstreamModel: 'e', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1', needsConsent: true, consentNotice: 'ok' })).id);
+  modelId = gid(
+    'Model',
+    (
+      await createModel(admin.viewer, {
+        name: 'matrix',
+        provider: 'echo',
+        upstreamModel: 'e',
+        inputCoinsPerMillion: '1',
+        outputCoinsPerMillion: '1',
+        needsConsent: true,
+        consentNotice: 'ok',
+      })
+    ).id,
+  );
   await setUserActive(admin.viewer, people.deactivated.id, false);
 });
 after(() => lumen.close());
 
 async function fixture(): Promise<Fixture> {
   const client = await lumen.client(people.admin);
-  await lumen.prisma.clientManager.createMany({ data: [{ clientId: client.id, userId: people.manager.id }, { clientId: client.id, userId: people.deactivated.id }] });
+  await lumen.prisma.clientManager.createMany({
+    data: [
+      { clientId: client.id, userId: people.manager.id },
+      { clientId: client.id, userId: people.deactivated.id },
+    ],
+  });
   const { apiKey } = await createApiKey(people.admin.viewer, { clientId: client.id }, { name: 'k' });
   const user = await lumen.user();
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });
@@ -97,10 +215,17 @@ async function call(role: Role, op: { query: string; variables?: Record<string, 
   if (!op.query.startsWith('subscription')) return lumen.gql(op.query, op.variables ?? {}, as);
   const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
   if (as) headers.authorization = `Bearer ${as.token}`;
-  const response = await lumen.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: op.query, variables: op.variables }) });
+  const response = await lumen.fetch('/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: op.query, variables: op.variables }),
+  });
   const reader = new SseReader(response);
   // A refused subscription answers at once with an error; an accepted one waits for events.
-  const first = await Promise.race([reader.next(), new Promise((resolve) => setTimeout(() => resolve({ data: 'waiting for events' }), 1500))]);
+  const first = await Promise.race([
+    reader.next(),
+    new Promise((resolve) => setTimeout(() => resolve({ data: 'waiting for events' }), 1500)),
+  ]);
   await reader.close();
   return first as GqlResult;
 }
@@ -109,15 +234,30 @@ async function call(role: Role, op: { query: string; variables?: Record<string, 
 function assertNullAnswer(result: GqlResult) {
   assert.equal(result.errors, undefined, `expected no error: ${JSON.stringify(result.errors)}`);
   const [answer] = Object.values(result.data ?? {});
-  assert.ok(answer === null || (Array.isArray(answer) && answer.every((item) => item === null)), `expected null: ${JSON.stringify(result.data)}`);
+  assert.ok(
+    answer === null || (Array.isArray(answer) && answer.every((item) => item === null)),
+    `expected null: ${JSON.stringify(result.data)}`,
+  );
 }
 
 test('every root field of the schema has an expectation, and every expectation a field', () => {
   const fields = (['Query', 'Mutation', 'Subscription'] as const).flatMap((type) =>
-    Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {}).map((name) => `${type}.${name}`),
+    Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {}).map(
+      (name) => `${type}.${name}`,
+    ),
   );
-  assert.deepEqual(fields.filter((f) => !EXPECTATIONS[f]).sort(), [], 'root fields without an authorization expectation: add them to EXPECTATIONS');
-  assert.deepEqual(Object.keys(EXPECTATIONS).filter((f) => !fields.includes(f)).sort(), [], 'expectations for fields that no longer exist');
+  assert.deepEqual(
+    fields.filter((f) => !EXPECTATIONS[f]).sort(),
+    [],
+    'root fields without an authorization expectation: add them to EXPECTATIONS',
+  );
+  assert.deepEqual(
+    Object.keys(EXPECTATIONS)
+      .filter((f) => !fields.includes(f))
+      .sort(),
+    [],
+    'expectations for fields that no longer exist',
+  );
 });
 
 test('every type holding client or personal data carries an auth scope of its own', () => {
@@ -137,7 +277,10 @@ for (const [field, expectation] of Object.entries(EXPECTATIONS)) {
         const result = await call(role, expectation.op(f, self));
         const codes = (result.errors ?? []).map((e) => e.extensions?.code);
         if (allowed) {
-          assert.ok(!codes.includes('FORBIDDEN') && !codes.includes('UNAUTHENTICATED'), `${role} was refused: ${JSON.stringify(result.errors)}`);
+          assert.ok(
+            !codes.includes('FORBIDDEN') && !codes.includes('UNAUTHENTICATED'),
+            `${role} was refused: ${JSON.stringify(result.errors)}`,
+          );
           return;
         }
         if (role === 'anonymous' || role === 'deactivated') {

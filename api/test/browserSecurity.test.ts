@@ -30,7 +30,12 @@ async function inEnv<T>(env: Config['env'], work: () => Promise<T>): Promise<T> 
 /** The policy's directives, by name. */
 function directives(policy: string | null): Map<string, string[]> {
   assert.ok(policy, 'no Content-Security-Policy');
-  return new Map(policy.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  return new Map(
+    policy
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 function assertProtected(response: Response, what: string) {

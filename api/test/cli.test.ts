@@ -17,7 +17,14 @@ async function lumen(...args: string[]): Promise<{ code: number; stdout: string;
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: apiDir,
-      env: { ...process.env, LUMEN_DATA_DIR: dataDir, DATABASE_URL: '', LUMEN_SECRET: '', NODE_ENV: 'development', LUMEN_PUBLIC_URL: 'http://lumen.example' },
+      env: {
+        ...process.env,
+        LUMEN_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        LUMEN_SECRET: '',
+        NODE_ENV: 'development',
+        LUMEN_PUBLIC_URL: 'http://lumen.example',
+      },
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr };
@@ -72,10 +79,19 @@ test('token create with an expiry, token list and token revoke', async () => {
 
   const list = await lumen('token', 'list', '--email', 'grace@example.org');
   assert.equal(list.code, 0, list.stderr);
-  const lines = list.stdout.trim().split('\n').filter((l) => l.includes('"'));
+  const lines = list.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('"'));
   assert.equal(lines.length, 2, list.stdout);
-  assert.match(lines.find((l) => l.includes('"nightly"'))!, new RegExp(`${nightlySecret.slice(0, 4)}\\.\\.\\.${nightlySecret.slice(-4)} .*never used, expires ${expires}`));
-  assert.match(lines.find((l) => l.includes('"forever"'))!, /never expires$/);
+  assert.match(
+    lines.find((l) => l.includes('"nightly"'))!,
+    new RegExp(`${nightlySecret.slice(0, 4)}\\.\\.\\.${nightlySecret.slice(-4)} .*never used, expires ${expires}`),
+  );
+  assert.match(
+    lines.find((l) => l.includes('"forever"'))!,
+    /never expires$/,
+  );
   assert.ok(!list.stdout.includes(nightlySecret), 'token list printed a secret');
 
   const id = lines.find((l) => l.includes('"nightly"'))!.split(/\s+/)[0];

@@ -27,7 +27,12 @@ after(() => {
   return lumen.close();
 });
 
-const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods'];
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+];
 
 function corsHeadersOf(response: Response): Record<string, string> {
   return Object.fromEntries(CORS_HEADERS.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
@@ -43,7 +48,10 @@ const createKeyAs = (origin: string | null, clientId: string) =>
   lumen.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-lumen-csrf': '1', ...(origin ? { origin } : {}) },
-    body: JSON.stringify({ query: 'mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "cors" }) { secret } }', variables: { c: clientId } }),
+    body: JSON.stringify({
+      query: 'mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "cors" }) { secret } }',
+      variables: { c: clientId },
+    }),
   });
 
 test('a foreign origin gets no CORS headers, on the preflight or on the answer', async () => {
@@ -102,9 +110,25 @@ test('/v1 follows the same rule', async () => {
 
 test('LUMEN_CORS_ORIGINS takes only exact origins', () => {
   const base = { NODE_ENV: 'test' };
-  assert.deepEqual(loadConfig({ ...base, LUMEN_CORS_ORIGINS: 'https://a.example.org, http://localhost:5173' }).corsOrigins, ['https://a.example.org', 'http://localhost:5173']);
+  assert.deepEqual(loadConfig({ ...base, LUMEN_CORS_ORIGINS: 'https://a.example.org, http://localhost:5173' }).corsOrigins, [
+    'https://a.example.org',
+    'http://localhost:5173',
+  ]);
   assert.deepEqual(loadConfig(base).corsOrigins, []);
-  for (const bad of ['*', 'https://*.example.org', 'https://a.example.org/', 'https://a.example.org/app', 'a.example.org', 'https://A.example.org', 'ftp://a.example.org', 'null']) {
-    assert.throws(() => loadConfig({ ...base, LUMEN_CORS_ORIGINS: bad }), (error: Error) => error instanceof ConfigError && /LUMEN_CORS_ORIGINS/.test(error.message), bad);
+  for (const bad of [
+    '*',
+    'https://*.example.org',
+    'https://a.example.org/',
+    'https://a.example.org/app',
+    'a.example.org',
+    'https://A.example.org',
+    'ftp://a.example.org',
+    'null',
+  ]) {
+    assert.throws(
+      () => loadConfig({ ...base, LUMEN_CORS_ORIGINS: bad }),
+      (error: Error) => error instanceof ConfigError && /LUMEN_CORS_ORIGINS/.test(error.message),
+      bad,
+    );
   }
 });

@@ -102,7 +102,15 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
   };
 
   test('requests fail fast with 503, an answered request is settled when the database returns, and all recovers by itself', async () => {
-    const m = await model(admin, { provider: 'openai-compatible', upstreamModel: 'up', upstreamBaseUrl: upstream.url, upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_OUTAGE_TEST', inputCoinsPerMillion: '2.5', outputCoinsPerMillion: '2000', maxOutputTokens: 100 });
+    const m = await model(admin, {
+      provider: 'openai-compatible',
+      upstreamModel: 'up',
+      upstreamBaseUrl: upstream.url,
+      upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_OUTAGE_TEST',
+      inputCoinsPerMillion: '2.5',
+      outputCoinsPerMillion: '2000',
+      maxOutputTokens: 100,
+    });
     const client = await lumen.client(admin);
     await pool(admin, client.id, { state: 'LIMITED', capacity: '1000', balance: '1000' });
     const key = await clientKey(admin, client.id);
@@ -140,7 +148,11 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     assert.equal(seen.headers?.get('retry-after'), '2');
     assert.equal(held.length, 2, 'a request was forwarded without coins reserved');
 
-    const graphql = await lumen.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` }, body: JSON.stringify({ query: '{ clients(first: 1) { totalCount } }' }) });
+    const graphql = await lumen.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+      body: JSON.stringify({ query: '{ clients(first: 1) { totalCount } }' }),
+    });
     const result = (await graphql.json()) as { errors?: { extensions?: { code?: string } }[] };
     assert.equal(graphql.status, 503, JSON.stringify(result));
     assert.equal(result.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', JSON.stringify(result));
@@ -149,7 +161,11 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     assert.equal(readyz.status, 503);
     assert.deepEqual(await readyz.json(), { database: 'unreachable', migrations: 'unknown', draining: false, redis: 'off' });
     assert.equal((await lumen.fetch('/healthz')).status, 200, 'liveness must not follow the database');
-    assert.match(await (await lumen.fetch('/metrics')).text(), /^lumen_unsettled_requests 1$/m, 'the waiting usage is visible to monitoring');
+    assert.match(
+      await (await lumen.fetch('/metrics')).text(),
+      /^lumen_unsettled_requests 1$/m,
+      'the waiting usage is visible to monitoring',
+    );
 
     // The database comes back: the queued settlement is recorded by itself.
     await proxy.open();
@@ -172,12 +188,23 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     // Balance identity, exactly: capacity - balance = Σ usage + Σ reservations still open.
     const usage = await lumen.prisma.usageRecord.findMany({ where: { clientId: client.id } });
     assert.equal(usage.length, 3, 'every answered request is recorded, once');
-    assert.deepEqual(usage.map((u) => u.outputTokens).sort((a, b) => a - b), [10, 20, 40]);
+    assert.deepEqual(
+      usage.map((u) => u.outputTokens).sort((a, b) => a - b),
+      [10, 20, 40],
+    );
     const open = await lumen.prisma.coinReservation.findMany({ where: { pool: { clientId: client.id } } });
     assert.equal(open.length, 0, 'a reservation outlived its settlement');
     const { balance } = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
-    assert.equal(exact(1000).minus(exact(balance)).toFixed(), sum(usage.map((u) => u.coins)).plus(sum(open.map((r) => r.amount))).toFixed());
-    const expected = [20, 40, 10].reduce((total, out) => total.plus(exact('2.5').times(9).plus(exact(2000).times(out)).dividedBy(1_000_000)), exact(0));
+    assert.equal(
+      exact(1000).minus(exact(balance)).toFixed(),
+      sum(usage.map((u) => u.coins))
+        .plus(sum(open.map((r) => r.amount)))
+        .toFixed(),
+    );
+    const expected = [20, 40, 10].reduce(
+      (total, out) => total.plus(exact('2.5').times(9).plus(exact(2000).times(out)).dividedBy(1_000_000)),
+      exact(0),
+    );
     assert.equal(sum(usage.map((u) => u.coins)).toFixed(), expected.toFixed(), 'billed other than the upstream reported');
   });
 });

@@ -26,13 +26,22 @@ test('deep, aliased and huge queries are refused before they run', async () => {
   let nested = 'id';
   for (let i = 0; i < GRAPHQL_LIMITS.maxDepth + 1; i++) nested = `a { ${nested} }`;
   const tooDeep = await lumen.gql(`{ ${nested} }`, {}, admin);
-  assert.ok(tooDeep.errors?.some((e) => /depth/i.test(e.message)), JSON.stringify(tooDeep.errors));
+  assert.ok(
+    tooDeep.errors?.some((e) => /depth/i.test(e.message)),
+    JSON.stringify(tooDeep.errors),
+  );
   const aliases = Array.from({ length: GRAPHQL_LIMITS.maxAliases + 5 }, (_, i) => `a${i}: viewer { id }`).join(' ');
   const tooManyAliases = await lumen.gql(`{ ${aliases} }`, {}, admin);
-  assert.ok(tooManyAliases.errors?.some((e) => /alias/i.test(e.message)), JSON.stringify(tooManyAliases.errors));
+  assert.ok(
+    tooManyAliases.errors?.some((e) => /alias/i.test(e.message)),
+    JSON.stringify(tooManyAliases.errors),
+  );
   const tokens = Array.from({ length: GRAPHQL_LIMITS.maxTokens }, () => 'id').join(' ');
   const tooManyTokens = await lumen.gql(`{ viewer { ${tokens} } }`, {}, admin);
-  assert.ok(tooManyTokens.errors?.some((e) => /token/i.test(e.message)), JSON.stringify(tooManyTokens.errors));
+  assert.ok(
+    tooManyTokens.errors?.some((e) => /token/i.test(e.message)),
+    JSON.stringify(tooManyTokens.errors),
+  );
   // Nothing broke: the server still answers.
   assertOk(await lumen.gql('{ viewer { email } }', {}, admin));
 });
@@ -57,7 +66,15 @@ test('a cookie session needs the anti-CSRF header; tokens do not', async () => {
 
 test('oversized bodies are refused with 413', async () => {
   const big = JSON.stringify({ query: `{ viewer { email } }`, variables: { pad: 'x'.repeat(GRAPHQL_LIMITS.maxBodyBytes) } });
-  const response = await lumen.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)), authorization: `Bearer ${admin.token}` }, body: big });
+  const response = await lumen.fetch('/graphql', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(big)),
+      authorization: `Bearer ${admin.token}`,
+    },
+    body: big,
+  });
   assert.equal(response.status, 413);
 });
 
@@ -66,7 +83,11 @@ test('key creation is rate limited per user', async () => {
   const client = await lumen.client(admin);
   let refused = 0;
   for (let i = 0; i < RATE_LIMITS.keyCreation.points + 3; i++) {
-    const result = await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }`, { c: client.globalId }, admin);
+    const result = await lumen.gql(
+      `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }`,
+      { c: client.globalId },
+      admin,
+    );
     if (result.errors) {
       assert.equal(result.errors[0].extensions?.code, 'RATE_LIMITED');
       refused++;
@@ -76,7 +97,9 @@ test('key creation is rate limited per user', async () => {
   assert.equal(await lumen.prisma.apiKey.count({ where: { clientId: client.id } }), RATE_LIMITS.keyCreation.points);
   // Another user has a bucket of their own.
   const other = await lumen.user({ admin: true });
-  assertOk(await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }`, { c: client.globalId }, other));
+  assertOk(
+    await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "k" }) { secret } }`, { c: client.globalId }, other),
+  );
   resetRateLimits();
 });
 

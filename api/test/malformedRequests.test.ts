@@ -94,5 +94,8 @@ test('an unexpected failure outside GraphQL is a plain 500 naming the request id
   assert.match(body, /request id trace-500/);
   assertNoLeak(body);
   const logged = errors.mock.calls.map((call) => call.arguments[0] as { requestId?: string; err?: unknown });
-  assert.ok(logged.some((entry) => entry.requestId === 'trace-500' && entry.err instanceof Error), 'the failure was not logged with its request id');
+  assert.ok(
+    logged.some((entry) => entry.requestId === 'trace-500' && entry.err instanceof Error),
+    'the failure was not logged with its request id',
+  );
 });

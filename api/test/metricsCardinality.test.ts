@@ -27,7 +27,11 @@ async function metricsText(): Promise<string> {
 const seriesOf = (text: string) => text.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('lumen_process_'));
 
 const post = (query: string, operationName?: string) =>
-  lumen.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+  lumen.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, operationName }),
+  });
 
 /** One anonymous request of every kind, each named with `r`; returns the names it used. */
 async function callerChosen(r: string): Promise<void> {
@@ -42,7 +46,9 @@ async function callerChosen(r: string): Promise<void> {
   await lumen.fetch(`/${r}`);
   await lumen.fetch(`/v1/${r}`);
   await lumen.fetch(`/${r}`, { method: `X${r}` });
-  const notFound = await refusal(openai(keySecret).chat.completions.create({ model: `model-${r}`, messages: [{ role: 'user', content: 'hi' }] }));
+  const notFound = await refusal(
+    openai(keySecret).chat.completions.create({ model: `model-${r}`, messages: [{ role: 'user', content: 'hi' }] }),
+  );
   assert.equal(notFound.status, 404);
 }
 

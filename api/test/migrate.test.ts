@@ -12,7 +12,9 @@ before(async () => {
 after(() => lumen.close());
 
 test("migrations are recorded in Prisma's table with the file's SHA-256", async () => {
-  const rows = await lumen.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]>`
+  const rows = await lumen.prisma.$queryRaw<
+    { migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]
+  >`
     SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`;
   const files = readMigrations();
   assert.equal(rows.length, files.length);
@@ -34,10 +36,15 @@ test('an edited migration is refused, a failing one is rolled back whole', async
   const files = readMigrations();
   const edited = files.map((m, i) => (i === 0 ? { ...m, checksum: 'f'.repeat(64) } : m));
   await assert.rejects(migrate(lumen.database, edited), /was changed after it was applied/);
-  const broken = [...files, { name: '99991231000000_broken', sql: 'CREATE TABLE "Half" (id int); SELECT no_such_function();', checksum: 'x' }];
+  const broken = [
+    ...files,
+    { name: '99991231000000_broken', sql: 'CREATE TABLE "Half" (id int); SELECT no_such_function();', checksum: 'x' },
+  ];
   await assert.rejects(migrate(lumen.database, broken), /99991231000000_broken failed and was rolled back/);
   const half = await lumen.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'Half'`;
   assert.equal(Number(half[0].n), 0, 'a failed migration left a table behind');
-  const recorded = await lumen.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "_prisma_migrations" WHERE migration_name = '99991231000000_broken'`;
+  const recorded = await lumen.prisma.$queryRaw<
+    { n: bigint }[]
+  >`SELECT count(*) AS n FROM "_prisma_migrations" WHERE migration_name = '99991231000000_broken'`;
   assert.equal(Number(recorded[0].n), 0);
 });

@@ -55,15 +55,25 @@ test('hidden, missing, malformed and unknown-type ids all answer null without an
 });
 
 test("another user's session is null; one's own is found", async () => {
-  const own = await lumen.prisma.session.create({ data: { userId: stranger.id, hash: `h-${stranger.id}`, expiresAt: new Date(Date.now() + 60_000) } });
+  const own = await lumen.prisma.session.create({
+    data: { userId: stranger.id, hash: `h-${stranger.id}`, expiresAt: new Date(Date.now() + 60_000) },
+  });
   const id = encodeGlobalID('Session', own.id);
   assert.deepEqual(await lumen.gql(NODE, { id }, manager), { data: { node: null } });
   assert.deepEqual(await lumen.gql(NODE, { id }, stranger), { data: { node: { id, __typename: 'Session' } } });
 });
 
 test('nodes(ids) answers in order, null for each id that leads nowhere visible', async () => {
-  const result = await lumen.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [client.globalId, 'garbage', encodeGlobalID('Client', MISSING), keyId] }, manager);
+  const result = await lumen.gql(
+    `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+    { ids: [client.globalId, 'garbage', encodeGlobalID('Client', MISSING), keyId] },
+    manager,
+  );
   assert.deepEqual(result, { data: { nodes: [{ id: client.globalId }, null, null, { id: keyId }] } });
-  const tooMany = await lumen.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array.from({ length: 101 }, () => client.globalId) }, manager);
+  const tooMany = await lumen.gql(
+    `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+    { ids: Array.from({ length: 101 }, () => client.globalId) },
+    manager,
+  );
   assert.equal(tooMany.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
 });

@@ -18,7 +18,16 @@ before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-logs-'));
   server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: apiDir,
-    env: { ...process.env, PORT: '0', LUMEN_DATA_DIR: dataDir, NODE_ENV: 'development', LUMEN_LOG_LEVEL: 'debug', DATABASE_URL: '', REDIS_URL: '', LUMEN_SECRET: '' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LUMEN_DATA_DIR: dataDir,
+      NODE_ENV: 'development',
+      LUMEN_LOG_LEVEL: 'debug',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      LUMEN_SECRET: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout!.on('data', (chunk) => (output += chunk));
@@ -62,8 +71,12 @@ test('secrets never reach the logs, and every request line has a request id', as
   };
   const client = (await gql('mutation { createClient(input: { name: "Logged" }) { client { id } } }')).createClient.client.id;
   await gql('mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }', { c: client });
-  await gql('mutation { createModel(input: { name: "echo-log", provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "2" }) { model { id } } }');
-  const created = (await gql('mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { secret apiKey { id } } }', { c: client })).createApiKey;
+  await gql(
+    'mutation { createModel(input: { name: "echo-log", provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "2" }) { model { id } } }',
+  );
+  const created = (
+    await gql('mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { secret apiKey { id } } }', { c: client })
+  ).createApiKey;
   const chat = await fetch(`${base}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${created.secret}` },

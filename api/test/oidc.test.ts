@@ -34,7 +34,9 @@ test('the first sign-in creates the user from the email and name claims; the adm
   assert.equal(response.status, 303);
   assert.equal(response.headers.get('location'), '/');
   assert.ok(cookie?.startsWith('ses_'));
-  const me = assertOk(await lumen.gql('{ viewer { email name isAdmin sessions { current } } }', {}, { cookie: `lumen_session=${cookie}` })) as any;
+  const me = assertOk(
+    await lumen.gql('{ viewer { email name isAdmin sessions { current } } }', {}, { cookie: `lumen_session=${cookie}` }),
+  ) as any;
   assert.deepEqual(me.viewer, { email: 'olivia@uni.example', name: 'Olivia Okafor', isAdmin: true, sessions: [{ current: true }] });
   // Signing in again finds the same user.
   await signIn('olivia');
@@ -55,7 +57,10 @@ test('a callback without the flow cookie, or with a forged state, signs nobody i
   const noCookie = await lumen.fetch('/auth/oidc/callback?code=abc&state=xyz', { redirect: 'manual' });
   assert.equal(noCookie.status, 303);
   assert.match(noCookie.headers.get('location')!, /^\/signin\?error=/);
-  assert.equal(noCookie.headers.getSetCookie().some((c) => c.startsWith('lumen_session=ses_')), false);
+  assert.equal(
+    noCookie.headers.getSetCookie().some((c) => c.startsWith('lumen_session=ses_')),
+    false,
+  );
   const start = await lumen.fetch('/auth/oidc/start', { redirect: 'manual' });
   const flow = start.headers.getSetCookie()[0].split(';')[0];
   const forged = await lumen.fetch('/auth/oidc/callback?code=abc&state=not-the-state', { redirect: 'manual', headers: { cookie: flow } });
@@ -68,7 +73,13 @@ test('sessions are listed and can be revoked by their user', async () => {
   const list = assertOk(await lumen.gql('{ viewer { sessions { id current } } }', {}, { cookie: `lumen_session=${first}` })) as any;
   const other = list.viewer.sessions.find((s: any) => !s.current);
   assert.ok(list.viewer.sessions.some((s: any) => s.current));
-  assertOk(await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }', { id: other.id }, { cookie: `lumen_session=${first}` }));
+  assertOk(
+    await lumen.gql(
+      'mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }',
+      { id: other.id },
+      { cookie: `lumen_session=${first}` },
+    ),
+  );
   // Which one was revoked depends on order; the current one still works, and one of the two is gone.
   const stillFirst = await lumen.gql('{ viewer { email } }', {}, { cookie: `lumen_session=${first}` });
   assertOk(stillFirst);
@@ -80,5 +91,8 @@ test('sessions are listed and can be revoked by their user', async () => {
   // Nobody else can revoke it.
   const stranger = await lumen.user();
   const mine = signedIn.viewer.sessions[0].id;
-  assertErrorCode(await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }', { id: mine }, stranger), 'BAD_USER_INPUT');
+  assertErrorCode(
+    await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }', { id: mine }, stranger),
+    'BAD_USER_INPUT',
+  );
 });

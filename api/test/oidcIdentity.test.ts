@@ -129,11 +129,20 @@ test('the same identity with a changed email is the same user; the email follows
 });
 
 test('LUMEN_OIDC_TRUST_EMAIL is true or false; anything else stops the start, naming it', () => {
-  const env = { NODE_ENV: 'test', LUMEN_OIDC_ISSUER: 'https://idp.example', LUMEN_OIDC_CLIENT_ID: 'lumen', LUMEN_OIDC_CLIENT_SECRET: 'secret' };
+  const env = {
+    NODE_ENV: 'test',
+    LUMEN_OIDC_ISSUER: 'https://idp.example',
+    LUMEN_OIDC_CLIENT_ID: 'lumen',
+    LUMEN_OIDC_CLIENT_SECRET: 'secret',
+  };
   assert.equal(loadConfig(env).oidc?.trustEmail, false);
   assert.equal(loadConfig({ ...env, LUMEN_OIDC_TRUST_EMAIL: 'false' }).oidc?.trustEmail, false);
   assert.equal(loadConfig({ ...env, LUMEN_OIDC_TRUST_EMAIL: 'true' }).oidc?.trustEmail, true);
   for (const value of ['yes', '1', 'TRUE ', 'on']) {
-    assert.throws(() => loadConfig({ ...env, LUMEN_OIDC_TRUST_EMAIL: value }), (error: Error) => error instanceof ConfigError && /LUMEN_OIDC_TRUST_EMAIL/.test(error.message), value);
+    assert.throws(
+      () => loadConfig({ ...env, LUMEN_OIDC_TRUST_EMAIL: value }),
+      (error: Error) => error instanceof ConfigError && /LUMEN_OIDC_TRUST_EMAIL/.test(error.message),
+      value,
+    );
   }
 });

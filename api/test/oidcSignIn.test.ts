@@ -16,7 +16,10 @@ const ISSUER = 'https://idp.example.org';
 
 test('two first sign-ins of one person at once both succeed, as one user', async () => {
   const idToken = { iss: ISSUER, sub: 'twin-tabs', email: 'twin@example.org', email_verified: true, name: 'Twin Tabs' };
-  const results = await Promise.all([signInWithOidc({ idToken, userInfo: {} }, options), signInWithOidc({ idToken, userInfo: {} }, options)]);
+  const results = await Promise.all([
+    signInWithOidc({ idToken, userInfo: {} }, options),
+    signInWithOidc({ idToken, userInfo: {} }, options),
+  ]);
   for (const result of results) assert.ok('sessionToken' in result, `refused: ${JSON.stringify(result)}`);
   const users = await lumen.prisma.user.findMany({ where: { oidcIssuer: ISSUER, oidcSubject: 'twin-tabs' } });
   assert.equal(users.length, 1);
@@ -24,12 +27,21 @@ test('two first sign-ins of one person at once both succeed, as one user', async
 });
 
 test("the provider's display name loses control and bidirectional characters, never the sign-in", async () => {
-  const idToken = { iss: ISSUER, sub: 'trojan', email: 'trojan@example.org', email_verified: true, name: 'Mallory\u202E\u0007 gpj.exe\u2066' };
+  const idToken = {
+    iss: ISSUER,
+    sub: 'trojan',
+    email: 'trojan@example.org',
+    email_verified: true,
+    name: 'Mallory\u202E\u0007 gpj.exe\u2066',
+  };
   const result = await signInWithOidc({ idToken, userInfo: {} }, options);
   assert.ok('sessionToken' in result);
   const user = await lumen.prisma.user.findFirstOrThrow({ where: { oidcSubject: 'trojan' } });
   assert.equal(user.name, 'Mallory gpj.exe');
-  const blank = await signInWithOidc({ idToken: { ...idToken, sub: 'blank', email: 'blank@example.org', name: '\u202E\u202C' }, userInfo: {} }, options);
+  const blank = await signInWithOidc(
+    { idToken: { ...idToken, sub: 'blank', email: 'blank@example.org', name: '\u202E\u202C' }, userInfo: {} },
+    options,
+  );
   assert.ok('sessionToken' in blank);
   assert.equal((await lumen.prisma.user.findFirstOrThrow({ where: { oidcSubject: 'blank' } })).name, 'blank');
 });

@@ -30,7 +30,12 @@ beforeEach(() => resetRateLimits());
 
 async function start(env: Record<string, string> = {}) {
   await lumen?.close();
-  lumen = await startLumen({ LUMEN_OIDC_ISSUER: provider.issuer, LUMEN_OIDC_CLIENT_ID: 'lumen', LUMEN_OIDC_CLIENT_SECRET: 'a-test-secret-of-some-length', ...env });
+  lumen = await startLumen({
+    LUMEN_OIDC_ISSUER: provider.issuer,
+    LUMEN_OIDC_CLIENT_ID: 'lumen',
+    LUMEN_OIDC_CLIENT_SECRET: 'a-test-secret-of-some-length',
+    ...env,
+  });
   return lumen;
 }
 

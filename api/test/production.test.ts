@@ -18,7 +18,10 @@ after(() => lumen.close());
 
 test('introspection is off and GraphiQL is not served', async () => {
   const result = await lumen.gql('{ __schema { types { name } } }', {}, admin);
-  assert.ok(result.errors?.some((e) => /introspection/i.test(e.message)), JSON.stringify(result));
+  assert.ok(
+    result.errors?.some((e) => /introspection/i.test(e.message)),
+    JSON.stringify(result),
+  );
   const page = await lumen.fetch('/graphql', { headers: { accept: 'text/html' } });
   assert.ok(!(await page.text()).includes('graphiql'), 'GraphiQL was served in production');
   assertOk(await lumen.gql('{ viewer { email } }', {}, admin));

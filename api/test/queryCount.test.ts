@@ -49,11 +49,23 @@ async function statementsFor(clientGlobalId: string, as: TestUser) {
 }
 
 test('the same number of statements for 2 keys and 1 model as for 40 keys, 5 managers and 8 models', async () => {
-  await createModel(admin.viewer, { name: 'only-model', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1' });
+  await createModel(admin.viewer, {
+    name: 'only-model',
+    provider: 'echo',
+    upstreamModel: 'echo',
+    inputCoinsPerMillion: '1',
+    outputCoinsPerMillion: '1',
+  });
   const small = await clientWith(2, 1);
   const smallCount = await statementsFor(small.globalId, manager);
   for (let i = 0; i < 7; i++) {
-    await createModel(admin.viewer, { name: `model-${i}`, provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1' });
+    await createModel(admin.viewer, {
+      name: `model-${i}`,
+      provider: 'echo',
+      upstreamModel: 'echo',
+      inputCoinsPerMillion: '1',
+      outputCoinsPerMillion: '1',
+    });
   }
   const large = await clientWith(40, 5);
   const largeCount = await statementsFor(large.globalId, manager);

@@ -15,7 +15,11 @@ after(() => lumen.close());
 
 const ready = async () => {
   const response = await lumen.fetch('/readyz');
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, cacheControl: response.headers.get('cache-control') };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    cacheControl: response.headers.get('cache-control'),
+  };
 };
 
 test('/readyz: 200 with every part named when the database answers, its migrations are applied and the instance is not stopping', async () => {
@@ -35,7 +39,9 @@ test('/healthz is liveness: 200 without asking the database', async () => {
 });
 
 test('/readyz: 503 with migrations "pending" when the database lacks one of this version\'s migrations', async () => {
-  const [latest] = await lumen.prisma.$queryRaw<{ id: string }[]>`SELECT "id" FROM "_prisma_migrations" ORDER BY "migration_name" DESC LIMIT 1`;
+  const [latest] = await lumen.prisma.$queryRaw<
+    { id: string }[]
+  >`SELECT "id" FROM "_prisma_migrations" ORDER BY "migration_name" DESC LIMIT 1`;
   await lumen.prisma.$executeRaw`UPDATE "_prisma_migrations" SET "rolled_back_at" = now() WHERE "id" = ${latest.id}`;
   try {
     const { status, body } = await ready();

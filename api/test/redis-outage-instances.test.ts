@@ -65,7 +65,15 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     const client = await createClient(viewer, { name: 'Shared' });
     clientId = client.id;
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
+    echoModel = (
+      await createModel(viewer, {
+        name: 'echo',
+        provider: 'echo',
+        upstreamModel: 'echo',
+        inputCoinsPerMillion: '1',
+        outputCoinsPerMillion: '2',
+      })
+    ).name;
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
 
@@ -78,7 +86,8 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
 
   const gql = (instance: Instance, query: string, variables: Record<string, unknown> = {}) => gqlOn(instance, adminToken, query, variables);
   const ask = async (instance: Instance, key: string, content: string) =>
-    (await openai(key, `${instance.url}/v1`).chat.completions.create({ model: echoModel, messages: [{ role: 'user', content }] })).choices[0].message.content;
+    (await openai(key, `${instance.url}/v1`).chat.completions.create({ model: echoModel, messages: [{ role: 'user', content }] }))
+      .choices[0].message.content;
   /** The status /v1 answers with this key (0: no answer at all). */
   const statusOf = async (instance: Instance, key: string): Promise<number> => {
     try {
@@ -89,7 +98,12 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     }
   };
   const redisUp = async (instance: Instance) => /^lumen_redis_up 1$/m.test(await (await fetch(`${instance.url}/metrics`)).text());
-  const alive = () => assert.deepEqual([a.process.exitCode, b.process.exitCode], [null, null], `an instance exited:\n${a.output.join('')}\n${b.output.join('')}`);
+  const alive = () =>
+    assert.deepEqual(
+      [a.process.exitCode, b.process.exitCode],
+      [null, null],
+      `an instance exited:\n${a.output.join('')}\n${b.output.join('')}`,
+    );
 
   test('Redis down: both serve, a key revoked on B is refused by A within the bound; back: RESYNC, then each event once', async () => {
     const { apiKey: revokedKey, secret: doomed } = await createApiKey(viewer, { clientId }, { name: 'revoked on B' });
@@ -105,7 +119,9 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     assert.equal(await ask(b, keyB, 'B without Redis'), 'B without Redis');
     assert.equal((await gql(a, '{ viewer { name } }')).data?.viewer.name, 'Admin');
 
-    const revoked = await gql(b, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, { id: gid('ApiKey', revokedKey.id) });
+    const revoked = await gql(b, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, {
+      id: gid('ApiKey', revokedKey.id),
+    });
     assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
     // README: within 2 s; the deadline here is generous (the machine may be busy), but far below A's 60 s cache lifetime.
     await eventually(async () => (await statusOf(a, doomed)) === 401, 'A refuses the key revoked on B', 15_000);
@@ -115,7 +131,10 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     const response = await fetch(`${a.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }', variables: { c: gid('Client', clientId) } }),
+      body: JSON.stringify({
+        query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }',
+        variables: { c: gid('Client', clientId) },
+      }),
     });
     const events = new SseReader(response);
     /** The next event that is not a RESYNC (another instance may announce one when it can publish again). */
@@ -128,13 +147,17 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     try {
       // The stream opens before the subscription is registered: request on A until it hears one
       // (bounded); one read is pending at a time.
-      let pending = events.next();
+      const pending = events.next();
       let first: any = null;
       for (let attempt = 0; attempt < 10 && !first; attempt++) {
         await ask(a, keyA, `A offline ${attempt}`);
         first = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve(null), 1000))]);
       }
-      assert.deepEqual([first?.data?.clientUsage.change, first?.data?.clientUsage.apiKey.name], ['METERED', 'used on A'], 'A did not hear its own request while Redis was down');
+      assert.deepEqual(
+        [first?.data?.clientUsage.change, first?.data?.clientUsage.apiKey.name],
+        ['METERED', 'used on A'],
+        'A did not hear its own request while Redis was down',
+      );
 
       await redis.start();
       // Then RESYNC (after what a slow stream still held of the attempts above), with current figures.

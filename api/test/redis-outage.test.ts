@@ -54,7 +54,8 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
   test('GraphQL, /v1, events and rate limits keep working; RESYNC when Redis is back', async () => {
     const { client, key } = await unlimitedClient(lumen, admin);
     const echo = (await model(admin)).name;
-    const ask = async (content: string) => (await openai(key.secret).chat.completions.create({ model: echo, messages: [{ role: 'user', content }] })).choices[0].message.content;
+    const ask = async (content: string) =>
+      (await openai(key.secret).chat.completions.create({ model: echo, messages: [{ role: 'user', content }] })).choices[0].message.content;
     const response = await lumen.fetch('/graphql', {
       method: 'POST',
       headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
@@ -77,7 +78,13 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
       const metered = await events.next();
       assert.deepEqual([metered.data.clientUsage.change, metered.data.clientUsage.usage.requests], ['METERED', 2]);
       // Key creation (rate-limited per user) works too, and its event is the very next one: METERED came once.
-      assertOk(await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "made offline" }) { secret } }`, { c: client.globalId }, admin));
+      assertOk(
+        await lumen.gql(
+          `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "made offline" }) { secret } }`,
+          { c: client.globalId },
+          admin,
+        ),
+      );
       const created = await events.next();
       assert.deepEqual([created.data.clientUsage.change, created.data.clientUsage.apiKey.name], ['KEY_CREATED', 'made offline']);
 
@@ -94,7 +101,10 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
       await redis.start();
       // The subscriber may have missed other instances' events: RESYNC, with the figures as they are.
       const resync = await events.next();
-      assert.deepEqual([resync.data.clientUsage.change, resync.data.clientUsage.usage.requests, resync.data.clientUsage.apiKey], ['RESYNC', 2, null]);
+      assert.deepEqual(
+        [resync.data.clientUsage.change, resync.data.clientUsage.usage.requests, resync.data.clientUsage.apiKey],
+        ['RESYNC', 2, null],
+      );
       await eventually(() => redisStatus() === 'ok', 'Lumen reconnects to Redis');
       assert.equal(await ask('with Redis again'), 'with Redis again');
       const next = await events.next();

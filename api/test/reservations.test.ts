@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { exact } from '../src/domain/coins.ts';
-import { reclaimAbandonedReservations, recordUsage, releaseReservation, reserveCoins, touchLiveReservations } from '../src/domain/metering.ts';
+import {
+  reclaimAbandonedReservations,
+  recordUsage,
+  releaseReservation,
+  reserveCoins,
+  touchLiveReservations,
+} from '../src/domain/metering.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { clientKey, model, pool } from './support/v1.ts';
 
@@ -20,7 +26,8 @@ async function limitedClient(balance: string) {
   await pool(admin, client.id, { state: 'LIMITED', capacity: '1000', balance });
   return client;
 }
-const balanceOf = async (clientId: string) => exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
+const balanceOf = async (clientId: string) =>
+  exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
 const age = (minutes: number) => lumen.prisma.coinReservation.updateMany({ data: { touchedAt: new Date(Date.now() - minutes * 60_000) } });
 
 test('a reservation is a ledger row; settling removes it and refunds the unspent part', async () => {
@@ -30,7 +37,17 @@ test('a reservation is a ledger row; settling removes it and refunds the unspent
   const reservation = await reserveCoins({ clientId: client.id }, exact('10'));
   assert.equal(await balanceOf(client.id), '90');
   assert.equal(exact((await lumen.prisma.coinReservation.findUniqueOrThrow({ where: { id: reservation.id! } })).amount).toFixed(), '10');
-  await recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation, inputTokens: 3, outputTokens: 1, cost: exact('2.5'), status: 'ok', latencyMs: 5 });
+  await recordUsage({
+    owner: { clientId: client.id },
+    apiKeyId: key.id,
+    modelId: m.id,
+    reservation,
+    inputTokens: 3,
+    outputTokens: 1,
+    cost: exact('2.5'),
+    status: 'ok',
+    latencyMs: 5,
+  });
   assert.equal(await balanceOf(client.id), '97.5');
   assert.equal(await lumen.prisma.coinReservation.count({ where: { id: reservation.id! } }), 0);
 });
@@ -63,7 +80,17 @@ test('settling or releasing after a reclaim does not give the coins back twice',
   assert.equal(await balanceOf(client.id), '30');
   await releaseReservation(released);
   assert.equal(await balanceOf(client.id), '30', 'a release after a reclaim refunded again');
-  await recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation: settled, inputTokens: 1, outputTokens: 1, cost: exact('4'), status: 'ok', latencyMs: 5 });
+  await recordUsage({
+    owner: { clientId: client.id },
+    apiKeyId: key.id,
+    modelId: m.id,
+    reservation: settled,
+    inputTokens: 1,
+    outputTokens: 1,
+    cost: exact('4'),
+    status: 'ok',
+    latencyMs: 5,
+  });
   assert.equal(await balanceOf(client.id), '26', 'the late settlement is charged once');
 });
 
@@ -74,7 +101,18 @@ test('a settlement retried after its answer was lost (it had committed) is recor
   const m = await model(admin);
   const key = await clientKey(admin, client.id);
   const settle = (reservation: Awaited<ReturnType<typeof reserveCoins>>, recordId: string) =>
-    recordUsage({ owner: { clientId: client.id }, apiKeyId: key.id, modelId: m.id, reservation, inputTokens: 3, outputTokens: 1, cost: exact('2.5'), status: 'ok', latencyMs: 5, recordId });
+    recordUsage({
+      owner: { clientId: client.id },
+      apiKeyId: key.id,
+      modelId: m.id,
+      reservation,
+      inputTokens: 3,
+      outputTokens: 1,
+      cost: exact('2.5'),
+      status: 'ok',
+      latencyMs: 5,
+      recordId,
+    });
   const first = await reserveCoins({ clientId: client.id }, exact('10'));
   await settle(first, '0190f6a0-0000-7000-8000-000000000001');
   await settle(first, '0190f6a0-0000-7000-8000-000000000001');

@@ -78,7 +78,12 @@ const actions: Action[] = [
   {
     name: 'createApiKey for the client',
     allowed: MANAGER_AND_ADMIN,
-    run: (f, as) => lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "new" }) { secret apiKey { id } } }`, { c: f.client.globalId }, as),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "new" }) { secret apiKey { id } } }`,
+        { c: f.client.globalId },
+        as,
+      ),
     check: async (f) => assert.equal(await lumen.prisma.apiKey.count({ where: { clientId: f.client.id } }), 2),
   },
   {
@@ -91,7 +96,11 @@ const actions: Action[] = [
     name: 'grantModelConsent for the client',
     allowed: MANAGER_AND_ADMIN,
     run: (f, as) =>
-      lumen.gql(`mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, { c: f.client.globalId, m: gid('Model', consentModelId) }, as),
+      lumen.gql(
+        `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+        { c: f.client.globalId, m: gid('Model', consentModelId) },
+        as,
+      ),
     check: (_f, r) => assert.equal((r.data as any).grantModelConsent.modelAccess.status, 'CONSENTED'),
   },
   {
@@ -99,44 +108,77 @@ const actions: Action[] = [
     allowed: ADMIN,
     run: async (f, as) => {
       const newcomer = await lumen.prisma.user.create({ data: { email: `new-${f.client.id}@example.org`, name: 'Newcomer' } });
-      return lumen.gql(`mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { managers { user { email } } } } }`, { c: f.client.globalId, u: gid('User', newcomer.id) }, as);
+      return lumen.gql(
+        `mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { managers { user { email } } } } }`,
+        { c: f.client.globalId, u: gid('User', newcomer.id) },
+        as,
+      );
     },
-    check: (f, r) => assert.ok((r.data as any).addClientManager.client.managers.some((m: any) => m.user.email === `new-${f.client.id}@example.org`)),
+    check: (f, r) =>
+      assert.ok((r.data as any).addClientManager.client.managers.some((m: any) => m.user.email === `new-${f.client.id}@example.org`)),
   },
   {
     name: 'removeClientManager',
     allowed: ADMIN,
-    run: (f, as) => lumen.gql(`mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, { c: f.client.globalId, u: f.candidate.globalId }, as),
-    check: async (f) => assert.equal(await lumen.prisma.clientManager.count({ where: { clientId: f.client.id, userId: f.candidate.id } }), 0),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`,
+        { c: f.client.globalId, u: f.candidate.globalId },
+        as,
+      ),
+    check: async (f) =>
+      assert.equal(await lumen.prisma.clientManager.count({ where: { clientId: f.client.id, userId: f.candidate.id } }), 0),
   },
   {
     name: 'setClientActive',
     allowed: ADMIN,
-    run: (f, as) => lumen.gql(`mutation($c: ID!) { setClientActive(input: { clientId: $c, active: false }) { client { active } } }`, { c: f.client.globalId }, as),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: false }) { client { active } } }`,
+        { c: f.client.globalId },
+        as,
+      ),
     check: (_f, r) => assert.equal((r.data as any).setClientActive.client.active, false),
   },
   {
     name: 'createClient',
     allowed: ADMIN,
-    run: (_f, as) => lumen.gql(`mutation { createClient(input: { name: "Created by role test" }) { client { id coinPool { state } } } }`, {}, as),
+    run: (_f, as) =>
+      lumen.gql(`mutation { createClient(input: { name: "Created by role test" }) { client { id coinPool { state } } } }`, {}, as),
     check: (_f, r) => assert.equal((r.data as any).createClient.client.coinPool.state, 'NOT_CONFIGURED'),
   },
   {
     name: 'setClientCoinPool',
     allowed: ADMIN,
-    run: (f, as) => lumen.gql(`mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "100", balance: "40" }) { client { coinPool { state balance } } } }`, { c: f.client.globalId }, as),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "100", balance: "40" }) { client { coinPool { state balance } } } }`,
+        { c: f.client.globalId },
+        as,
+      ),
     check: (_f, r) => assert.deepEqual((r.data as any).setClientCoinPool.client.coinPool, { state: 'LIMITED', balance: '40' }),
   },
   {
     name: 'setClientModelAccess',
     allowed: ADMIN,
-    run: (f, as) => lumen.gql(`mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`, { c: f.client.globalId, m: gid('Model', consentModelId) }, as),
-    check: async (f) => assert.equal((await lumen.prisma.clientModelAccess.findFirstOrThrow({ where: { clientId: f.client.id } })).access, 'BLOCKED'),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`,
+        { c: f.client.globalId, m: gid('Model', consentModelId) },
+        as,
+      ),
+    check: async (f) =>
+      assert.equal((await lumen.prisma.clientModelAccess.findFirstOrThrow({ where: { clientId: f.client.id } })).access, 'BLOCKED'),
   },
   {
     name: 'createModel',
     allowed: ADMIN,
-    run: (f, as) => lumen.gql(`mutation($n: String!) { createModel(input: { name: $n, provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "1" }) { model { name } } }`, { n: `m-${f.client.id}` }, as),
+    run: (f, as) =>
+      lumen.gql(
+        `mutation($n: String!) { createModel(input: { name: $n, provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "1" }) { model { name } } }`,
+        { n: `m-${f.client.id}` },
+        as,
+      ),
     check: async (f) => assert.ok(await lumen.prisma.model.findUnique({ where: { name: `m-${f.client.id}` } })),
   },
   {
@@ -189,7 +231,11 @@ describe('seeing a client, its usage, keys, managers and model access', () => {
   test('a node() lookup of a client is guarded like client()', async () => {
     const f = await fixture();
     // Like client(id): null without an error, so the answer does not reveal that the client exists.
-    const result = await lumen.gql(`query($id: ID!) { node(id: $id) { ... on Client { name } } }`, { id: f.client.globalId }, people.stranger);
+    const result = await lumen.gql(
+      `query($id: ID!) { node(id: $id) { ... on Client { name } } }`,
+      { id: f.client.globalId },
+      people.stranger,
+    );
     assert.deepEqual(result, { data: { node: null } });
   });
 });
@@ -214,22 +260,41 @@ describe('personal keys and consent', () => {
     const me = await lumen.user();
     const key = assertOk(await lumen.gql(`mutation { createApiKey(input: { name: "laptop" }) { secret apiKey { id } } }`, {}, me)) as any;
     const consent = assertOk(
-      await lumen.gql(`mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`, { m: gid('Model', consentModelId) }, me),
+      await lumen.gql(
+        `mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`,
+        { m: gid('Model', consentModelId) },
+        me,
+      ),
     ) as any;
     assert.equal(consent.grantModelConsent.modelAccess.status, 'CONSENTED');
-    const profile = assertOk(await lumen.gql(`query { viewer { apiKeys { totalCount } modelAccess { model { name } status } } }`, {}, me)) as any;
+    const profile = assertOk(
+      await lumen.gql(`query { viewer { apiKeys { totalCount } modelAccess { model { name } status } } }`, {}, me),
+    ) as any;
     assert.equal(profile.viewer.apiKeys.totalCount, 1);
     assert.equal(profile.viewer.modelAccess.find((m: any) => m.model.name === 'consent-model').status, 'CONSENTED');
     // Somebody else cannot revoke it, an admin can.
     const other = await lumen.user();
-    assertErrorCode(await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: key.createApiKey.apiKey.id }, other), 'FORBIDDEN');
-    assertOk(await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: key.createApiKey.apiKey.id }, me));
+    assertErrorCode(
+      await lumen.gql(
+        `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`,
+        { id: key.createApiKey.apiKey.id },
+        other,
+      ),
+      'FORBIDDEN',
+    );
+    assertOk(
+      await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: key.createApiKey.apiKey.id }, me),
+    );
   });
 
   test("another user's personal data is not readable", async () => {
     const me = await lumen.user();
     const other = await lumen.user();
-    const result = await lumen.gql(`query($id: ID!) { node(id: $id) { ... on User { email apiKeys { totalCount } } } }`, { id: other.globalId }, me);
+    const result = await lumen.gql(
+      `query($id: ID!) { node(id: $id) { ... on User { email apiKeys { totalCount } } } }`,
+      { id: other.globalId },
+      me,
+    );
     assertErrorCode(result, 'FORBIDDEN');
   });
 

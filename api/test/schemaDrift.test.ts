@@ -32,7 +32,9 @@ interface Dmmf {
   enums: { name: string; values: { name: string }[] }[];
 }
 
-const dmmf: Dmmf = JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/generated/dmmf.json'), 'utf8'));
+const dmmf: Dmmf = JSON.parse(
+  fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/generated/dmmf.json'), 'utf8'),
+);
 
 /** The PostgreSQL type Prisma creates for a field, as information_schema spells it. */
 function expectedType(field: DmmfField): string {
@@ -62,7 +64,16 @@ after(() => lumen.close());
 
 async function databaseShape() {
   const columns = await lumen.prisma.$queryRaw<
-    { table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; numeric_precision: number | null; numeric_scale: number | null; datetime_precision: number | null }[]
+    {
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      udt_name: string;
+      is_nullable: string;
+      numeric_precision: number | null;
+      numeric_scale: number | null;
+      datetime_precision: number | null;
+    }[]
   >`SELECT table_name, column_name, data_type, udt_name, is_nullable, numeric_precision, numeric_scale, datetime_precision
     FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`;
   const uniques = await lumen.prisma.$queryRaw<{ table_name: string; columns: string }[]>`
@@ -110,7 +121,11 @@ function schemaShape() {
 test('the migrated database matches schema.prisma', async () => {
   const fromDatabase = await databaseShape();
   const fromSchema = schemaShape();
-  assert.deepEqual(fromDatabase.columns, fromSchema.columns, 'columns, types or nullability differ: write a migration for the schema change');
+  assert.deepEqual(
+    fromDatabase.columns,
+    fromSchema.columns,
+    'columns, types or nullability differ: write a migration for the schema change',
+  );
   assert.deepEqual(fromDatabase.uniques, fromSchema.uniques, 'unique indexes differ');
   assert.deepEqual(fromDatabase.enums, fromSchema.enums, 'enums differ');
 });

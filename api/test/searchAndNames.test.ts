@@ -14,11 +14,16 @@ before(async () => {
 });
 after(() => lumen.close());
 
-const names = (result: any, path: string[]) => path.reduce((v, p) => v?.[p], result.data).edges.map((e: any) => e.node.name).sort();
+const names = (result: any, path: string[]) =>
+  path
+    .reduce((v, p) => v?.[p], result.data)
+    .edges.map((e: any) => e.node.name)
+    .sort();
 
 test('% and _ in a search match themselves, not any text', async () => {
   for (const name of ['50% off', '50x off', 'snake_case', 'snakeXcase', 'back\\slash', 'backXslash']) await lumen.client(admin, name);
-  const search = async (text: string) => names(await lumen.gql(`query($s: String) { clients(search: $s) { edges { node { name } } } }`, { s: text }, admin), ['clients']);
+  const search = async (text: string) =>
+    names(await lumen.gql(`query($s: String) { clients(search: $s) { edges { node { name } } } }`, { s: text }, admin), ['clients']);
   assert.deepEqual(await search('50%'), ['50% off']);
   assert.deepEqual(await search('e_c'), ['snake_case']);
   assert.deepEqual(await search('%'), ['50% off']);
@@ -31,20 +36,40 @@ test('% and _ in a search match themselves, not any text', async () => {
 
   const client = await lumen.client(admin, 'Keys');
   for (const name of ['ci_runner', 'ciXrunner']) {
-    assert.ok(!(await lumen.gql(`mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }`, { c: client.globalId, n: name }, admin)).errors);
+    assert.ok(
+      !(
+        await lumen.gql(
+          `mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }`,
+          { c: client.globalId, n: name },
+          admin,
+        )
+      ).errors,
+    );
   }
-  const keys = await lumen.gql(`query($id: ID!) { client(id: $id) { apiKeys(search: "i_r") { edges { node { name } } } } }`, { id: client.globalId }, admin);
+  const keys = await lumen.gql(
+    `query($id: ID!) { client(id: $id) { apiKeys(search: "i_r") { edges { node { name } } } } }`,
+    { id: client.globalId },
+    admin,
+  );
   assert.deepEqual(names(keys, ['client', 'apiKeys']), ['ci_runner']);
 });
 
 test('names with bidirectional control characters are refused', async () => {
   for (const control of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
-    const result = await lumen.gql(`mutation($n: String!) { createClient(input: { name: $n }) { client { id } } }`, { n: `invoice${control}fdp.exe` }, admin);
+    const result = await lumen.gql(
+      `mutation($n: String!) { createClient(input: { name: $n }) { client { id } } }`,
+      { n: `invoice${control}fdp.exe` },
+      admin,
+    );
     assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `U+${control.codePointAt(0)!.toString(16)}`);
     assert.match(result.errors![0].message, /bidirectional control characters/);
   }
   const client = await lumen.client(admin, 'Bidi');
-  const key = await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod\u202Eved" }) { secret } }`, { c: client.globalId }, admin);
+  const key = await lumen.gql(
+    `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod\u202Eved" }) { secret } }`,
+    { c: client.globalId },
+    admin,
+  );
   assert.equal(key.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   assert.equal(await lumen.prisma.client.count({ where: { name: { contains: 'fdp' } } }), 0);
   // Right-to-left text itself is welcome.
@@ -55,12 +80,18 @@ test("a deactivated client's managers (and admins) cannot create keys for it, an
   const manager = await lumen.user();
   const client = await lumen.client(admin, 'Retired');
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: manager.id } });
-  const can = async () => (await lumen.gql(`query($id: ID!) { client(id: $id) { viewerCan { createApiKey } } }`, { id: client.globalId }, manager)).data.client.viewerCan.createApiKey;
+  const can = async () =>
+    (await lumen.gql(`query($id: ID!) { client(id: $id) { viewerCan { createApiKey } } }`, { id: client.globalId }, manager)).data.client
+      .viewerCan.createApiKey;
   assert.equal(await can(), true);
   await setClientActive(admin.viewer, client.id, false);
   assert.equal(await can(), false);
   for (const as of [manager, admin]) {
-    const result = await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "trap" }) { secret } }`, { c: client.globalId }, as);
+    const result = await lumen.gql(
+      `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "trap" }) { secret } }`,
+      { c: client.globalId },
+      as,
+    );
     assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(result.errors![0].message, /deactivated/);
   }

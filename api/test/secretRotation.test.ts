@@ -36,13 +36,22 @@ test('keys and tokens survive a rotation when the old secret is kept as previous
     assertOk(await lumen.gql('{ viewer { email } }', {}, admin));
 
     // Once the old secret is dropped, only what was used during the rotation still works.
-    const { secret: unused } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'made before, used after' }).then(async (k) => {
-      // simulate a key hashed under the old secret that nobody used during the rotation
-      await lumen.prisma.apiKey.update({ where: { id: k.apiKey.id }, data: { hash: createHmac('sha256', oldSecret).update(k.secret).digest('hex') } });
-      return k;
-    });
+    const { secret: unused } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'made before, used after' }).then(
+      async (k) => {
+        // simulate a key hashed under the old secret that nobody used during the rotation
+        await lumen.prisma.apiKey.update({
+          where: { id: k.apiKey.id },
+          data: { hash: createHmac('sha256', oldSecret).update(k.secret).digest('hex') },
+        });
+        return k;
+      },
+    );
     setServerSecret(newSecret);
-    assert.equal((await openai(secret).chat.completions.create({ model: echo.name, messages: [{ role: 'user', content: 'moved' }] })).choices[0].message.content, 'moved');
+    assert.equal(
+      (await openai(secret).chat.completions.create({ model: echo.name, messages: [{ role: 'user', content: 'moved' }] })).choices[0]
+        .message.content,
+      'moved',
+    );
     const refused = await refusal(openai(unused).chat.completions.create({ model: echo.name, messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(refused.status, 401);
     assertOk(await lumen.gql('{ viewer { email } }', {}, admin));

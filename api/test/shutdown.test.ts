@@ -49,11 +49,21 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
   const viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
   const client = await createClient(viewer, { name: 'Under load' });
   await setCoinPool(viewer, { clientId: client.id }, { state: 'LIMITED', capacity: '1000', balance: '1000' });
-  await createModel(viewer, { name: 'slow-echo', provider: 'echo', upstreamModel: 'echo?delay=600', inputCoinsPerMillion: '1000', outputCoinsPerMillion: '3000' });
+  await createModel(viewer, {
+    name: 'slow-echo',
+    provider: 'echo',
+    upstreamModel: 'echo?delay=600',
+    inputCoinsPerMillion: '1000',
+    outputCoinsPerMillion: '3000',
+  });
   const { secret: key } = await createApiKey(viewer, { clientId: client.id }, { name: 'load' });
   await closeLumen(database);
 
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: apiDir, env: { ...process.env, ...env(), PORT: '0', REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: apiDir,
+    env: { ...process.env, ...env(), PORT: '0', REDIS_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   server.stdout!.on('data', (c) => (output += c));
   server.stderr!.on('data', (c) => (output += c));
@@ -99,13 +109,19 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
   try {
     const records = await database.prisma.usageRecord.findMany({ where: { clientId: client.id } });
     assert.equal(records.length, ok.length, 'admitted requests and usage records differ');
-    assert.ok(records.every((r) => r.status === 'ok'), 'a request was recorded as cut off');
+    assert.ok(
+      records.every((r) => r.status === 'ok'),
+      'a request was recorded as cut off',
+    );
     const spent = records.reduce((sum, r) => sum.plus(exact(r.coins)), exact(0));
     const pool = await database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
     assert.equal(exact(pool.balance).toFixed(), exact(1000).minus(spent).toFixed(), 'a reservation was left behind or a cost was lost');
     assert.equal(await database.prisma.coinReservation.count(), 0, 'a reservation row outlived its request');
     const billed = ok.reduce((sum, r) => sum + r.body.usage.total_tokens, 0);
-    assert.equal(records.reduce((sum, r) => sum + r.inputTokens + r.outputTokens, 0), billed);
+    assert.equal(
+      records.reduce((sum, r) => sum + r.inputTokens + r.outputTokens, 0),
+      billed,
+    );
   } finally {
     await closeLumen(database);
   }

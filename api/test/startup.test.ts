@@ -55,7 +55,10 @@ function start(env: Record<string, string>): Promise<Outcome> {
     }, 60_000);
     server.once('exit', (code) => {
       clearTimeout(guard);
-      const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       resolve({ code, lastLine: lines.at(-1) ?? '', output });
     });
   });
@@ -92,9 +95,17 @@ test('a database that cannot be reached: the server exits non-zero with one line
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const { port } = closed.address() as net.AddressInfo;
   await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
-  const outcome = await start({ PORT: '0', LUMEN_DATA_DIR: path.join(scratchDir, 'no-db'), DATABASE_URL: `postgresql://lumen:sesame-${secret}@127.0.0.1:${port}/lumen` });
+  const outcome = await start({
+    PORT: '0',
+    LUMEN_DATA_DIR: path.join(scratchDir, 'no-db'),
+    DATABASE_URL: `postgresql://lumen:sesame-${secret}@127.0.0.1:${port}/lumen`,
+  });
   assert.equal(outcome.code, 1, outcome.output);
-  assert.match(outcome.lastLine, new RegExp(`^Lumen could not connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/lumen \\(.*\\); check DATABASE_URL`), outcome.output);
+  assert.match(
+    outcome.lastLine,
+    new RegExp(`^Lumen could not connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/lumen \\(.*\\); check DATABASE_URL`),
+    outcome.output,
+  );
   assert.ok(!outcome.output.includes(secret), 'the password was printed');
 });
 
@@ -105,11 +116,16 @@ test('a database that refuses the schema: the server exits non-zero with one lin
   const env = { NODE_ENV: 'test', LUMEN_SECRET: secret, LUMEN_DATA_DIR: path.join(scratchDir, 'newer'), DATABASE_URL: scratch?.url ?? '' };
   try {
     const database = await openLumen(loadConfig(env), { purpose: 'startup test' });
-    await database.prisma.$executeRaw`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ('00000000-0000-0000-0000-000000000001', 'x', now(), '99990101000000_from_the_future', 1)`;
+    await database.prisma
+      .$executeRaw`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ('00000000-0000-0000-0000-000000000001', 'x', now(), '99990101000000_from_the_future', 1)`;
     await closeLumen(database);
     const outcome = await start({ ...env, PORT: '0' });
     assert.equal(outcome.code, 1, outcome.output);
-    assert.match(outcome.lastLine, /^The database refused Lumen's schema: .*99990101000000_from_the_future.*Run the newer version of Lumen/, outcome.output);
+    assert.match(
+      outcome.lastLine,
+      /^The database refused Lumen's schema: .*99990101000000_from_the_future.*Run the newer version of Lumen/,
+      outcome.output,
+    );
   } finally {
     await scratch?.drop();
   }

@@ -19,7 +19,11 @@ const SUBSCRIPTION = `subscription($id: ID!) { clientUsage(clientId: $id) { chan
 async function subscribe(clientId: string, as: TestUser | null) {
   const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
   if (as) headers.authorization = `Bearer ${as.token}`;
-  const response = await lumen.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: SUBSCRIPTION, variables: { id: clientId } }) });
+  const response = await lumen.fetch('/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: SUBSCRIPTION, variables: { id: clientId } }),
+  });
   return new SseReader(response);
 }
 
@@ -34,20 +38,44 @@ test('a manager hears key creation, revocation and pool changes on their client'
   assert.equal(subscriberCount({ clientId: client.id, userId: null }), 1);
   try {
     // A change to another client must not reach this subscriber.
-    assertOk(await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "elsewhere" }) { secret } }`, { c: other.globalId }, admin));
-    const created = assertOk(await lumen.gql(`mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`, { c: client.globalId }, manager)) as any;
+    assertOk(
+      await lumen.gql(
+        `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "elsewhere" }) { secret } }`,
+        { c: other.globalId },
+        admin,
+      ),
+    );
+    const created = assertOk(
+      await lumen.gql(
+        `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`,
+        { c: client.globalId },
+        manager,
+      ),
+    ) as any;
     const first = await events.next();
     assert.equal(first.data.clientUsage.change, 'KEY_CREATED');
     assert.deepEqual(first.data.clientUsage.apiKey, { name: 'prod', active: true });
     assert.deepEqual(first.data.clientUsage.client, { id: client.globalId, name: 'Live' });
     assert.deepEqual(first.data.clientUsage.usage, { requests: 0, coinsSpent: '0' });
 
-    assertOk(await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`, { id: created.createApiKey.apiKey.id }, manager));
+    assertOk(
+      await lumen.gql(
+        `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`,
+        { id: created.createApiKey.apiKey.id },
+        manager,
+      ),
+    );
     const second = await events.next();
     assert.equal(second.data.clientUsage.change, 'KEY_REVOKED');
     assert.equal(second.data.clientUsage.apiKey.active, false);
 
-    assertOk(await lumen.gql(`mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "100", balance: "25.5" }) { client { id } } }`, { c: client.globalId }, admin));
+    assertOk(
+      await lumen.gql(
+        `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "100", balance: "25.5" }) { client { id } } }`,
+        { c: client.globalId },
+        admin,
+      ),
+    );
     const third = await events.next();
     assert.equal(third.data.clientUsage.change, 'POOL_CHANGED');
     assert.deepEqual(third.data.clientUsage.coinPool, { state: 'LIMITED', balance: '25.5' });

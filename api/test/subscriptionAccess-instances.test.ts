@@ -66,18 +66,25 @@ describe('subscription access across two instances', { skip }, () => {
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     return result.data;
   };
-  const createKeyOnB = (name: string) => gql(b, 'mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }', { c: gid('Client', clientId), n: name });
+  const createKeyOnB = (name: string) =>
+    gql(b, 'mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }', {
+      c: gid('Client', clientId),
+      n: name,
+    });
 
   test('a manager subscribed on A and removed through B gets FORBIDDEN on A, and no later event', async () => {
     const response = await fetch(`${a.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${managerToken}` },
-      body: JSON.stringify({ query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change apiKey { name } } }', variables: { c: gid('Client', clientId) } }),
+      body: JSON.stringify({
+        query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change apiKey { name } } }',
+        variables: { c: gid('Client', clientId) },
+      }),
     });
     const events = new SseReader(response);
     try {
       // A listens on Redis a moment after the stream opens: make events on B until A hears one (bounded).
-      let pending = events.next();
+      const pending = events.next();
       let heard: any = null;
       for (let attempt = 0; attempt < 20 && !heard; attempt++) {
         await createKeyOnB(`probe ${attempt}`);
@@ -86,7 +93,10 @@ describe('subscription access across two instances', { skip }, () => {
       assert.ok(heard, 'A never heard of the keys created on B');
       assert.equal(heard.data.clientUsage.change, 'KEY_CREATED');
       // Events of probes A heard late come first; the removal's error must come before any later event.
-      await gql(b, 'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', { c: gid('Client', clientId), u: gid('User', managerId) });
+      await gql(b, 'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', {
+        c: gid('Client', clientId),
+        u: gid('User', managerId),
+      });
       await createKeyOnB('after removal');
       let message = await events.next();
       while (message?.data?.clientUsage.apiKey.name.startsWith('probe')) message = await events.next();

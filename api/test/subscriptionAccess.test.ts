@@ -26,7 +26,8 @@ before(async () => {
 });
 after(() => lumen.close());
 
-const CLIENT_USAGE = 'subscription($id: ID!) { clientUsage(clientId: $id) { change client { name } apiKey { name } coinPool { balance } } }';
+const CLIENT_USAGE =
+  'subscription($id: ID!) { clientUsage(clientId: $id) { change client { name } apiKey { name } coinPool { balance } } }';
 const VIEWER_USAGE = 'subscription { viewerUsage { change user { email } coinPool { balance } } }';
 
 type Credentials = { token: string } | { cookie: string };
@@ -72,22 +73,44 @@ async function managedClient(manager: TestUser, name: string) {
 
 /** An event on the client, made by the admin: a new key. */
 async function keyCreated(client: { globalId: string }, name: string): Promise<void> {
-  assertOk(await lumen.gql('mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }', { c: client.globalId, n: name }, admin));
+  assertOk(
+    await lumen.gql(
+      'mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret } }',
+      { c: client.globalId, n: name },
+      admin,
+    ),
+  );
 }
 
 /** An event on the user's personal account, made by the admin (also for a deactivated user): their pool changed. */
 async function poolChanged(user: TestUser, balance: string): Promise<void> {
   assertOk(
-    await lumen.gql('mutation($u: ID!, $b: Coins!) { setUserCoinPool(input: { userId: $u, state: LIMITED, capacity: "1000", balance: $b }) { user { id } } }', { u: user.globalId, b: balance }, admin),
+    await lumen.gql(
+      'mutation($u: ID!, $b: Coins!) { setUserCoinPool(input: { userId: $u, state: LIMITED, capacity: "1000", balance: $b }) { user { id } } }',
+      { u: user.globalId, b: balance },
+      admin,
+    ),
   );
 }
 
 async function removeManager(client: { globalId: string }, manager: TestUser): Promise<void> {
-  assertOk(await lumen.gql('mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }', { c: client.globalId, u: manager.globalId }, admin));
+  assertOk(
+    await lumen.gql(
+      'mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }',
+      { c: client.globalId, u: manager.globalId },
+      admin,
+    ),
+  );
 }
 
 async function deactivate(user: TestUser): Promise<void> {
-  assertOk(await lumen.gql('mutation($u: ID!) { setUserActive(input: { userId: $u, active: false }) { user { id } } }', { u: user.globalId }, admin));
+  assertOk(
+    await lumen.gql(
+      'mutation($u: ID!) { setUserActive(input: { userId: $u, active: false }) { user { id } } }',
+      { u: user.globalId },
+      admin,
+    ),
+  );
 }
 
 /** The next message is the error that ends the stream (not an event), then the stream completes and stops listening. */
@@ -161,7 +184,9 @@ test('a session revoked from another device ends its subscription; the other ses
   try {
     const { viewer } = assertOk(await lumen.gql('{ viewer { sessions { id current } } }', {}, { cookie: laptop })) as any;
     const laptopSession = viewer.sessions.find((s: { current: boolean }) => s.current).id;
-    assertOk(await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { __typename } }', { id: laptopSession }, { cookie: phone }));
+    assertOk(
+      await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { __typename } }', { id: laptopSession }, { cookie: phone }),
+    );
     await keyCreated(client, 'after revocation');
     const message = await onLaptop.next();
     assert.equal(message.errors?.[0].extensions.code, 'UNAUTHENTICATED', JSON.stringify(message));
@@ -193,7 +218,13 @@ test('an admin-API token revoked while subscribed ends the subscription (UNAUTHE
   const events = await subscribeSse(CLIENT_USAGE, { id: client.globalId }, manager, ofClient(client.id));
   try {
     const token = await lumen.prisma.accessToken.findFirstOrThrow({ where: { userId: manager.id } });
-    assertOk(await lumen.gql('mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { __typename } }', { id: encodeGlobalID('AccessToken', token.id) }, admin));
+    assertOk(
+      await lumen.gql(
+        'mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { __typename } }',
+        { id: encodeGlobalID('AccessToken', token.id) },
+        admin,
+      ),
+    );
     await keyCreated(client, 'after token revocation');
     await assertEndsWith(events, 'UNAUTHENTICATED', ofClient(client.id));
   } finally {
@@ -228,7 +259,10 @@ test('an admin demoted (OIDC group) loses a client they do not manage, and keeps
   try {
     // Signing in through the identity provider without the admin group takes admin rights away.
     const signedIn = await signInWithOidc(
-      { idToken: { iss: 'https://idp.example.org', sub: `sub-${demoted.id}`, email: demoted.email, email_verified: true, groups: [] }, userInfo: {} },
+      {
+        idToken: { iss: 'https://idp.example.org', sub: `sub-${demoted.id}`, email: demoted.email, email_verified: true, groups: [] },
+        userInfo: {},
+      },
       { adminGroup: 'lumen-admins', trustEmail: false, userAgent: null },
     );
     assert.ok(!('refused' in signedIn), JSON.stringify(signedIn));
@@ -261,7 +295,13 @@ test('over graphql-ws too: a removed manager gets FORBIDDEN and no later event',
   const manager = await lumen.user();
   const client = await managedClient(manager, 'Over WebSocket');
   await withWebSocketServer(async (url) => {
-    const ws = createWsClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${manager.token}` }, retryAttempts: 0, lazy: true });
+    const ws = createWsClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${manager.token}` },
+      retryAttempts: 0,
+      lazy: true,
+    });
     // Every message, in order: results, then the error or completion.
     const received: unknown[] = [];
     let wake: () => void = () => undefined;

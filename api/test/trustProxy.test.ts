@@ -24,7 +24,11 @@ test('LUMEN_TRUST_PROXY is false, true or a number of proxies', () => {
   assert.equal(trust('true'), 1);
   assert.equal(trust('2'), 2);
   for (const bad of ['yes', '-1', '1.5', 'loopback']) {
-    assert.throws(() => trust(bad), (error: Error) => error instanceof ConfigError && /LUMEN_TRUST_PROXY/.test(error.message), bad);
+    assert.throws(
+      () => trust(bad),
+      (error: Error) => error instanceof ConfigError && /LUMEN_TRUST_PROXY/.test(error.message),
+      bad,
+    );
   }
 });
 

@@ -94,7 +94,16 @@ test('a model stored with another variable answers 502 upstream_key_env_not_allo
   forgetKeys(); // a change outside the API is seen once the key cache expires (a minute); no need to wait for it here
   upstream.handler = (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'gpt', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+    res.end(
+      JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    );
   };
   await ai.chat.completions.create({ model: m.name, messages: [{ role: 'user', content: 'Hello' }] });
   assert.equal(upstream.received.at(-1)!.headers.authorization, 'Bearer upstream-secret-789');

@@ -58,8 +58,24 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     const client = await createClient(viewer, { name: 'Shared' });
     clientId = client.id;
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (await createModel(viewer, { name: 'echo', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
-    slowModel = (await createModel(viewer, { name: 'echo-slow', provider: 'echo', upstreamModel: 'echo?tokenDelay=20', inputCoinsPerMillion: '1', outputCoinsPerMillion: '2' })).name;
+    echoModel = (
+      await createModel(viewer, {
+        name: 'echo',
+        provider: 'echo',
+        upstreamModel: 'echo',
+        inputCoinsPerMillion: '1',
+        outputCoinsPerMillion: '2',
+      })
+    ).name;
+    slowModel = (
+      await createModel(viewer, {
+        name: 'echo-slow',
+        provider: 'echo',
+        upstreamModel: 'echo?tokenDelay=20',
+        inputCoinsPerMillion: '1',
+        outputCoinsPerMillion: '2',
+      })
+    ).name;
     await connectRedisBus(redisUrl!);
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
@@ -77,9 +93,17 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     const { apiKey, secret: key } = await createApiKey(viewer, { clientId }, { name: 'shared key' });
     const onA = openai(key, `${a.url}/v1`);
     const onB = openai(key, `${b.url}/v1`);
-    assert.equal((await onA.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from A' }] })).choices[0].message.content, 'from A');
-    assert.equal((await onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from B' }] })).choices[0].message.content, 'from B');
-    const revoked = await gql(a, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, { id: gid('ApiKey', apiKey.id) });
+    assert.equal(
+      (await onA.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from A' }] })).choices[0].message.content,
+      'from A',
+    );
+    assert.equal(
+      (await onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'from B' }] })).choices[0].message.content,
+      'from B',
+    );
+    const revoked = await gql(a, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, {
+      id: gid('ApiKey', apiKey.id),
+    });
     assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
     const refused = await refusal(onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: 'again' }] }));
     assert.deepEqual([refused.status, refused.code], [401, 'revoked_api_key']);
@@ -122,7 +146,13 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     // Both instances sweep every few seconds, each on its own clock; a pool with a
     // one-second interval is due at every sweep of either.
     const client = await createClient(viewer, { name: 'Refilled by two' });
-    await setClientCoinPool(viewer, client.id, { state: 'LIMITED', capacity: '1000000', balance: '0', refillAmount: '0.5', refillIntervalSeconds: 1 });
+    await setClientCoinPool(viewer, client.id, {
+      state: 'LIMITED',
+      capacity: '1000000',
+      balance: '0',
+      refillAmount: '0.5',
+      refillIntervalSeconds: 1,
+    });
     const start = new Date(Date.now() - 30_000);
     await database.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt: start } });
     const read = () => database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
@@ -143,7 +173,11 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     const events = subscribeOwnerChanges({ clientId, userId: null })[Symbol.asyncIterator]();
     const metered = events.next();
     const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
-    const stream = await openai(key, `${b.url}/v1`).chat.completions.create({ model: slowModel, messages: [{ role: 'user', content: words }], stream: true });
+    const stream = await openai(key, `${b.url}/v1`).chat.completions.create({
+      model: slowModel,
+      messages: [{ role: 'user', content: words }],
+      stream: true,
+    });
     let received = 0;
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) received++;
@@ -154,6 +188,9 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     assert.deepEqual([event.change, event.apiKeyId], ['METERED', apiKey.id]);
     const record = await database.prisma.usageRecord.findFirstOrThrow({ where: { apiKeyId: apiKey.id } });
     assert.equal(record.status, 'client_disconnected');
-    assert.ok(record.outputTokens >= 3 && record.outputTokens < 200, `billed ${record.outputTokens} of 200 tokens: what was produced before the client left`);
+    assert.ok(
+      record.outputTokens >= 3 && record.outputTokens < 200,
+      `billed ${record.outputTokens} of 200 tokens: what was produced before the client left`,
+    );
   });
 });

@@ -22,22 +22,48 @@ const say = (text: string) => [{ role: 'user' as const, content: text }];
 describe('metering', () => {
   test('after a mixed run every sum agrees exactly, and balance = start + refills - spent', async () => {
     const priced = await model(admin, { inputCoinsPerMillion: '0.123457', outputCoinsPerMillion: '7.654321' });
-    const consented = await model(admin, { inputCoinsPerMillion: '3.000001', outputCoinsPerMillion: '11.5', needsConsent: true, consentNotice: 'ok' });
+    const consented = await model(admin, {
+      inputCoinsPerMillion: '3.000001',
+      outputCoinsPerMillion: '11.5',
+      needsConsent: true,
+      consentNotice: 'ok',
+    });
     const client = await lumen.client(admin);
-    await pool(admin, client.id, { state: 'LIMITED', capacity: '1', balance: '0.5', refillAmount: '0.000777', refillIntervalSeconds: 3600 });
+    await pool(admin, client.id, {
+      state: 'LIMITED',
+      capacity: '1',
+      balance: '0.5',
+      refillAmount: '0.000777',
+      refillIntervalSeconds: 3600,
+    });
     const start = exact('0.5');
-    await lumen.gql(`mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, { c: client.globalId, m: gid('Model', consented.id) }, admin);
+    await lumen.gql(
+      `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+      { c: client.globalId, m: gid('Model', consented.id) },
+      admin,
+    );
     const keyA = await clientKey(admin, client.id, 'A');
     const keyB = await clientKey(admin, client.id, 'B');
     const a = openai(keyA.secret);
     const b = openai(keyB.secret);
     // An expected cost per request, computed from the echo's token rule independently of Lumen's records.
     const expected: { key: string; coins: string }[] = [];
-    const run = async (key: string, ai: typeof a, m: typeof priced, text: string, options: { stream?: boolean; max_tokens?: number } = {}) => {
+    const run = async (
+      key: string,
+      ai: typeof a,
+      m: typeof priced,
+      text: string,
+      options: { stream?: boolean; max_tokens?: number } = {},
+    ) => {
       const words = text.split(/\s+/).filter(Boolean).length;
       const output = Math.min(words, options.max_tokens ?? Infinity);
       if (options.stream) {
-        const stream = await ai.chat.completions.create({ model: m.name, messages: say(text), stream: true, max_tokens: options.max_tokens });
+        const stream = await ai.chat.completions.create({
+          model: m.name,
+          messages: say(text),
+          stream: true,
+          max_tokens: options.max_tokens,
+        });
         for await (const _ of stream) void _;
       } else {
         const answer = await ai.chat.completions.create({ model: m.name, messages: say(text), max_tokens: options.max_tokens });
@@ -56,7 +82,10 @@ describe('metering', () => {
     assert.equal((await refusal(b.chat.completions.create({ model: expensive.name, messages: say('x') }))).status, 429);
     // A refill of three missed intervals lands between requests.
     const refillAt = new Date();
-    await lumen.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt: new Date(refillAt.getTime() - 3.5 * 3600_000) } });
+    await lumen.prisma.coinPool.update({
+      where: { clientId: client.id },
+      data: { lastRefillAt: new Date(refillAt.getTime() - 3.5 * 3600_000) },
+    });
     const credits = await refillDuePools({ now: refillAt });
     const credited = sum(credits.filter((c) => c.clientId === client.id).map((c) => c.credited));
     assert.equal(credited.toFixed(), '0.002331');
@@ -83,11 +112,20 @@ describe('metering', () => {
     const c = seen.data.client;
     assert.equal(c.usage.coinsSpent, recordSum.toFixed());
     assert.equal(c.usage.requests, records.length);
-    assert.equal(c.usage.inputTokens, records.reduce((n, r) => n + r.inputTokens, 0));
-    assert.equal(c.usage.outputTokens, records.reduce((n, r) => n + r.outputTokens, 0));
+    assert.equal(
+      c.usage.inputTokens,
+      records.reduce((n, r) => n + r.inputTokens, 0),
+    );
+    assert.equal(
+      c.usage.outputTokens,
+      records.reduce((n, r) => n + r.outputTokens, 0),
+    );
     const keys = c.apiKeys.edges.map((e: any) => e.node);
     assert.equal(sum(keys.map((k: any) => k.coinsSpent)).toFixed(), recordSum.toFixed());
-    assert.equal(keys.reduce((n: number, k: any) => n + k.requests, 0), records.length);
+    assert.equal(
+      keys.reduce((n: number, k: any) => n + k.requests, 0),
+      records.length,
+    );
     for (const name of ['A', 'B']) {
       const key = keys.find((k: any) => k.name === name);
       assert.equal(exact(key.coinsSpent).toFixed(), sum(expected.filter((e) => e.key === name).map((e) => e.coins)).toFixed());
@@ -162,7 +200,13 @@ describe('refills', () => {
 
   async function limitedPool(input: { capacity: string; balance: string; amount: string; intervals: number }) {
     const client = await lumen.client(admin);
-    await pool(admin, client.id, { state: 'LIMITED', capacity: input.capacity, balance: input.balance, refillAmount: input.amount, refillIntervalSeconds: 60 });
+    await pool(admin, client.id, {
+      state: 'LIMITED',
+      capacity: input.capacity,
+      balance: input.balance,
+      refillAmount: input.amount,
+      refillIntervalSeconds: 60,
+    });
     const lastRefillAt = new Date(Date.now() - input.intervals * minute);
     await lumen.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt } });
     return { client, lastRefillAt };
@@ -172,14 +216,20 @@ describe('refills', () => {
     const { client, lastRefillAt } = await limitedPool({ capacity: '100', balance: '10', amount: '7.25', intervals: 7.5 });
     const now = new Date(lastRefillAt.getTime() + 7.5 * minute);
     const credits = (await refillDuePools({ now })).filter((c) => c.clientId === client.id);
-    assert.deepEqual(credits.map((c) => [c.intervals, c.credited.toFixed()]), [[7, '50.75']]);
+    assert.deepEqual(
+      credits.map((c) => [c.intervals, c.credited.toFixed()]),
+      [[7, '50.75']],
+    );
     const row = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
     assert.equal(exact(row.balance).toFixed(), '60.75');
     assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 7 * minute);
     // Half an interval later nothing is due; a whole one later exactly one is.
     assert.equal((await refillDuePools({ now: new Date(now.getTime() + 0.4 * minute) })).filter((c) => c.clientId === client.id).length, 0);
     const next = (await refillDuePools({ now: new Date(now.getTime() + 0.6 * minute) })).filter((c) => c.clientId === client.id);
-    assert.deepEqual(next.map((c) => c.intervals), [1]);
+    assert.deepEqual(
+      next.map((c) => c.intervals),
+      [1],
+    );
     const capped = await limitedPool({ capacity: '20', balance: '15', amount: '10', intervals: 3 });
     await refillDuePools({ now: new Date(capped.lastRefillAt.getTime() + 3 * minute) });
     assert.equal(exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: capped.client.id } })).balance).toFixed(), '20');
@@ -207,7 +257,11 @@ describe('refills', () => {
       assert.equal(exact(row.balance).toFixed(), '70');
       assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 7 * minute);
     }
-    const seen = await lumen.gql(`query($id: ID!) { client(id: $id) { coinRefill { nextRefillAt } } }`, { id: pools[0].client.globalId }, admin);
+    const seen = await lumen.gql(
+      `query($id: ID!) { client(id: $id) { coinRefill { nextRefillAt } } }`,
+      { id: pools[0].client.globalId },
+      admin,
+    );
     assert.equal(new Date(seen.data.client.coinRefill.nextRefillAt).getTime() > Date.now() - minute, true);
   });
 });

@@ -61,7 +61,11 @@ function generous(res: Parameters<TestUpstream['handler']>[0], body: any) {
 
 async function call(ai: OpenAI, name: string, params: Record<string, unknown>) {
   if (!params.stream) return ai.chat.completions.create({ model: name, messages: hello, ...params } as any);
-  const stream = (await ai.chat.completions.create({ model: name, messages: hello, ...params } as any)) as unknown as AsyncIterable<unknown>;
+  const stream = (await ai.chat.completions.create({
+    model: name,
+    messages: hello,
+    ...params,
+  } as any)) as unknown as AsyncIterable<unknown>;
   for await (const _chunk of stream) {
     // read it all
   }
@@ -81,11 +85,23 @@ async function overshootMetric(modelName: string): Promise<number> {
 
 describe('the output limit goes upstream', () => {
   const cases: { name: string; params: Record<string, unknown>; sent: Record<string, unknown> }[] = [
-    { name: 'max_tokens above the model limit', params: { max_tokens: 3000 }, sent: { max_tokens: LIMIT, max_completion_tokens: undefined } },
+    {
+      name: 'max_tokens above the model limit',
+      params: { max_tokens: 3000 },
+      sent: { max_tokens: LIMIT, max_completion_tokens: undefined },
+    },
     { name: 'max_tokens below the model limit', params: { max_tokens: 20 }, sent: { max_tokens: 20, max_completion_tokens: undefined } },
-    { name: 'max_completion_tokens above the model limit', params: { max_completion_tokens: 3000 }, sent: { max_completion_tokens: LIMIT, max_tokens: undefined } },
+    {
+      name: 'max_completion_tokens above the model limit',
+      params: { max_completion_tokens: 3000 },
+      sent: { max_completion_tokens: LIMIT, max_tokens: undefined },
+    },
     { name: 'no max_tokens', params: {}, sent: { max_tokens: LIMIT, max_completion_tokens: undefined } },
-    { name: 'n = 3 and max_tokens above the limit (the limit is per choice)', params: { max_tokens: 3000, n: 3 }, sent: { max_tokens: LIMIT, max_completion_tokens: undefined, n: 3 } },
+    {
+      name: 'n = 3 and max_tokens above the limit (the limit is per choice)',
+      params: { max_tokens: 3000, n: 3 },
+      sent: { max_tokens: LIMIT, max_completion_tokens: undefined, n: 3 },
+    },
   ];
   for (const stream of [false, true]) {
     test(`${stream ? 'streaming' : 'non-streaming'}: the upstream is sent min(requested, limit), and its reported tokens are billed at list price exactly`, async () => {
@@ -99,7 +115,13 @@ describe('the output limit goes upstream', () => {
       const records = await recordsOf(client.id);
       assert.deepEqual(
         records.map((r) => [r.inputTokens, r.outputTokens, r.status]),
-        [[9, LIMIT, 'ok'], [9, 20, 'ok'], [9, LIMIT, 'ok'], [9, LIMIT, 'ok'], [9, 3 * LIMIT, 'ok']],
+        [
+          [9, LIMIT, 'ok'],
+          [9, 20, 'ok'],
+          [9, LIMIT, 'ok'],
+          [9, LIMIT, 'ok'],
+          [9, 3 * LIMIT, 'ok'],
+        ],
       );
       let total = exact(0);
       for (const r of records) {
@@ -114,7 +136,8 @@ describe('the output limit goes upstream', () => {
 });
 
 describe('an upstream that overshoots', () => {
-  const overshooting = (res: Parameters<TestUpstream['handler']>[0], body: any) => (body.stream ? answerStream(res, usageOf(9, 3000)) : answer(res, usageOf(9, 3000)));
+  const overshooting = (res: Parameters<TestUpstream['handler']>[0], body: any) =>
+    body.stream ? answerStream(res, usageOf(9, 3000)) : answer(res, usageOf(9, 3000));
 
   for (const stream of [false, true]) {
     test(`${stream ? 'streaming' : 'non-streaming'}: is recorded with its real tokens, billed up to the reservation on a LIMITED pool, counted, and makes the model DEGRADED`, async () => {
@@ -173,6 +196,11 @@ describe('a non-streamed caller that leaves', () => {
     const [record] = await recordsOf(client.id);
     assert.deepEqual([record.inputTokens, record.outputTokens, record.status], [9, 30, 'ok']);
     assert.equal(exact(record.coins).toFixed(), priceOf(m, 9, 30).toFixed());
-    assert.equal((await balanceOf(client.id)).toFixed(), exact(1000).minus(priceOf(m, 9, 30)).toFixed());
+    assert.equal(
+      (await balanceOf(client.id)).toFixed(),
+      exact(1000)
+        .minus(priceOf(m, 9, 30))
+        .toFixed(),
+    );
   });
 });

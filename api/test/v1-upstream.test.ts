@@ -59,7 +59,13 @@ const completion = (content: string, usage = { prompt_tokens: 9, completion_toke
   usage,
 });
 const sseChunk = (res: ServerResponse, value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
-const delta = (content: string) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'upstream-internal-name', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+const delta = (content: string) => ({
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'upstream-internal-name',
+  choices: [{ index: 0, delta: { content }, finish_reason: null }],
+});
 
 async function setup(extra: Record<string, unknown> = {}) {
   const m = await model(admin, {
@@ -77,13 +83,20 @@ async function setup(extra: Record<string, unknown> = {}) {
   return { m, client, key, ai: openai(key.secret) };
 }
 
-const balanceOf = async (clientId: string) => exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
+const balanceOf = async (clientId: string) =>
+  exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
 
 describe('forwarding', () => {
   test('a request goes upstream with unknown fields and the upstream key; the answer comes back under Lumen’s model name, billed by the upstream’s usage', async () => {
     const { m, client, ai } = await setup();
     handler = (_req, res) => json(res, 200, completion('Hi there'));
-    const answer = await ai.chat.completions.create({ model: m.name, messages: hello, temperature: 0.2, top_k: 5, guided_json: { type: 'object' } } as any);
+    const answer = await ai.chat.completions.create({
+      model: m.name,
+      messages: hello,
+      temperature: 0.2,
+      top_k: 5,
+      guided_json: { type: 'object' },
+    } as any);
     const sent = received.at(-1)!;
     assert.equal(sent.path, '/v1/chat/completions');
     assert.equal(sent.headers.authorization, 'Bearer upstream-secret-123');
@@ -96,7 +109,12 @@ describe('forwarding', () => {
     const record = await lumen.prisma.usageRecord.findFirstOrThrow({ where: { clientId: client.id } });
     assert.deepEqual([record.inputTokens, record.outputTokens, record.status], [9, 4, 'ok']);
     assert.equal(exact(record.coins).toFixed(), priceOf(m, 9, 4).toFixed());
-    assert.equal(await balanceOf(client.id), exact(100).minus(priceOf(m, 9, 4)).toFixed());
+    assert.equal(
+      await balanceOf(client.id),
+      exact(100)
+        .minus(priceOf(m, 9, 4))
+        .toFixed(),
+    );
   });
 
   test('streaming: usage is always asked of the upstream, billed, and shown to the client only when it asked', async () => {
@@ -104,31 +122,87 @@ describe('forwarding', () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const word of ['Hi', ' there', ' you']) sseChunk(res, { ...delta(word), usage: null });
-      sseChunk(res, { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'x', choices: [], usage: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 } });
+      sseChunk(res, {
+        id: 'c',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'x',
+        choices: [],
+        usage: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 },
+      });
       res.end('data: [DONE]\n\n');
     };
     for (const includeUsage of [false, true]) {
-      const stream = await ai.chat.completions.create({ model: m.name, messages: hello, stream: true, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) });
+      const stream = await ai.chat.completions.create({
+        model: m.name,
+        messages: hello,
+        stream: true,
+        ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+      });
       const chunks = [];
       for await (const chunk of stream) chunks.push(chunk);
       assert.deepEqual(received.at(-1)!.body.stream_options, { include_usage: true });
       assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Hi there you');
       assert.ok(chunks.every((c) => c.model === m.name));
       const usageChunks = chunks.filter((c) => c.usage);
-      assert.deepEqual(usageChunks.map((c) => c.usage), includeUsage ? [{ prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 }] : []);
+      assert.deepEqual(
+        usageChunks.map((c) => c.usage),
+        includeUsage ? [{ prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 }] : [],
+      );
     }
     const records = await lumen.prisma.usageRecord.findMany({ where: { clientId: client.id } });
-    assert.deepEqual(records.map((r) => [r.inputTokens, r.outputTokens]), [[11, 3], [11, 3]]);
+    assert.deepEqual(
+      records.map((r) => [r.inputTokens, r.outputTokens]),
+      [
+        [11, 3],
+        [11, 3],
+      ],
+    );
   });
 });
 
 describe('upstream failures', () => {
   const cases: { name: string; respond: Handler; status: number; code: string; message: RegExp; recorded: string }[] = [
-    { name: 'a 500', respond: (_q, res) => json(res, 500, { error: { message: 'GPU on fire' } }), status: 502, code: 'upstream_error', message: /HTTP 500.*GPU on fire/, recorded: 'upstream_error' },
-    { name: 'a refused upstream key', respond: (_q, res) => json(res, 401, { error: { message: 'bad key' } }), status: 502, code: 'upstream_auth_failed', message: /LUMEN_UPSTREAM_KEY_TEST/, recorded: 'upstream_error' },
-    { name: 'an invalid request', respond: (_q, res) => json(res, 400, { error: { message: 'temperature too high', code: 'invalid_value' } }), status: 400, code: 'invalid_value', message: /rejected the request: temperature too high/, recorded: 'upstream_rejected' },
-    { name: 'a rate limit', respond: (_q, res) => json(res, 429, { error: { message: 'slow down' } }), status: 429, code: 'upstream_rate_limited', message: /rate-limiting/, recorded: 'upstream_error' },
-    { name: 'no answer in time', respond: () => {}, status: 504, code: 'upstream_timeout', message: /did not answer within 0.4 s/, recorded: 'upstream_timeout' },
+    {
+      name: 'a 500',
+      respond: (_q, res) => json(res, 500, { error: { message: 'GPU on fire' } }),
+      status: 502,
+      code: 'upstream_error',
+      message: /HTTP 500.*GPU on fire/,
+      recorded: 'upstream_error',
+    },
+    {
+      name: 'a refused upstream key',
+      respond: (_q, res) => json(res, 401, { error: { message: 'bad key' } }),
+      status: 502,
+      code: 'upstream_auth_failed',
+      message: /LUMEN_UPSTREAM_KEY_TEST/,
+      recorded: 'upstream_error',
+    },
+    {
+      name: 'an invalid request',
+      respond: (_q, res) => json(res, 400, { error: { message: 'temperature too high', code: 'invalid_value' } }),
+      status: 400,
+      code: 'invalid_value',
+      message: /rejected the request: temperature too high/,
+      recorded: 'upstream_rejected',
+    },
+    {
+      name: 'a rate limit',
+      respond: (_q, res) => json(res, 429, { error: { message: 'slow down' } }),
+      status: 429,
+      code: 'upstream_rate_limited',
+      message: /rate-limiting/,
+      recorded: 'upstream_error',
+    },
+    {
+      name: 'no answer in time',
+      respond: () => {},
+      status: 504,
+      code: 'upstream_timeout',
+      message: /did not answer within 0.4 s/,
+      recorded: 'upstream_timeout',
+    },
   ];
   for (const c of cases) {
     for (const stream of [false, true]) {

@@ -24,7 +24,12 @@ describe('answers', () => {
     const { key } = await unlimitedClient(lumen, admin);
     const answer = await openai(key.secret).chat.completions.create({
       model: m.name,
-      messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, ...hello],
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: 'ok' },
+        ...hello,
+      ],
     });
     assert.equal(answer.object, 'chat.completion');
     assert.equal(answer.model, m.name);
@@ -46,7 +51,12 @@ describe('answers', () => {
   test('a streaming request arrives as chunks, with usage last when asked for', async () => {
     const m = await model(admin);
     const { key } = await unlimitedClient(lumen, admin);
-    const stream = await openai(key.secret).chat.completions.create({ model: m.name, messages: hello, stream: true, stream_options: { include_usage: true } });
+    const stream = await openai(key.secret).chat.completions.create({
+      model: m.name,
+      messages: hello,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const pieces: string[] = [];
     let usage = null;
     let finish = null;
@@ -75,7 +85,10 @@ describe('answers', () => {
     const m = await model(admin);
     const { key } = await unlimitedClient(lumen, admin);
     const answer = await openai(key.secret).chat.completions.create({ model: m.name, messages: hello, n: 2 });
-    assert.deepEqual(answer.choices.map((c) => c.message.content), ['Hello big world', 'Hello big world']);
+    assert.deepEqual(
+      answer.choices.map((c) => c.message.content),
+      ['Hello big world', 'Hello big world'],
+    );
     assert.equal(answer.usage?.completion_tokens, 6);
   });
 });
@@ -84,7 +97,11 @@ describe('refusals', () => {
   test('401 without a key, with a malformed key (no database access), an unknown one, a revoked one', async () => {
     const m = await model(admin);
     const { client, key } = await unlimitedClient(lumen, admin);
-    const missing = await lumen.fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: m.name, messages: hello }) });
+    const missing = await lumen.fetch('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: m.name, messages: hello }),
+    });
     assert.equal(missing.status, 401);
     const body = await missing.json();
     assert.equal(body.error.code, 'missing_api_key');
@@ -92,7 +109,9 @@ describe('refusals', () => {
     assert.match(body.error.message, /Authorization: Bearer/);
 
     const tampered = key.secret.slice(0, -1) + (key.secret.endsWith('A') ? 'B' : 'A');
-    const { result: malformed, count } = await lumen.countQueries(() => refusal(openai(tampered).chat.completions.create({ model: m.name, messages: hello })));
+    const { result: malformed, count } = await lumen.countQueries(() =>
+      refusal(openai(tampered).chat.completions.create({ model: m.name, messages: hello })),
+    );
     assert.equal(malformed.status, 401);
     assert.equal(malformed.code, 'invalid_api_key');
     assert.match(malformed.message, /malformed/);
@@ -105,7 +124,11 @@ describe('refusals', () => {
 
     // Works (and is cached), then is revoked through GraphQL and refused on the very next request.
     await openai(key.secret).chat.completions.create({ model: m.name, messages: hello });
-    const revoked = await lumen.gql(`mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, { id: gid('ApiKey', key.id) }, admin);
+    const revoked = await lumen.gql(
+      `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`,
+      { id: gid('ApiKey', key.id) },
+      admin,
+    );
     assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
     const after = await refusal(openai(key.secret).chat.completions.create({ model: m.name, messages: hello }));
     assert.deepEqual([after.status, after.code], [401, 'revoked_api_key']);
@@ -127,7 +150,11 @@ describe('refusals', () => {
     const ai = openai(key.secret);
     await ai.chat.completions.create({ model: m.name, messages: hello });
     const setActive = (active: boolean) =>
-      lumen.gql(`mutation($id: ID!, $active: Boolean!) { setClientActive(input: { clientId: $id, active: $active }) { client { active } } }`, { id: client.globalId, active }, admin);
+      lumen.gql(
+        `mutation($id: ID!, $active: Boolean!) { setClientActive(input: { clientId: $id, active: $active }) { client { active } } }`,
+        { id: client.globalId, active },
+        admin,
+      );
     assert.equal((await setActive(false)).errors, undefined);
     const refused = await refusal(ai.chat.completions.create({ model: m.name, messages: hello, stream: true }));
     assert.deepEqual([refused.status, refused.code, refused.type], [403, 'client_deactivated', 'permission_error']);
@@ -156,7 +183,11 @@ describe('refusals', () => {
     const { client, key } = await unlimitedClient(lumen, admin);
     const ai = openai(key.secret);
     const setAccess = (access: string) =>
-      lumen.gql(`mutation($c: ID!, $m: ID!, $a: AccessSetting!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: $a }) { client { id } } }`, { c: client.globalId, m: gid('Model', m.id), a: access }, admin);
+      lumen.gql(
+        `mutation($c: ID!, $m: ID!, $a: AccessSetting!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: $a }) { client { id } } }`,
+        { c: client.globalId, m: gid('Model', m.id), a: access },
+        admin,
+      );
     assert.ok((await ai.models.list()).data.some((x) => x.id === m.name));
     const blocked = await setAccess('BLOCKED');
     assert.equal(blocked.errors, undefined, JSON.stringify(blocked.errors));
@@ -172,7 +203,11 @@ describe('refusals', () => {
     const m = await model(admin, { defaultAccess: 'BLOCKED' });
     const { client, key } = await unlimitedClient(lumen, admin);
     assert.equal((await refusal(openai(key.secret).chat.completions.create({ model: m.name, messages: hello }))).code, 'model_blocked');
-    await lumen.gql(`mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: ALLOWED }) { client { id } } }`, { c: client.globalId, m: gid('Model', m.id) }, admin);
+    await lumen.gql(
+      `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: ALLOWED }) { client { id } } }`,
+      { c: client.globalId, m: gid('Model', m.id) },
+      admin,
+    );
     assert.equal((await openai(key.secret).chat.completions.create({ model: m.name, messages: hello })).model, m.name);
   });
 
@@ -190,7 +225,11 @@ describe('refusals', () => {
     const m = await model(admin, { needsConsent: true, consentNotice: 'Prompts are sent to a third party.' });
     const { client, key } = await unlimitedClient(lumen, admin);
     const manager = await lumen.user();
-    await lumen.gql(`mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, { c: client.globalId, u: manager.globalId }, admin);
+    await lumen.gql(
+      `mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`,
+      { c: client.globalId, u: manager.globalId },
+      admin,
+    );
     const ai = openai(key.secret);
     for (const stream of [false, true]) {
       const refused = await refusal(ai.chat.completions.create({ model: m.name, messages: hello, stream }));
@@ -202,7 +241,11 @@ describe('refusals', () => {
       assert.match(refused.message, /third party/);
     }
     assert.ok(!(await ai.models.list()).data.some((x) => x.id === m.name));
-    const granted = await lumen.gql(`mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`, { c: client.globalId, m: gid('Model', m.id) }, manager);
+    const granted = await lumen.gql(
+      `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+      { c: client.globalId, m: gid('Model', m.id) },
+      manager,
+    );
     assert.equal(granted.errors, undefined, JSON.stringify(granted.errors));
     assert.equal(granted.data.grantModelConsent.modelAccess.status, 'CONSENTED');
     assert.equal((await ai.chat.completions.create({ model: m.name, messages: hello })).choices[0].message.content, 'Hello big world');
@@ -216,7 +259,7 @@ describe('refusals', () => {
     const refused = await refusal(openai(key.secret).chat.completions.create({ model: m.name, messages: hello }));
     assert.deepEqual([refused.status, refused.code, refused.type], [403, 'coin_pool_not_configured', 'insufficient_quota']);
     assert.match(refused.message, /an admin must set one up/);
-    assert.equal((await lumen.prisma.usageRecord.count({ where: { clientId: client.id } })), 0);
+    assert.equal(await lumen.prisma.usageRecord.count({ where: { clientId: client.id } }), 0);
   });
 
   test('429 when a LIMITED pool cannot cover the worst case; a smaller max_tokens fits', async () => {
@@ -240,7 +283,11 @@ describe('refusals', () => {
     const m = await model(admin);
     const { key } = await unlimitedClient(lumen, admin);
     const post = (body: string) =>
-      lumen.fetch('/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' }, body });
+      lumen.fetch('/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+        body,
+      });
     const cases: [string, RegExp][] = [
       ['{not json', /not valid JSON/],
       ['', /empty/],
@@ -313,14 +360,22 @@ describe('personal keys', () => {
     const consent = await refusal(ai.chat.completions.create({ model: consentModel.name, messages: hello }));
     assert.equal(consent.code, 'consent_required');
     assert.match(consent.message, /grantModelConsent\(input: \{ modelId/);
-    const granted = await lumen.gql(`mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`, { m: gid('Model', consentModel.id) }, user);
+    const granted = await lumen.gql(
+      `mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`,
+      { m: gid('Model', consentModel.id) },
+      user,
+    );
     assert.equal(granted.errors, undefined, JSON.stringify(granted.errors));
     assert.equal((await ai.chat.completions.create({ model: consentModel.name, messages: hello })).model, consentModel.name);
     const usage = await lumen.prisma.modelUsage.findMany({ where: { userId: user.id } });
     assert.equal(usage.length, 2);
     assert.equal(await lumen.prisma.usageRecord.count({ where: { userId: user.id } }), 2);
 
-    const deactivated = await lumen.gql(`mutation($u: ID!) { setUserActive(input: { userId: $u, active: false }) { user { id } } }`, { u: user.globalId }, admin);
+    const deactivated = await lumen.gql(
+      `mutation($u: ID!) { setUserActive(input: { userId: $u, active: false }) { user { id } } }`,
+      { u: user.globalId },
+      admin,
+    );
     assert.equal(deactivated.errors, undefined, JSON.stringify(deactivated.errors));
     const refused = await refusal(ai.chat.completions.create({ model: m.name, messages: hello }));
     assert.deepEqual([refused.status, refused.code], [403, 'user_deactivated']);

@@ -113,7 +113,13 @@ test('a message larger than the body limit closes the socket (1009) instead of b
       host: '127.0.0.1',
       port: patient.port,
       path: '/graphql',
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), 'sec-websocket-protocol': PROTOCOL },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        'sec-websocket-protocol': PROTOCOL,
+      },
     });
     request.once('upgrade', (_res, upgraded) => resolve(upgraded));
     request.once('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));

@@ -29,8 +29,7 @@ export function Dialog({ title, onClose, children, footer, description, size = '
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     const panel = panelRef.current!;
-    const first =
-      panel.querySelector<HTMLElement>('[data-autofocus]') ?? panel.querySelector<HTMLElement>(FOCUSABLE) ?? panel;
+    const first = panel.querySelector<HTMLElement>('[data-autofocus]') ?? panel.querySelector<HTMLElement>(FOCUSABLE) ?? panel;
     first.focus();
 
     // Everything outside the dialog's portal becomes inert (not clickable, not focusable,

@@ -33,9 +33,8 @@ export function SecretShownOnceDialog({
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="alert alert-warning" role="alert">
-        <strong>This is the only time the {what} is shown.</strong> Copy it now and keep it somewhere safe, such as {keepAt}.
-        Afterwards Lumen only shows its hint (<code>{hint}</code>); a lost {what} cannot be recovered, only revoked and
-        replaced.
+        <strong>This is the only time the {what} is shown.</strong> Copy it now and keep it somewhere safe, such as {keepAt}. Afterwards
+        Lumen only shows its hint (<code>{hint}</code>); a lost {what} cannot be recovered, only revoked and replaced.
       </div>
       <div className="field">
         <label htmlFor={secretId}>{label}</label>

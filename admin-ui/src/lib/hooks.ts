@@ -22,4 +22,3 @@ export function useNow(intervalMs = 1000, active = true): number {
   }, [intervalMs, active]);
   return now;
 }
-

@@ -67,9 +67,7 @@ export function modelAccess(overrides: Parameters<typeof modelAccessData>[0] = {
 }
 
 /** Everything the client page selects, as one plain object. */
-export function clientData(
-  options: { admin?: boolean } & Partial<UsageCardsData & ManagersData & HeaderData & CoinPoolData> = {},
-) {
+export function clientData(options: { admin?: boolean } & Partial<UsageCardsData & ManagersData & HeaderData & CoinPoolData> = {}) {
   const { admin = false, ...overrides } = options;
   return {
     id: CLIENT_ID,
@@ -79,9 +77,7 @@ export function clientData(
     usage: { requests: 505, inputTokens: 1000000, outputTokens: 126939, totalTokens: 1126939, coinsSpent: '1.35' },
     coinPool: { state: 'LIMITED' as const, balance: '75', capacity: '100' },
     coinRefill: { amount: '50', intervalSeconds: 3600, nextRefillAt: new Date(Date.now() + 30 * 60_000).toISOString() },
-    managers: [
-      { addedAt: '2026-07-01T10:00:00Z', user: { id: 'VXNlcjoy', name: 'Maria Manager', email: 'maria@example.org' } },
-    ],
+    managers: [{ addedAt: '2026-07-01T10:00:00Z', user: { id: 'VXNlcjoy', name: 'Maria Manager', email: 'maria@example.org' } }],
     viewerCan: {
       createApiKey: true,
       revokeApiKey: true,

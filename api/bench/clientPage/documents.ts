@@ -4,10 +4,7 @@
 // page sends both: the page's query (header, usage cards, managers, pool, model
 // access) and the API-keys section's query (its first page of keys).
 import { print, type DocumentNode } from 'graphql';
-import {
-  ApiKeysSection_ClientApiKeysQueryDocument,
-  ClientPage_ClientQueryDocument,
-} from '../../../admin-ui/src/gql/graphql.ts';
+import { ApiKeysSection_ClientApiKeysQueryDocument, ClientPage_ClientQueryDocument } from '../../../admin-ui/src/gql/graphql.ts';
 
 /** The keys section's page size on first load (PAGE in ApiKeysSection.tsx). */
 export const KEYS_PAGE = 100;

@@ -4,7 +4,11 @@
 import { pageLoadBodies } from './documents.ts';
 
 async function one(url: string, token: string, body: string): Promise<string | null> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+    body,
+  });
   const text = await response.text();
   if (!response.ok) return `${response.status} ${text.slice(0, 200)}`;
   // Parsed as a browser would; an answer with errors or without the client is a failure.

@@ -78,9 +78,20 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         FROM "ModelUsage" WHERE "clientId" = ${row.id}::uuid`,
     db().$queryRaw<
       {
-        id: string; name: string; provider: string; disabled: boolean; upstreamKeyEnv: string | null; needsConsent: boolean; consentNotice: string | null;
-        defaultAccess: 'ALLOWED' | 'BLOCKED'; rule: 'ALLOWED' | 'BLOCKED' | null; consented: boolean;
-        requests: number | null; totalTokens: string | null; coinsSpent: string | null; lastUsedAt: Date | null;
+        id: string;
+        name: string;
+        provider: string;
+        disabled: boolean;
+        upstreamKeyEnv: string | null;
+        needsConsent: boolean;
+        consentNotice: string | null;
+        defaultAccess: 'ALLOWED' | 'BLOCKED';
+        rule: 'ALLOWED' | 'BLOCKED' | null;
+        consented: boolean;
+        requests: number | null;
+        totalTokens: string | null;
+        coinsSpent: string | null;
+        lastUsedAt: Date | null;
       }[]
     >`
       SELECT mo."id", mo."name", mo."provider", mo."disabled", mo."upstreamKeyEnv", mo."needsConsent", mo."consentNotice", mo."defaultAccess"::text AS "defaultAccess",
@@ -95,7 +106,10 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
   ]);
   const can = (action: string) => viewer.isAdmin || (row.isManager && MANAGER_ACTIONS.has(action));
   const limited = row.state === 'LIMITED';
-  const nextRefill = limited && row.refillAmount && row.refillIntervalSeconds ? nextRefillAt({ lastRefillAt: row.lastRefillAt, refillIntervalSeconds: row.refillIntervalSeconds }) : null;
+  const nextRefill =
+    limited && row.refillAmount && row.refillIntervalSeconds
+      ? nextRefillAt({ lastRefillAt: row.lastRefillAt, refillIntervalSeconds: row.refillIntervalSeconds })
+      : null;
   const clientGid = encodeGlobalID('Client', row.id);
   return {
     id: clientGid,
@@ -118,8 +132,14 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
       totalTokens: Number(usage.inputTokens) + Number(usage.outputTokens),
       coinsSpent: coins(usage.coinsSpent),
     },
-    coinPool: { state: row.state ?? 'NOT_CONFIGURED', balance: limited ? coins(row.balance) : null, capacity: limited ? coins(row.capacity) : null },
-    coinRefill: nextRefill ? { amount: coins(row.refillAmount), intervalSeconds: row.refillIntervalSeconds, nextRefillAt: iso(nextRefill) } : null,
+    coinPool: {
+      state: row.state ?? 'NOT_CONFIGURED',
+      balance: limited ? coins(row.balance) : null,
+      capacity: limited ? coins(row.capacity) : null,
+    },
+    coinRefill: nextRefill
+      ? { amount: coins(row.refillAmount), intervalSeconds: row.refillIntervalSeconds, nextRefillAt: iso(nextRefill) }
+      : null,
     managers: managers.map((m) => ({ addedAt: iso(m.addedAt), user: { id: encodeGlobalID('User', m.id), name: m.name, email: m.email } })),
     modelAccess: access.map((m) => ({
       status: accessStatus(m, m.rule, m.consented),
@@ -155,7 +175,17 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
   const first = Math.max(0, args.first ?? 100);
   const [keys, [{ count }]] = await Promise.all([
     db().$queryRaw<
-      { id: string; name: string; hint: string; requests: number; totalTokens: string; coinsSpent: string; lastUsedAt: Date | null; createdAt: Date; revokedAt: Date | null }[]
+      {
+        id: string;
+        name: string;
+        hint: string;
+        requests: number;
+        totalTokens: string;
+        coinsSpent: string;
+        lastUsedAt: Date | null;
+        createdAt: Date;
+        revokedAt: Date | null;
+      }[]
     >`SELECT "id", "name", "hint", "requests", ("inputTokens" + "outputTokens")::text AS "totalTokens", "coinsSpent"::text AS "coinsSpent",
              "lastUsedAt", "createdAt", "revokedAt"
         FROM "ApiKey" WHERE ${where}
@@ -185,10 +215,16 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
   };
 }
 
-const unauthenticated = (message: string): PlainAnswer => ({ status: 401, body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] } });
+const unauthenticated = (message: string): PlainAnswer => ({
+  status: 401,
+  body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },
+});
 
 /** Answers a request body `{ operationName, variables }` sent with `Authorization: Bearer lat_...`. */
-export async function answerPlain(body: { operationName?: string; variables?: Record<string, unknown> }, authorization: string | null): Promise<PlainAnswer> {
+export async function answerPlain(
+  body: { operationName?: string; variables?: Record<string, unknown> },
+  authorization: string | null,
+): Promise<PlainAnswer> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
   if (!token) return unauthenticated('Sign in first');
   const check = await authenticateAccessToken(token);

@@ -27,11 +27,22 @@ export interface SeededPage {
   usageRecords: number;
 }
 
-const viewerOf = (user: { id: string; email: string; name: string; isAdmin: boolean }): Viewer => ({ id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin });
+const viewerOf = (user: { id: string; email: string; name: string; isAdmin: boolean }): Viewer => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  isAdmin: user.isAdmin,
+});
 
 export async function seedClientPage(admin: Viewer): Promise<SeededPage> {
   const client = await createClient(admin, { name: 'Research Chatbot' });
-  await setClientCoinPool(admin, client.id, { state: 'LIMITED', capacity: '100000', balance: '100000', refillAmount: '500', refillIntervalSeconds: 86400 });
+  await setClientCoinPool(admin, client.id, {
+    state: 'LIMITED',
+    capacity: '100000',
+    balance: '100000',
+    refillAmount: '500',
+    refillIntervalSeconds: 86400,
+  });
 
   const managers: Viewer[] = [];
   for (let i = 1; i <= PAGE_SHAPE.managers; i++) {
@@ -63,7 +74,8 @@ export async function seedClientPage(admin: Viewer): Promise<SeededPage> {
   for (const i of [0, 4]) await grantModelConsent(managers[0], { clientId: client.id }, models[i].id);
 
   const keys = [];
-  for (let i = 0; i < PAGE_SHAPE.keys; i++) keys.push((await createApiKey(managers[i % managers.length], { clientId: client.id }, { name: `key-${i}` })).apiKey);
+  for (let i = 0; i < PAGE_SHAPE.keys; i++)
+    keys.push((await createApiKey(managers[i % managers.length], { clientId: client.id }, { name: `key-${i}` })).apiKey);
   for (let i = 0; i < PAGE_SHAPE.revokedKeys; i++) await revokeApiKey(admin, keys[i * 10 + 5].id);
 
   // Usage on the callable models 0-7 (0 and 4 consented) from every third key; every
@@ -77,7 +89,17 @@ export async function seedClientPage(admin: Viewer): Promise<SeededPage> {
       const [inputTokens, outputTokens] = status === 'ok' ? [20 + k, 5 + r * 40] : [0, 0];
       const reservation = await reserveCoins({ clientId: client.id }, priceOf(model, 20 + k, 4096));
       const cost = status === 'ok' ? priceOf(model, inputTokens, outputTokens) : exact(0);
-      await recordUsage({ owner: { clientId: client.id }, apiKeyId: keys[k].id, modelId: model.id, reservation, inputTokens, outputTokens, cost, status, latencyMs: 40 + r });
+      await recordUsage({
+        owner: { clientId: client.id },
+        apiKeyId: keys[k].id,
+        modelId: model.id,
+        reservation,
+        inputTokens,
+        outputTokens,
+        cost,
+        status,
+        latencyMs: 40 + r,
+      });
       usageRecords++;
     }
   }

@@ -15,7 +15,13 @@ export interface StatementCounts {
 }
 
 async function viaGraphql(body: string, token: string) {
-  const response = await yoga.fetch(new Request('http://lumen.bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` }, body }));
+  const response = await yoga.fetch(
+    new Request('http://lumen.bench/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+      body,
+    }),
+  );
   const json = (await response.json()) as { data?: unknown; errors?: unknown };
   if (json.errors || !response.ok) throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
   return json;

@@ -14,10 +14,20 @@ export interface Row {
 /** requests/s, p50 and p99 of a measurement against its baseline; ratio = measured / baseline. */
 export function compare(measured: Result, baseline: Result, unit: string): Row[] {
   return [
-    { name: `${unit}/s`, baseline: fmt(baseline.perSecond, 0), measured: fmt(measured.perSecond, 0), ratio: fmt(measured.perSecond / baseline.perSecond) },
+    {
+      name: `${unit}/s`,
+      baseline: fmt(baseline.perSecond, 0),
+      measured: fmt(measured.perSecond, 0),
+      ratio: fmt(measured.perSecond / baseline.perSecond),
+    },
     { name: 'p50 latency (ms)', baseline: fmt(baseline.p50), measured: fmt(measured.p50), ratio: fmt(measured.p50 / baseline.p50) },
     { name: 'p99 latency (ms)', baseline: fmt(baseline.p99), measured: fmt(measured.p99), ratio: fmt(measured.p99 / baseline.p99) },
-    { name: `${unit} completed (failed)`, baseline: `${baseline.requests} (${baseline.failures})`, measured: `${measured.requests} (${measured.failures})`, ratio: '' },
+    {
+      name: `${unit} completed (failed)`,
+      baseline: `${baseline.requests} (${baseline.failures})`,
+      measured: `${measured.requests} (${measured.failures})`,
+      ratio: '',
+    },
   ];
 }
 
@@ -28,6 +38,11 @@ export function markdownTable(headers: [string, string, string, string], rows: R
 }
 
 export function consoleTable(headers: [string, string, string, string], rows: Row[]): string {
-  const line = (cells: string[]) => cells[0].padEnd(30) + cells.slice(1).map((c) => c.padStart(20)).join('');
+  const line = (cells: string[]) =>
+    cells[0].padEnd(30) +
+    cells
+      .slice(1)
+      .map((c) => c.padStart(20))
+      .join('');
   return [line(headers), ...rows.map((r) => line([r.name, r.baseline, r.measured, r.ratio]))].join('\n');
 }

@@ -28,16 +28,33 @@ const CLIENT_FIGURES = `query SoakFigures($id: ID!) {
 }`;
 
 async function graphqlFigures(baseUrl: string, token: string, id: string) {
-  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: CLIENT_FIGURES, variables: { id } }) });
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: CLIENT_FIGURES, variables: { id } }),
+  });
   const json = (await response.json()) as {
-    data: { client: { usage: { requests: number; coinsSpent: string }; coinPool: { balance: string | null }; apiKeys: { edges: { node: { requests: number; coinsSpent: string } }[] } } };
+    data: {
+      client: {
+        usage: { requests: number; coinsSpent: string };
+        coinPool: { balance: string | null };
+        apiKeys: { edges: { node: { requests: number; coinsSpent: string } }[] };
+      };
+    };
   };
   return json.data.client;
 }
 
 const sum = (values: string[]): Decimal => values.reduce((total, v) => total.plus(exact(v)), exact(0));
 
-export async function checkSums(databaseUrl: string, baseUrl: string, setup: SoakSetup, traffic: Traffic, subscriptions: Subscription[], tightStart: TightStart): Promise<Check[]> {
+export async function checkSums(
+  databaseUrl: string,
+  baseUrl: string,
+  setup: SoakSetup,
+  traffic: Traffic,
+  subscriptions: Subscription[],
+  tightStart: TightStart,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const check = (ok: boolean, what: string, detail: string) => checks.push({ ok, what, detail });
   const sql = new pg.Client({ connectionString: databaseUrl });
@@ -46,9 +63,15 @@ export async function checkSums(databaseUrl: string, baseUrl: string, setup: Soa
     for (const client of setup.clients) {
       const tally = traffic.tallies[client.label];
       const one = async (query: string) => (await sql.query(query, [client.id])).rows[0];
-      const records = await one(`SELECT count(*)::int AS n, coalesce(sum("coins"), 0)::text AS coins FROM "UsageRecord" WHERE "clientId" = $1`);
-      const keys = await one(`SELECT coalesce(sum("requests"), 0)::int AS n, coalesce(sum("coinsSpent"), 0)::text AS coins FROM "ApiKey" WHERE "clientId" = $1`);
-      const perModel = await one(`SELECT coalesce(sum("requests"), 0)::int AS n, coalesce(sum("coinsSpent"), 0)::text AS coins FROM "ModelUsage" WHERE "clientId" = $1`);
+      const records = await one(
+        `SELECT count(*)::int AS n, coalesce(sum("coins"), 0)::text AS coins FROM "UsageRecord" WHERE "clientId" = $1`,
+      );
+      const keys = await one(
+        `SELECT coalesce(sum("requests"), 0)::int AS n, coalesce(sum("coinsSpent"), 0)::text AS coins FROM "ApiKey" WHERE "clientId" = $1`,
+      );
+      const perModel = await one(
+        `SELECT coalesce(sum("requests"), 0)::int AS n, coalesce(sum("coinsSpent"), 0)::text AS coins FROM "ModelUsage" WHERE "clientId" = $1`,
+      );
       const gql = await graphqlFigures(baseUrl, setup.adminToken, client.globalId);
       const gqlKeys = sum(gql.apiKeys.edges.map((e) => e.node.coinsSpent));
       const gqlKeyRequests = gql.apiKeys.edges.reduce((n, e) => n + e.node.requests, 0);
@@ -77,8 +100,14 @@ export async function checkSums(databaseUrl: string, baseUrl: string, setup: Soa
           `${tightStart.balance} + ${intervals} refills × ${TIGHT_POOL.refillAmount} (${refills.toFixed()}) − ${spent.toFixed()} = ${expected.toFixed()}; balance ${pool.balance}; ${tally.refused} requests refused with 429`,
         );
         // GraphQL was read a moment later: a refill may have landed in between, but only whole ones.
-        const extra = exact(gql.coinPool.balance ?? 'NaN').minus(exact(pool.balance)).dividedBy(TIGHT_POOL.refillAmount);
-        check(extra.isInteger() && !extra.isNegative(), `${label}: GraphQL balance`, `GraphQL ${gql.coinPool.balance} (${extra.toFixed()} refills after the SQL read)`);
+        const extra = exact(gql.coinPool.balance ?? 'NaN')
+          .minus(exact(pool.balance))
+          .dividedBy(TIGHT_POOL.refillAmount);
+        check(
+          extra.isInteger() && !extra.isNegative(),
+          `${label}: GraphQL balance`,
+          `GraphQL ${gql.coinPool.balance} (${extra.toFixed()} refills after the SQL read)`,
+        );
       }
       for (const sub of subscriptions.filter((s) => s.clientLabel === client.label)) {
         const lastOk = sub.last !== null && sub.last.usage.requests === tally.metered && exact(sub.last.usage.coinsSpent).equals(spent);

@@ -27,7 +27,13 @@ export function writeSoakReport(r: SoakReport): { ok: boolean; file: string } {
   const m = r.memory;
   const errorsOk = t.errorCount === 0;
   const all: Check[] = [
-    { ok: errorsOk, what: 'no errors', detail: errorsOk ? `${t.requests} requests, none failed (429s of the tight pool are deliberate: ${t.tallies.tight.refused})` : `${t.errorCount} failed; first: ${t.errors.join(' | ')}` },
+    {
+      ok: errorsOk,
+      what: 'no errors',
+      detail: errorsOk
+        ? `${t.requests} requests, none failed (429s of the tight pool are deliberate: ${t.tallies.tight.refused})`
+        : `${t.errorCount} failed; first: ${t.errors.join(' | ')}`,
+    },
     {
       ok: m.ok,
       what: `RSS growth after warm-up < ${m.boundMiB} MiB`,
@@ -41,7 +47,9 @@ export function writeSoakReport(r: SoakReport): { ok: boolean; file: string } {
   console.log(ok ? '\nSoak passed.' : '\nSoak FAILED.');
 
   const mc = r.machine;
-  const kinds = Object.entries(t.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(t.byKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   const md = `# Soak results
 
 Written by \`npm run soak -w @lumen/api\` (see [README.md](README.md)); overwritten on every run.
@@ -64,7 +72,10 @@ ${all.map((c) => `| ${c.what} | ${c.ok ? 'ok' : '**FAIL**'} | ${c.detail.replace
 
 RSS of the server process (MiB), sampled from \`/proc/<pid>/status\`:
 
-${m.samples.filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 20)) === 0 || i === all.length - 1).map((s) => `${s.atSeconds.toFixed(0)} s: ${s.rssMiB.toFixed(1)}`).join(' · ')}
+${m.samples
+  .filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 20)) === 0 || i === all.length - 1)
+  .map((s) => `${s.atSeconds.toFixed(0)} s: ${s.rssMiB.toFixed(1)}`)
+  .join(' · ')}
 `;
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'soak-results.md');
   fs.writeFileSync(file, md);

@@ -42,7 +42,11 @@ export async function setUpSoak(): Promise<SoakSetup> {
   const manager = await createUser(admin, { email: 'soak-manager@example.org', name: 'Soak Manager' });
   for (const m of Object.values(MODELS)) await createModel(admin, { ...m, provider: 'echo' });
   const clients: SoakClient[] = [];
-  for (const [label, keyCount] of [['steady', 3], ['other', 2], ['tight', 2]] as const) {
+  for (const [label, keyCount] of [
+    ['steady', 3],
+    ['other', 2],
+    ['tight', 2],
+  ] as const) {
     const client = await createClient(admin, { name: `Soak ${label}` });
     await addClientManager(admin, client.id, manager.id);
     if (label === 'tight') await setClientCoinPool(admin, client.id, { state: 'LIMITED', ...TIGHT_POOL });

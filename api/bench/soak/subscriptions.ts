@@ -37,7 +37,13 @@ export class Subscription {
 }
 
 /** Opens an SSE subscription; resolves once the server has answered (and so subscribed). */
-export async function openSse(baseUrl: string, token: string, clientLabel: string, clientGlobalId: string, signal: AbortSignal): Promise<Subscription> {
+export async function openSse(
+  baseUrl: string,
+  token: string,
+  clientLabel: string,
+  clientGlobalId: string,
+  signal: AbortSignal,
+): Promise<Subscription> {
   const sub = new Subscription(clientLabel, 'sse');
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
@@ -55,7 +61,11 @@ export async function openSse(baseUrl: string, token: string, clientLabel: strin
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
           if (/^event: next/m.test(block) && data) sub.hear(JSON.parse(data));
         }
       }
@@ -68,9 +78,20 @@ export async function openSse(baseUrl: string, token: string, clientLabel: strin
 }
 
 /** Opens a graphql-ws subscription; resolves once the socket is acknowledged. */
-export async function openWs(baseUrl: string, token: string, clientLabel: string, clientGlobalId: string): Promise<{ sub: Subscription; close: () => Promise<void> }> {
+export async function openWs(
+  baseUrl: string,
+  token: string,
+  clientLabel: string,
+  clientGlobalId: string,
+): Promise<{ sub: Subscription; close: () => Promise<void> }> {
   const sub = new Subscription(clientLabel, 'graphql-ws');
-  const client = createWsClient({ url: `${baseUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  const client = createWsClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+  });
   await new Promise<void>((resolve, reject) => {
     client.on('connected', () => resolve());
     client.on('error', reject);

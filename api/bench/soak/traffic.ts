@@ -23,7 +23,13 @@ export interface Traffic {
   errorCount: number;
 }
 
-const PROMPTS = ['Hello there', 'The quick brown fox jumps over the lazy dog', 'Summarize this dataset: rows of numbers and some labels', 'ok', 'Translate to French: the weather is nice today and tomorrow'];
+const PROMPTS = [
+  'Hello there',
+  'The quick brown fox jumps over the lazy dog',
+  'Summarize this dataset: rows of numbers and some labels',
+  'ok',
+  'Translate to French: the weather is nice today and tomorrow',
+];
 
 /** mulberry32: small, fast and seeded. */
 function random(seed: number) {
@@ -41,10 +47,26 @@ function priced(model: keyof typeof MODELS, usage: { prompt_tokens: number; comp
 }
 
 /** One /v1 call; returns null on success, or why it failed. */
-async function chat(baseUrl: string, client: SoakClient, key: string, stream: boolean, prompt: string, tally: Tally): Promise<string | null> {
+async function chat(
+  baseUrl: string,
+  client: SoakClient,
+  key: string,
+  stream: boolean,
+  prompt: string,
+  tally: Tally,
+): Promise<string | null> {
   const model = stream ? 'stream' : 'fast';
-  const body = { model: MODELS[model].name, messages: [{ role: 'user', content: prompt }], max_tokens: 16, ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) };
-  const response = await fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  const body = {
+    model: MODELS[model].name,
+    messages: [{ role: 'user', content: prompt }],
+    max_tokens: 16,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  };
+  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (response.status === 429 && client.label === 'tight' && text.includes('insufficient_quota')) {
     tally.refused++;
@@ -55,7 +77,8 @@ async function chat(baseUrl: string, client: SoakClient, key: string, stream: bo
   if (stream) {
     if (!text.includes('data: [DONE]')) return `${client.label} stream ended without [DONE]`;
     for (const line of text.split('\n')) {
-      if (line.startsWith('data: {') && line.includes('"usage"')) usage = (JSON.parse(line.slice(6)) as { usage?: typeof usage }).usage ?? usage;
+      if (line.startsWith('data: {') && line.includes('"usage"'))
+        usage = (JSON.parse(line.slice(6)) as { usage?: typeof usage }).usage ?? usage;
     }
   } else {
     usage = (JSON.parse(text) as { usage?: typeof usage }).usage;
@@ -66,23 +89,75 @@ async function chat(baseUrl: string, client: SoakClient, key: string, stream: bo
   return null;
 }
 
-const CLIENTS_QUERY = JSON.stringify({ query: '{ clients(first: 10) { edges { node { id name coinPool { state balance } usage { totalTokens coinsSpent } } } } }' });
+const CLIENTS_QUERY = JSON.stringify({
+  query: '{ clients(first: 10) { edges { node { id name coinPool { state balance } usage { totalTokens coinsSpent } } } } }',
+});
 
 async function clientsList(baseUrl: string, token: string): Promise<string | null> {
-  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: CLIENTS_QUERY });
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: CLIENTS_QUERY,
+  });
   const text = await response.text();
   return response.ok && !text.includes('"errors"') ? null : `clients list: ${response.status} ${text.slice(0, 200)}`;
 }
 
-export async function runTraffic(baseUrl: string, setup: SoakSetup, options: { concurrency: number; deadline: number; maxRequests: number; seed: number }): Promise<Traffic> {
+export async function runTraffic(
+  baseUrl: string,
+  setup: SoakSetup,
+  options: { concurrency: number; deadline: number; maxRequests: number; seed: number },
+): Promise<Traffic> {
   const [steady, other, tight] = setup.clients;
-  const tallies = Object.fromEntries(setup.clients.map((c) => [c.label, { metered: 0, coins: exact(0), refused: 0 }])) as Traffic['tallies'];
+  const tallies = Object.fromEntries(
+    setup.clients.map((c) => [c.label, { metered: 0, coins: exact(0), refused: 0 }]),
+  ) as Traffic['tallies'];
   const traffic: Traffic = { requests: 0, byKind: {}, tallies, errors: [], errorCount: 0 };
   const loadPage = pageLoad(`${baseUrl}/graphql`, setup.managerToken, steady.globalId);
   const kinds: [number, string, (rand: () => number) => Promise<string | null>][] = [
-    [30, 'v1', (rand) => { const c = rand() < 0.7 ? steady : other; return chat(baseUrl, c, c.keys[Math.floor(rand() * c.keys.length)], false, PROMPTS[Math.floor(rand() * PROMPTS.length)], tallies[c.label]); }],
-    [20, 'v1 stream', (rand) => { const c = rand() < 0.7 ? steady : other; return chat(baseUrl, c, c.keys[Math.floor(rand() * c.keys.length)], true, PROMPTS[Math.floor(rand() * PROMPTS.length)], tallies[c.label]); }],
-    [15, 'v1 tight pool', (rand) => chat(baseUrl, tight, tight.keys[Math.floor(rand() * tight.keys.length)], rand() < 0.4, PROMPTS[Math.floor(rand() * PROMPTS.length)], tallies.tight)],
+    [
+      30,
+      'v1',
+      (rand) => {
+        const c = rand() < 0.7 ? steady : other;
+        return chat(
+          baseUrl,
+          c,
+          c.keys[Math.floor(rand() * c.keys.length)],
+          false,
+          PROMPTS[Math.floor(rand() * PROMPTS.length)],
+          tallies[c.label],
+        );
+      },
+    ],
+    [
+      20,
+      'v1 stream',
+      (rand) => {
+        const c = rand() < 0.7 ? steady : other;
+        return chat(
+          baseUrl,
+          c,
+          c.keys[Math.floor(rand() * c.keys.length)],
+          true,
+          PROMPTS[Math.floor(rand() * PROMPTS.length)],
+          tallies[c.label],
+        );
+      },
+    ],
+    [
+      15,
+      'v1 tight pool',
+      (rand) =>
+        chat(
+          baseUrl,
+          tight,
+          tight.keys[Math.floor(rand() * tight.keys.length)],
+          rand() < 0.4,
+          PROMPTS[Math.floor(rand() * PROMPTS.length)],
+          tallies.tight,
+        ),
+    ],
     [25, 'client page', () => loadPage().then((problem) => (problem ? `client page: ${problem}` : null))],
     [10, 'clients list', () => clientsList(baseUrl, setup.adminToken)],
   ];

@@ -42,7 +42,16 @@ export interface Verdict {
 
 const MIN_ANSWERED_IN_WINDOW = 0.9;
 
-export function judge(log: Sent[], loadStart: number, runs: FaultRun[], fleet: Fleet, books: Books, stopped: { id: string; exit: string | null }[], revocationBoundSeconds: number, ready: ReadySample[]): Verdict {
+export function judge(
+  log: Sent[],
+  loadStart: number,
+  runs: FaultRun[],
+  fleet: Fleet,
+  books: Books,
+  stopped: { id: string; exit: string | null }[],
+  revocationBoundSeconds: number,
+  ready: ReadySample[],
+): Verdict {
   const checks: Check[] = [];
   const check = (ok: boolean, what: string, detail: string) => checks.push({ ok, what, detail });
   const load = log.filter((s) => s.loop !== 'probe');
@@ -60,7 +69,11 @@ export function judge(log: Sent[], loadStart: number, runs: FaultRun[], fleet: F
     const windowText = `injection → ${run.name === 'redis' ? 'restart' : run.name === 'postgres' ? 'restarted' : 'killed'} + ${((w.to - w.over) / 1000).toFixed(0)} s`;
     let cost = '';
     if (run.name === 'redis') {
-      check(share >= MIN_ANSWERED_IN_WINDOW, `Redis down: ≥ 90% answered (window: ${windowText})`, `${describe(inWindow)}; while down: ${describe(duringFault)}`);
+      check(
+        share >= MIN_ANSWERED_IN_WINDOW,
+        `Redis down: ≥ 90% answered (window: ${windowText})`,
+        `${describe(inWindow)}; while down: ${describe(duringFault)}`,
+      );
       // A second after the kill, every instance has seen its connections reset.
       const whileDown = ready.filter((r) => r.at >= w.from + 1000 && r.at <= w.over);
       check(
@@ -69,32 +82,60 @@ export function judge(log: Sent[], loadStart: number, runs: FaultRun[], fleet: F
         describeReadiness(whileDown),
       );
       const r = run.revocation!;
-      check(r.seconds !== null && r.seconds <= revocationBoundSeconds && !r.afterRedisBack, `Redis down: a key revoked on A is refused on B within ${revocationBoundSeconds} s`, r.detail);
+      check(
+        r.seconds !== null && r.seconds <= revocationBoundSeconds && !r.afterRedisBack,
+        `Redis down: a key revoked on A is refused on B within ${revocationBoundSeconds} s`,
+        r.detail,
+      );
       cost = `Redis down ${run.faultSeconds.toFixed(0)} s: ${percent(inWindow)} of requests answered in its window (${percent(duringFault)} while down); cross-instance revocation ${r.seconds === null ? `not within ${r.boundSeconds} s` : `within ${r.seconds.toFixed(1)} s`}; rate limits: ${/fail-open/.test(run.rateLimit ?? '') ? 'fail-open' : run.rateLimit}`;
     } else if (run.name === 'postgres') {
       const failures = survivors.filter((s) => s.status !== 200);
       const clear = failures.filter((s) => s.status === 503 && s.retryAfter);
       // Reported, not judged on a time: how long the slowest ones took shows whether anything hung.
-      const slowest = (list: Sent[]) => (list.length === 0 ? 'none' : `${(Math.max(...list.map((s) => s.end - s.start)) / 1000).toFixed(1)} s`);
+      const slowest = (list: Sent[]) =>
+        list.length === 0 ? 'none' : `${(Math.max(...list.map((s) => s.end - s.start)) / 1000).toFixed(1)} s`;
       const timing = `slowest failure ${slowest(failures)}, slowest answer ${slowest(survivors.filter((s) => s.status === 200))}`;
-      check(clear.length === failures.length, 'PostgreSQL restart: every failure is a 503 with retry-after', `${failures.length === 0 ? 'no request failed' : `${clear.length} of ${failures.length} failures were`}; ${timing}; ${describe(inWindow)}`);
+      check(
+        clear.length === failures.length,
+        'PostgreSQL restart: every failure is a 503 with retry-after',
+        `${failures.length === 0 ? 'no request failed' : `${clear.length} of ${failures.length} failures were`}; ${timing}; ${describe(inWindow)}`,
+      );
       cost = `PostgreSQL restart (${run.faultSeconds.toFixed(1)} s): ${percent(inWindow)} of requests answered in its window, the others refused with 503 and retry-after (${timing}); longest stretch without an answer ${silenceSeconds.toFixed(1)} s`;
       if (failures.length !== clear.length) cost = cost.replace(', the others refused with 503 and retry-after', '');
     } else {
-      check(share >= MIN_ANSWERED_IN_WINDOW, `Instance killed: the survivor answered ≥ 90% (window: ${windowText})`, `${describe(inWindow)}`);
+      check(
+        share >= MIN_ANSWERED_IN_WINDOW,
+        `Instance killed: the survivor answered ≥ 90% (window: ${windowText})`,
+        `${describe(inWindow)}`,
+      );
       cost = `One of two instances SIGKILLed: the survivor answered ${percent(inWindow)} in the window; ${lost!.sent} requests in flight on the killed one got no answer (any reservation they held is given back after ${ABANDONED_AFTER_MS / 60_000} minutes)`;
     }
     return { run, inWindow, duringFault, lost, silenceSeconds, readiness, cost };
   });
 
   const crashed = fleet.all.filter((i) => i.crashed);
-  check(crashed.length === 0, 'no instance crashed', crashed.length === 0 ? `${fleet.all.length} instance starts, none died unasked` : crashed.map((i) => `${i.id}: ${i.exit} at ${((i.diedAt! - loadStart) / 1000).toFixed(1)} s; last output: ${tail(i, 4).replace(/\s+/g, ' ').slice(0, 400)}`).join(' | '));
+  check(
+    crashed.length === 0,
+    'no instance crashed',
+    crashed.length === 0
+      ? `${fleet.all.length} instance starts, none died unasked`
+      : crashed
+          .map(
+            (i) =>
+              `${i.id}: ${i.exit} at ${((i.diedAt! - loadStart) / 1000).toFixed(1)} s; last output: ${tail(i, 4).replace(/\s+/g, ' ').slice(0, 400)}`,
+          )
+          .join(' | '),
+  );
 
   const outside = tally(load.filter((s) => !runs.some((r) => overlaps(s, r.window))));
   check(outside.sent > 0 && outside.answered === outside.sent, '100% answered outside the fault windows', describe(outside));
 
   const readyOutside = ready.filter((r) => !runs.some((run) => r.at >= run.window.from && r.at <= run.window.to));
-  check(readyOutside.length > 0 && readyOutside.every(nominal), '/readyz: 200 with everything ok outside the fault windows', describeReadiness(readyOutside));
+  check(
+    readyOutside.length > 0 && readyOutside.every(nominal),
+    '/readyz: 200 with everything ok outside the fault windows',
+    describeReadiness(readyOutside),
+  );
 
   // Records per key.
   const problems: string[] = [];
@@ -114,22 +155,39 @@ export function judge(log: Sent[], loadStart: number, runs: FaultRun[], fleet: F
     priced = priced.plus(coins);
     recordedCoins = recordedCoins.plus(row.okCoins);
     if (row.ok < a || row.ok > a + u) problems.push(`${name}: ${a} answered, ${u} without a status, ${row.ok} records`);
-    else if (row.ok === a && !row.okCoins.equals(coins)) problems.push(`${name}: records say ${row.okCoins.toFixed()} coins, the answers ${coins.toFixed()}`);
+    else if (row.ok === a && !row.okCoins.equals(coins))
+      problems.push(`${name}: records say ${row.okCoins.toFixed()} coins, the answers ${coins.toFixed()}`);
   }
   check(
     problems.length === 0,
     'every answered request recorded exactly once (per key)',
-    `${answered} answered, ${records} usage records with status ok, ${noStatus} requests without a status (may be either); coins of the answers ${priced.toFixed()}, of the records ${recordedCoins.toFixed()}; records by status: ${Object.entries(books.recordsByStatus).map(([s, n]) => `${s} ${n}`).join(', ')}${problems.length ? `; PROBLEMS: ${problems.slice(0, 5).join('; ')}` : ''}`,
+    `${answered} answered, ${records} usage records with status ok, ${noStatus} requests without a status (may be either); coins of the answers ${priced.toFixed()}, of the records ${recordedCoins.toFixed()}; records by status: ${Object.entries(
+      books.recordsByStatus,
+    )
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}${problems.length ? `; PROBLEMS: ${problems.slice(0, 5).join('; ')}` : ''}`,
   );
 
   const used = books.capacity.minus(books.balance);
   const accounted = books.spent.plus(books.reservations.amount);
-  check(used.equals(accounted), 'balance identity: capacity − balance = Σ usage + Σ open reservations', `${books.capacity.toFixed()} − ${books.balance.toFixed()} = ${used.toFixed()}; Σ UsageRecord.coins ${books.spent.toFixed()} + Σ CoinReservation.amount ${books.reservations.amount.toFixed()} (${books.reservations.count} open) = ${accounted.toFixed()}`);
+  check(
+    used.equals(accounted),
+    'balance identity: capacity − balance = Σ usage + Σ open reservations',
+    `${books.capacity.toFixed()} − ${books.balance.toFixed()} = ${used.toFixed()}; Σ UsageRecord.coins ${books.spent.toFixed()} + Σ CoinReservation.amount ${books.reservations.amount.toFixed()} (${books.reservations.count} open) = ${accounted.toFixed()}`,
+  );
 
   const lostToDeaths = log.filter((s) => dead.has(s.instance) && s.status === 0 && s.start <= dead.get(s.instance)!).length;
-  check(books.reservations.count <= lostToDeaths, 'open reservations only from instances that died', `${books.reservations.count} open after every live instance drained; ${lostToDeaths} requests were in flight on instances that died`);
+  check(
+    books.reservations.count <= lostToDeaths,
+    'open reservations only from instances that died',
+    `${books.reservations.count} open after every live instance drained; ${lostToDeaths} requests were in flight on instances that died`,
+  );
 
-  check(stopped.every((s) => s.exit === 'exit code 0'), 'instances stop cleanly on SIGTERM at the end', stopped.map((s) => `${s.id}: ${s.exit}`).join(', '));
+  check(
+    stopped.every((s) => s.exit === 'exit code 0'),
+    'instances stop cleanly on SIGTERM at the end',
+    stopped.map((s) => `${s.id}: ${s.exit}`).join(', '),
+  );
 
   return { faults, outside, checks, ok: checks.every((c) => c.ok) };
 }

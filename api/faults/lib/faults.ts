@@ -46,7 +46,10 @@ async function redisFault(c: FaultContext): Promise<FaultRun> {
   // The probes run while Redis is down, once the instances noticed (a second is plenty: the socket is
   // reset at once); the revocation probe may outlast the outage, up to its bound.
   const probes = sleep(1000).then(() =>
-    Promise.all([measureRevocation(c.fleet, c.adminToken, c.probeKey, c.log, c.revocationBoundSeconds, () => backAt), probeRateLimit(c.fleet, c.adminToken, c.clientId)]),
+    Promise.all([
+      measureRevocation(c.fleet, c.adminToken, c.probeKey, c.log, c.revocationBoundSeconds, () => backAt),
+      probeRateLimit(c.fleet, c.adminToken, c.clientId),
+    ]),
   );
   await sleep(c.redisDownMs);
   backAt = Date.now();
@@ -99,4 +102,8 @@ async function killFault(c: FaultContext): Promise<FaultRun> {
   };
 }
 
-export const FAULTS: Record<FaultName, (c: FaultContext) => Promise<FaultRun>> = { redis: redisFault, postgres: postgresFault, kill: killFault };
+export const FAULTS: Record<FaultName, (c: FaultContext) => Promise<FaultRun>> = {
+  redis: redisFault,
+  postgres: postgresFault,
+  kill: killFault,
+};

@@ -24,12 +24,24 @@ export class Fleet {
   readonly all: Incarnation[] = [];
   private readonly current = new Map<string, Incarnation>();
   private readonly deliberate = new Set<Incarnation>();
-  constructor(private readonly env: (name: string) => Record<string, string>, private readonly onCrash: (i: Incarnation) => void) {}
+  constructor(
+    private readonly env: (name: string) => Record<string, string>,
+    private readonly onCrash: (i: Incarnation) => void,
+  ) {}
 
   async start(name: string): Promise<Incarnation> {
     const started = await startLumen(this.env(name));
     const count = this.all.filter((i) => i.name === name).length;
-    const incarnation: Incarnation = { id: `${name}${count + 1}`, name, url: `http://127.0.0.1:${started.port}`, started, startedAt: Date.now(), diedAt: null, exit: null, crashed: false };
+    const incarnation: Incarnation = {
+      id: `${name}${count + 1}`,
+      name,
+      url: `http://127.0.0.1:${started.port}`,
+      started,
+      startedAt: Date.now(),
+      diedAt: null,
+      exit: null,
+      crashed: false,
+    };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       incarnation.diedAt = Date.now();
       incarnation.exit = signal ? `killed by ${signal}` : `exit code ${code}`;
@@ -89,13 +101,19 @@ export class Fleet {
 
 /** Runs Lumen's CLI (`npm run lumen -- ...`) against the same database; returns its output. */
 export function lumenCli(env: Record<string, string>, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: apiDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: apiDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr.on('data', (data: Buffer) => (output += data.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`lumen ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`lumen ${args.slice(0, 2).join(' ')} exited with ${code}:\n${output}`)),
+    );
   });
 }
 

@@ -24,10 +24,27 @@ export async function readBooks(databaseUrl: string, clientId: string): Promise<
         WHERE k."clientId" = $1 GROUP BY k."name"`,
       [clientId],
     );
-    const statuses = await sql.query<{ status: string; n: number }>(`SELECT "status", count(*)::int AS n FROM "UsageRecord" WHERE "clientId" = $1 GROUP BY "status"`, [clientId]);
-    const pool = (await sql.query<{ id: string; capacity: string; balance: string }>(`SELECT "id", "capacity"::text, "balance"::text FROM "CoinPool" WHERE "clientId" = $1`, [clientId])).rows[0];
-    const spent = (await sql.query<{ coins: string }>(`SELECT coalesce(sum("coins"), 0)::text AS coins FROM "UsageRecord" WHERE "clientId" = $1`, [clientId])).rows[0];
-    const open = (await sql.query<{ n: number; amount: string }>(`SELECT count(*)::int AS n, coalesce(sum("amount"), 0)::text AS amount FROM "CoinReservation" WHERE "poolId" = $1`, [pool.id])).rows[0];
+    const statuses = await sql.query<{ status: string; n: number }>(
+      `SELECT "status", count(*)::int AS n FROM "UsageRecord" WHERE "clientId" = $1 GROUP BY "status"`,
+      [clientId],
+    );
+    const pool = (
+      await sql.query<{ id: string; capacity: string; balance: string }>(
+        `SELECT "id", "capacity"::text, "balance"::text FROM "CoinPool" WHERE "clientId" = $1`,
+        [clientId],
+      )
+    ).rows[0];
+    const spent = (
+      await sql.query<{ coins: string }>(`SELECT coalesce(sum("coins"), 0)::text AS coins FROM "UsageRecord" WHERE "clientId" = $1`, [
+        clientId,
+      ])
+    ).rows[0];
+    const open = (
+      await sql.query<{ n: number; amount: string }>(
+        `SELECT count(*)::int AS n, coalesce(sum("amount"), 0)::text AS amount FROM "CoinReservation" WHERE "poolId" = $1`,
+        [pool.id],
+      )
+    ).rows[0];
     return {
       perKey: new Map(keys.rows.map((r) => [r.name, { ok: r.ok, all: r.all, okCoins: exact(r.okcoins) }])),
       recordsByStatus: Object.fromEntries(statuses.rows.map((r) => [r.status, r.n])),

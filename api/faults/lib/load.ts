@@ -26,14 +26,21 @@ export interface Sent {
   coins?: Decimal;
 }
 
-const PROMPTS = ['Hello there', 'The quick brown fox jumps over the lazy dog', 'ok', 'Summarize: rows of numbers and some labels', 'Translate the weather is nice today'];
+const PROMPTS = [
+  'Hello there',
+  'The quick brown fox jumps over the lazy dog',
+  'ok',
+  'Summarize: rows of numbers and some labels',
+  'Translate the weather is nice today',
+];
 const TIMEOUT_MS = 10_000;
 
 const clients = new Map<string, OpenAI>();
 function clientFor(instance: Incarnation, key: Key): OpenAI {
   const id = `${instance.id} ${key.secret}`;
   let client = clients.get(id);
-  if (!client) clients.set(id, (client = new OpenAI({ apiKey: key.secret, baseURL: `${instance.url}/v1`, maxRetries: 0, timeout: TIMEOUT_MS })));
+  if (!client)
+    clients.set(id, (client = new OpenAI({ apiKey: key.secret, baseURL: `${instance.url}/v1`, maxRetries: 0, timeout: TIMEOUT_MS })));
   return client;
 }
 
@@ -51,14 +58,18 @@ export async function send(instance: Incarnation, key: Key, loop: Sent['loop'], 
   const messages = [{ role: 'user' as const, content: PROMPTS[n % PROMPTS.length] }];
   try {
     if (stream) {
-      const { data, request_id } = await client.chat.completions.create({ model: MODELS.stream.name, messages, max_tokens: 16, stream: true, stream_options: { include_usage: true } }).withResponse();
+      const { data, request_id } = await client.chat.completions
+        .create({ model: MODELS.stream.name, messages, max_tokens: 16, stream: true, stream_options: { include_usage: true } })
+        .withResponse();
       sent.requestId = request_id;
       let usage: { prompt_tokens: number; completion_tokens: number } | null | undefined;
       for await (const chunk of data) usage = chunk.usage ?? usage;
       if (!usage) throw new Error('stream ended without usage');
       sent.coins = priced(model, usage);
     } else {
-      const { data, request_id } = await client.chat.completions.create({ model: MODELS.fast.name, messages, max_tokens: 16 }).withResponse();
+      const { data, request_id } = await client.chat.completions
+        .create({ model: MODELS.fast.name, messages, max_tokens: 16 })
+        .withResponse();
       sent.requestId = request_id;
       if (!data.usage) throw new Error('no usage in the answer');
       sent.coins = priced(model, data.usage);
@@ -72,7 +83,12 @@ export async function send(instance: Incarnation, key: Key, loop: Sent['loop'], 
       sent.retryAfter = error.headers?.get('retry-after') ?? null;
     } else {
       sent.status = 0;
-      sent.error = error instanceof APIConnectionTimeoutError ? 'timeout' : error instanceof APIError ? 'connection' : `broken: ${(error as Error).message}`.slice(0, 80);
+      sent.error =
+        error instanceof APIConnectionTimeoutError
+          ? 'timeout'
+          : error instanceof APIError
+            ? 'connection'
+            : `broken: ${(error as Error).message}`.slice(0, 80);
     }
   }
   sent.end = Date.now();

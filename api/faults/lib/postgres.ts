@@ -29,11 +29,17 @@ export function postgresBinDir(): string {
   }
   const root = '/usr/lib/postgresql';
   if (fs.existsSync(root)) {
-    const versions = fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+      .readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => path.join(root, v, 'bin')));
   }
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')));
-  if (!found) throw new Error(`initdb and pg_ctl not found (looked in: ${candidates.join(', ') || 'nothing'}); install the PostgreSQL server (apt-get install postgresql)`);
+  if (!found)
+    throw new Error(
+      `initdb and pg_ctl not found (looked in: ${candidates.join(', ') || 'nothing'}); install the PostgreSQL server (apt-get install postgresql)`,
+    );
   return found;
 }
 
@@ -49,7 +55,9 @@ function pgRun(bin: string, args: string[], timeoutMs = 60_000): string {
   // cwd: a folder `postgres` may enter (initdb and pg_ctl look at theirs).
   const result = spawnSync(command, argv, { cwd: os.tmpdir(), encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (result.status !== 0) {
-    throw new Error(`${path.basename(bin)} ${args.join(' ')} failed (${result.error ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `${path.basename(bin)} ${args.join(' ')} failed (${result.error ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`,
+    );
   }
   return result.stdout;
 }
@@ -97,7 +105,20 @@ export function createCluster(port: number): Cluster {
     version,
     restart: () =>
       new Promise<void>((resolve, reject) => {
-        const [command, argv] = asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, 'restart', '-m', 'fast', '-w', '-t', '60', '-l', logFile, '-o', options]);
+        const [command, argv] = asPostgres(path.join(bin, 'pg_ctl'), [
+          '-D',
+          data,
+          'restart',
+          '-m',
+          'fast',
+          '-w',
+          '-t',
+          '60',
+          '-l',
+          logFile,
+          '-o',
+          options,
+        ]);
         execFile(command, argv, { cwd: os.tmpdir(), timeout: 90_000 }, (error, stdout, stderr) =>
           error ? reject(new Error(`pg_ctl restart failed: ${error.message}\n${stdout}${stderr}`)) : resolve(),
         );

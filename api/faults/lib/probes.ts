@@ -22,21 +22,46 @@ export async function warmKey(fleet: Fleet, key: Key, log: Sent[]): Promise<void
 }
 
 /** `redisBackAt()`: when Redis was started again (null while it is still down). */
-export async function measureRevocation(fleet: Fleet, adminToken: string, key: Key, log: Sent[], boundSeconds: number, redisBackAt: () => number | null): Promise<RevocationResult> {
+export async function measureRevocation(
+  fleet: Fleet,
+  adminToken: string,
+  key: Key,
+  log: Sent[],
+  boundSeconds: number,
+  redisBackAt: () => number | null,
+): Promise<RevocationResult> {
   const [on, other] = ['A', 'B'].map((name) => fleet.get(name));
-  if (on.diedAt !== null || other.diedAt !== null) return { seconds: null, boundSeconds, afterRedisBack: false, detail: `not measured: ${on.diedAt !== null ? on.id : other.id} is not running` };
+  if (on.diedAt !== null || other.diedAt !== null)
+    return {
+      seconds: null,
+      boundSeconds,
+      afterRedisBack: false,
+      detail: `not measured: ${on.diedAt !== null ? on.id : other.id} is not running`,
+    };
   // Used on both again now that Redis is down: an instance may drop its cache when it loses Redis, and
   // what is measured is how long a key cached while Redis is down stays usable after its revocation.
   await warmKey(fleet, key, log);
   try {
-    await graphql(on.url, adminToken, 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }', { id: key.id }, 5000);
+    await graphql(
+      on.url,
+      adminToken,
+      'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }',
+      { id: key.id },
+      5000,
+    );
   } catch (error) {
-    return { seconds: null, boundSeconds, afterRedisBack: false, detail: `revoking on ${on.id} failed: ${(error as Error).message.slice(0, 160)}` };
+    return {
+      seconds: null,
+      boundSeconds,
+      afterRedisBack: false,
+      detail: `revoking on ${on.id} failed: ${(error as Error).message.slice(0, 160)}`,
+    };
   }
   const revokedAt = Date.now();
   let n = 0;
   while (Date.now() - revokedAt < boundSeconds * 1000) {
-    if (other.diedAt !== null) return { seconds: null, boundSeconds, afterRedisBack: false, detail: `${other.id} died while the probe ran` };
+    if (other.diedAt !== null)
+      return { seconds: null, boundSeconds, afterRedisBack: false, detail: `${other.id} died while the probe ran` };
     const sent = await send(other, key, 'probe', n++);
     log.push(sent);
     if (sent.status === 401) {
@@ -52,7 +77,12 @@ export async function measureRevocation(fleet: Fleet, adminToken: string, key: K
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { seconds: null, boundSeconds, afterRedisBack: false, detail: `revoked on ${on.id}; ${other.id} still served it after ${boundSeconds} s (${n} requests)` };
+  return {
+    seconds: null,
+    boundSeconds,
+    afterRedisBack: false,
+    detail: `revoked on ${on.id}; ${other.id} still served it after ${boundSeconds} s (${n} requests)`,
+  };
 }
 
 /** One key creation (rate-limited through Redis) while Redis is down. */

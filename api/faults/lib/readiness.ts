@@ -39,11 +39,23 @@ export function pollReadiness(fleet: Fleet, everyMs = 500): { samples: ReadySamp
 export function describeReadiness(samples: ReadySample[]): string {
   const groups = new Map<string, number>();
   for (const s of samples) {
-    const notes = s.body ? [s.body.database !== 'ok' && `database ${s.body.database}`, s.body.migrations !== 'ok' && `migrations ${s.body.migrations}`, s.body.draining && 'draining', s.body.redis !== 'ok' && `redis ${s.body.redis}`].filter(Boolean).join(', ') : s.status === 0 ? 'no answer' : 'no JSON body';
+    const notes = s.body
+      ? [
+          s.body.database !== 'ok' && `database ${s.body.database}`,
+          s.body.migrations !== 'ok' && `migrations ${s.body.migrations}`,
+          s.body.draining && 'draining',
+          s.body.redis !== 'ok' && `redis ${s.body.redis}`,
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : s.status === 0
+        ? 'no answer'
+        : 'no JSON body';
     const label = `${s.status}${notes ? ` (${notes})` : ''}`;
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   return samples.length === 0 ? 'no samples' : [...groups].map(([label, n]) => `${label} ×${n}`).join(', ');
 }
 
-export const nominal = (s: ReadySample) => s.status === 200 && s.body?.database === 'ok' && s.body.migrations === 'ok' && s.body.draining === false && s.body.redis === 'ok';
+export const nominal = (s: ReadySample) =>
+  s.status === 200 && s.body?.database === 'ok' && s.body.migrations === 'ok' && s.body.draining === false && s.body.redis === 'ok';

@@ -9,7 +9,12 @@ import { lumenCli } from './fleet.ts';
 export const MODELS = {
   // delay and tokenDelay keep requests in flight a little, so that faults catch some mid-way.
   fast: { name: 'echo-faults', upstreamModel: 'echo?delay=10', inputCoinsPerMillion: '1000.5', outputCoinsPerMillion: '3000.25' },
-  stream: { name: 'echo-faults-stream', upstreamModel: 'echo?tokenDelay=4', inputCoinsPerMillion: '1500.75', outputCoinsPerMillion: '2500.125' },
+  stream: {
+    name: 'echo-faults-stream',
+    upstreamModel: 'echo?tokenDelay=4',
+    inputCoinsPerMillion: '1500.75',
+    outputCoinsPerMillion: '2500.125',
+  },
 } as const;
 
 export const POOL = { state: 'LIMITED', capacity: '1000000' } as const;
@@ -27,7 +32,13 @@ export interface Seeded {
   probeKey: Key;
 }
 
-export async function graphql<T = any>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
+export async function graphql<T = any>(
+  baseUrl: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  timeoutMs = 10_000,
+): Promise<T> {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -35,7 +46,8 @@ export async function graphql<T = any>(baseUrl: string, token: string, query: st
     signal: AbortSignal.timeout(timeoutMs),
   });
   const json = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (json.errors?.length) throw new Error(`GraphQL ${response.status}: ${json.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
+  if (json.errors?.length)
+    throw new Error(`GraphQL ${response.status}: ${json.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
   return json.data as T;
 }
 
@@ -50,10 +62,16 @@ export async function seed(baseUrl: string, env: Record<string, string>, adminEm
   const printed = await lumenCli(env, ['token', 'create', '--email', adminEmail, '--name', 'fault suite']);
   const adminToken = printed.trim().split('\n').at(-1)!.trim();
   for (const m of Object.values(MODELS)) {
-    await graphql(baseUrl, adminToken, 'mutation($i: CreateModelInput!) { createModel(input: $i) { model { id } } }', { i: { ...m, provider: 'echo' } });
+    await graphql(baseUrl, adminToken, 'mutation($i: CreateModelInput!) { createModel(input: $i) { model { id } } }', {
+      i: { ...m, provider: 'echo' },
+    });
   }
-  const clientId: string = (await graphql(baseUrl, adminToken, 'mutation { createClient(input: { name: "Fault suite" }) { client { id } } }')).createClient.client.id;
-  await graphql(baseUrl, adminToken, 'mutation($i: SetClientCoinPoolInput!) { setClientCoinPool(input: $i) { client { id } } }', { i: { clientId, ...POOL } });
+  const clientId: string = (
+    await graphql(baseUrl, adminToken, 'mutation { createClient(input: { name: "Fault suite" }) { client { id } } }')
+  ).createClient.client.id;
+  await graphql(baseUrl, adminToken, 'mutation($i: SetClientCoinPoolInput!) { setClientCoinPool(input: $i) { client { id } } }', {
+    i: { clientId, ...POOL },
+  });
   const loopKeys: Key[] = [];
   for (let i = 0; i < loops; i++) loopKeys.push(await createKey(baseUrl, adminToken, clientId, `loop-${i}`));
   return { adminToken, clientId, loopKeys, probeKey: await createKey(baseUrl, adminToken, clientId, 'revocation probe') };

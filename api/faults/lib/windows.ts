@@ -37,13 +37,18 @@ export function tally(requests: Sent[]): Tally {
 export const percent = (t: Tally) => (t.sent === 0 ? 'n/a' : `${((100 * t.answered) / t.sent).toFixed(1)}%`);
 
 export const describe = (t: Tally) => {
-  const errors = Object.entries(t.errors).map(([what, n]) => `${what} ×${n}`).join(', ');
+  const errors = Object.entries(t.errors)
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ');
   return `${t.answered}/${t.sent} answered (${percent(t)})${errors ? `; ${errors}` : ''}`;
 };
 
 /** The longest stretch around a window in which no request was answered, in seconds. */
 export function longestSilence(log: Sent[], w: Window): number {
-  const ends = log.filter((s) => s.status === 200 && s.end >= w.from - 1000 && s.end <= w.to).map((s) => s.end).sort((a, b) => a - b);
+  const ends = log
+    .filter((s) => s.status === 200 && s.end >= w.from - 1000 && s.end <= w.to)
+    .map((s) => s.end)
+    .sort((a, b) => a - b);
   let longest = 0;
   let previous = w.from;
   for (const end of [...ends, w.to]) {

@@ -42,7 +42,8 @@ const DAY_MS = 24 * 3600 * 1000;
 
 async function requireUserByEmail(email: string) {
   const user = await findUserByEmail(email);
-  if (!user) throw new DomainError('BAD_USER_INPUT', `No user with the email ${email}; add one with: lumen user add --email ${email} --name "..."`);
+  if (!user)
+    throw new DomainError('BAD_USER_INPUT', `No user with the email ${email}; add one with: lumen user add --email ${email} --name "..."`);
   return user;
 }
 
@@ -58,7 +59,11 @@ const commands: Record<string, Command> = {
   },
   'user add': async (args) => {
     const o = options(args, { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean' } });
-    const user = await createUser(null, { email: required(o.email, '--email'), name: required(o.name, '--name'), isAdmin: o.admin ?? false });
+    const user = await createUser(null, {
+      email: required(o.email, '--email'),
+      name: required(o.name, '--name'),
+      isAdmin: o.admin ?? false,
+    });
     console.log(`Added ${user.isAdmin ? 'admin' : 'user'} ${user.name} <${user.email}>`);
   },
   'user unlink-oidc': async (args) => {
@@ -71,10 +76,15 @@ const commands: Record<string, Command> = {
     const o = options(args, { email: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' } });
     const user = await requireUserByEmail(required(o.email, '--email'));
     const days = o['expires-in-days'];
-    const expiresAt = days === undefined ? null : new Date(Date.now() + requireWholeNumber(Number(days), '--expires-in-days', 1, ACCESS_TOKEN_MAX_DAYS) * DAY_MS);
+    const expiresAt =
+      days === undefined
+        ? null
+        : new Date(Date.now() + requireWholeNumber(Number(days), '--expires-in-days', 1, ACCESS_TOKEN_MAX_DAYS) * DAY_MS);
     const { token, accessToken } = await createAccessToken(null, user.id, { name: o.name ?? 'cli', expiresAt });
     const expiry = accessToken.expiresAt ? `expires ${accessToken.expiresAt.toISOString()}` : 'never expires';
-    console.log(`Admin-API token "${accessToken.name}" for ${user.email}, ${expiry} (shown once; send it as "Authorization: Bearer <token>"):`);
+    console.log(
+      `Admin-API token "${accessToken.name}" for ${user.email}, ${expiry} (shown once; send it as "Authorization: Bearer <token>"):`,
+    );
     console.log(token);
   },
   'token list': async (args) => {
@@ -84,9 +94,15 @@ const commands: Record<string, Command> = {
     if (tokens.length === 0) return console.log(`${user.email} has no admin-API tokens.`);
     const now = new Date();
     for (const t of tokens) {
-      const expiry = !t.expiresAt ? 'never expires' : t.expiresAt <= now ? `EXPIRED ${t.expiresAt.toISOString()}` : `expires ${t.expiresAt.toISOString()}`;
+      const expiry = !t.expiresAt
+        ? 'never expires'
+        : t.expiresAt <= now
+          ? `EXPIRED ${t.expiresAt.toISOString()}`
+          : `expires ${t.expiresAt.toISOString()}`;
       const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-      console.log(`${encodeGlobalID('AccessToken', t.id)}  ${t.hint}  "${t.name}"  created ${t.createdAt.toISOString()}, ${used}, ${expiry}`);
+      console.log(
+        `${encodeGlobalID('AccessToken', t.id)}  ${t.hint}  "${t.name}"  created ${t.createdAt.toISOString()}, ${used}, ${expiry}`,
+      );
     }
   },
   'token revoke': async (args) => {
@@ -137,7 +153,11 @@ async function main(argv: string[]) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    const known = error instanceof DomainError || error instanceof ConfigError || error instanceof DataFolderInUseError || error instanceof MigrationError;
+    const known =
+      error instanceof DomainError ||
+      error instanceof ConfigError ||
+      error instanceof DataFolderInUseError ||
+      error instanceof MigrationError;
     const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(known || parseError ? `lumen: ${error.message}` : error);
     process.exit(1);

@@ -21,7 +21,13 @@ export async function seedDemo(): Promise<string> {
   const grace = await userNamed('grace@example.org', 'Grace Hopper', false);
   await userNamed('alan@example.org', 'Alan Turing', false);
 
-  const echo = await createModel(admin, { name: 'echo-small', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '0.5', outputCoinsPerMillion: '1.5' });
+  const echo = await createModel(admin, {
+    name: 'echo-small',
+    provider: 'echo',
+    upstreamModel: 'echo',
+    inputCoinsPerMillion: '0.5',
+    outputCoinsPerMillion: '1.5',
+  });
   const big = await createModel(admin, {
     name: 'echo-large',
     provider: 'echo',
@@ -31,12 +37,23 @@ export async function seedDemo(): Promise<string> {
     needsConsent: true,
     consentNotice: 'Prompts sent to this model are kept for 30 days by its provider. Do not send personal data.',
   });
-  const restricted = await createModel(admin, { name: 'echo-restricted', provider: 'echo', upstreamModel: 'echo', inputCoinsPerMillion: '5', outputCoinsPerMillion: '15', defaultAccess: 'BLOCKED' });
+  const restricted = await createModel(admin, {
+    name: 'echo-restricted',
+    provider: 'echo',
+    upstreamModel: 'echo',
+    inputCoinsPerMillion: '5',
+    outputCoinsPerMillion: '15',
+    defaultAccess: 'BLOCKED',
+  });
 
   const chatbot = await createClient(admin, { name: 'Research Chatbot' });
   await addClientManager(admin, chatbot.id, ada.id);
   await addClientManager(admin, chatbot.id, grace.id);
-  await setCoinPool(admin, { clientId: chatbot.id }, { state: 'LIMITED', capacity: '1000', balance: '750', refillAmount: '50', refillIntervalSeconds: 3600 });
+  await setCoinPool(
+    admin,
+    { clientId: chatbot.id },
+    { state: 'LIMITED', capacity: '1000', balance: '750', refillAmount: '50', refillIntervalSeconds: 3600 },
+  );
   await grantModelConsent(admin, { clientId: chatbot.id }, big.id);
   await setClientModelAccess(admin, chatbot.id, restricted.id, 'ALLOWED');
   const production = await createApiKey(admin, { clientId: chatbot.id }, { name: 'production' });

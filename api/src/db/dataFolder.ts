@@ -43,7 +43,8 @@ export function makeDataFolderPrivate(dataDir: string): void {
   let stat: fs.Stats;
   try {
     // A file where the folder should be: mkdir's EEXIST would not say so.
-    if (fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    if (fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false)
+      throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     stat = fs.statSync(dataDir);
     fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);

@@ -37,7 +37,8 @@ export interface OpenOptions {
 
 function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) => void) {
   const prisma = new PrismaClient({ adapter, log: onQuery ? [{ emit: 'event', level: 'query' }] : [] });
-  if (onQuery) (prisma as unknown as { $on(e: 'query', cb: (ev: { query: string }) => void): void }).$on('query', (ev) => onQuery(ev.query));
+  if (onQuery)
+    (prisma as unknown as { $on(e: 'query', cb: (ev: { query: string }) => void): void }).$on('query', (ev) => onQuery(ev.query));
   return prisma;
 }
 

@@ -67,11 +67,17 @@ async function createMigrationsTable(sql: SqlRunner): Promise<void> {
   } catch (error) {
     // A server that went away is not a schema problem (the caller says so); a refusal is.
     if (isDatabaseUnavailable(error)) throw error;
-    throw new MigrationError(`Lumen could not create its migrations table: ${(error as Error).message}; the DATABASE_URL user must be allowed to create tables in its database`);
+    throw new MigrationError(
+      `Lumen could not create its migrations table: ${(error as Error).message}; the DATABASE_URL user must be allowed to create tables in its database`,
+    );
   }
 }
 
-async function applyEach(sql: SqlRunner, migrations: Migration[], rows: { migration_name: string; checksum: string; finished_at: Date | null }[]): Promise<string[]> {
+async function applyEach(
+  sql: SqlRunner,
+  migrations: Migration[],
+  rows: { migration_name: string; checksum: string; finished_at: Date | null }[],
+): Promise<string[]> {
   const applied = new Map(rows.map((row) => [row.migration_name, row]));
   const known = new Set(migrations.map((m) => m.name));
   const unknown = [...applied.keys()].filter((name) => !known.has(name));
@@ -88,7 +94,9 @@ async function applyEach(sql: SqlRunner, migrations: Migration[], rows: { migrat
         throw new MigrationError(`Migration ${migration.name} was started but never finished; restore from a backup before going on.`);
       }
       if (row.checksum !== migration.checksum) {
-        throw new MigrationError(`Migration ${migration.name} was changed after it was applied (checksum differs). Migrations must never be edited; add a new one.`);
+        throw new MigrationError(
+          `Migration ${migration.name} was changed after it was applied (checksum differs). Migrations must never be edited; add a new one.`,
+        );
       }
       continue;
     }
@@ -103,7 +111,9 @@ async function applyEach(sql: SqlRunner, migrations: Migration[], rows: { migrat
       await sql.exec('COMMIT');
     } catch (error) {
       await sql.exec('ROLLBACK');
-      throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}; check that the DATABASE_URL user may create and alter tables in its database`);
+      throw new MigrationError(
+        `Migration ${migration.name} failed and was rolled back: ${(error as Error).message}; check that the DATABASE_URL user may create and alter tables in its database`,
+      );
     }
     done.push(migration.name);
   }

@@ -28,7 +28,9 @@ function matches(error: Record<string, unknown>): boolean {
   const code = typeof error.code === 'string' ? error.code : undefined;
   if (code && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   const meta = error.meta as { driverAdapterError?: { cause?: { kind?: string; code?: string } } } | undefined;
-  const cause = meta?.driverAdapterError?.cause ?? (error.name === 'DriverAdapterError' ? (error.cause as { kind?: string; code?: string }) : undefined);
+  const cause =
+    meta?.driverAdapterError?.cause ??
+    (error.name === 'DriverAdapterError' ? (error.cause as { kind?: string; code?: string }) : undefined);
   if (cause?.kind && ADAPTER_KINDS.has(cause.kind)) return true;
   if (cause?.kind === 'postgres' && cause.code && (SQLSTATES.has(cause.code) || /^08/.test(cause.code))) return true;
   const message = typeof error.message === 'string' ? error.message : '';

@@ -17,7 +17,11 @@ export async function createApiKey(actor: Viewer, owner: Owner, input: { name: s
     // A key that /v1 would refuse from the start is a trap: none for a deactivated owner.
     if (owner.clientId) {
       const client = await requireClient(tx, owner.clientId);
-      if (!client.active) throw badInput(`${client.name} is deactivated, so a key for it could not be used; an admin must activate the client first`, 'clientId');
+      if (!client.active)
+        throw badInput(
+          `${client.name} is deactivated, so a key for it could not be used; an admin must activate the client first`,
+          'clientId',
+        );
     } else {
       const user = await requireUser(tx, owner.userId!);
       if (!user.active) throw badInput(`${user.email} is deactivated, so a personal key for them could not be used`, 'userId');
@@ -42,7 +46,13 @@ export async function revokeApiKey(actor: Viewer, id: string) {
     if (!key) throw badInput(`No API key with id ${id}`, 'id');
     if (key.revokedAt) throw badInput(`The key "${key.name}" was already revoked`, 'id');
     const apiKey = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date(), revokedById: actor.id } });
-    await recordAudit(tx, actor, 'apiKey.revoke', { type: 'ApiKey', id: key.id }, { clientId: key.clientId, userId: key.userId, name: key.name, hint: key.hint });
+    await recordAudit(
+      tx,
+      actor,
+      'apiKey.revoke',
+      { type: 'ApiKey', id: key.id },
+      { clientId: key.clientId, userId: key.userId, name: key.name, hint: key.hint },
+    );
     return apiKey;
   });
   publishInvalidation('apiKey.revoke');
@@ -55,8 +65,6 @@ export function apiKeyListWhere(args: { includeRevoked?: boolean | null; search?
   const text = args.search?.trim();
   return {
     ...(args.includeRevoked ? {} : { revokedAt: null }),
-    ...(text
-      ? { OR: [{ name: literalContains(text) }, { hint: literalContains(text) }] }
-      : {}),
+    ...(text ? { OR: [{ name: literalContains(text) }, { hint: literalContains(text) }] } : {}),
   };
 }

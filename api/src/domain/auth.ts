@@ -28,7 +28,10 @@ export function requireTokenExpiry(expiresAt: Date | null | undefined, now = new
   }
   if (expiresAt <= now) throw badInput(`expiresAt must be in the future, not ${expiresAt.toISOString()}`, 'expiresAt');
   if (expiresAt.getTime() - now.getTime() > ACCESS_TOKEN_MAX_DAYS * DAY_MS) {
-    throw badInput(`expiresAt can be at most ${ACCESS_TOKEN_MAX_DAYS} days (five years) ahead, or null for a token that never expires`, 'expiresAt');
+    throw badInput(
+      `expiresAt can be at most ${ACCESS_TOKEN_MAX_DAYS} days (five years) ahead, or null for a token that never expires`,
+      'expiresAt',
+    );
   }
   return expiresAt;
 }
@@ -40,8 +43,16 @@ export async function createAccessToken(actor: Viewer | null, userId: string, in
   return db().$transaction(async (tx) => {
     const user = await requireUser(tx, userId);
     if (!user.active) throw badInput(`${user.email} is deactivated`, 'userId');
-    const accessToken = await tx.accessToken.create({ data: { userId: user.id, name, hash: hashSecret(token), hint: hintOf(token), expiresAt } });
-    await recordAudit(tx, actor, 'accessToken.create', { type: 'AccessToken', id: accessToken.id }, { userId: user.id, name, hint: accessToken.hint, expiresAt: expiresAt?.toISOString() ?? null });
+    const accessToken = await tx.accessToken.create({
+      data: { userId: user.id, name, hash: hashSecret(token), hint: hintOf(token), expiresAt },
+    });
+    await recordAudit(
+      tx,
+      actor,
+      'accessToken.create',
+      { type: 'AccessToken', id: accessToken.id },
+      { userId: user.id, name, hint: accessToken.hint, expiresAt: expiresAt?.toISOString() ?? null },
+    );
     return { accessToken, token };
   });
 }
@@ -60,10 +71,18 @@ export async function revokeAccessToken(actor: Viewer | null, id: string) {
   const revoked = await db().$transaction(async (tx) => {
     const mine = actor && !actor.isAdmin ? { userId: actor.id } : {};
     // The conditional update decides, so two revocations at once cannot both succeed.
-    const { count } = isUuid(id) ? await tx.accessToken.updateMany({ where: { id, revokedAt: null, ...mine }, data: { revokedAt: new Date() } }) : { count: 0 };
+    const { count } = isUuid(id)
+      ? await tx.accessToken.updateMany({ where: { id, revokedAt: null, ...mine }, data: { revokedAt: new Date() } })
+      : { count: 0 };
     if (count !== 1) throw badInput(`No access token with id ${id} that you can revoke; it may have been revoked already`, 'id');
     const token = await tx.accessToken.findUniqueOrThrow({ where: { id } });
-    await recordAudit(tx, actor, 'accessToken.revoke', { type: 'AccessToken', id: token.id }, { userId: token.userId, name: token.name, hint: token.hint });
+    await recordAudit(
+      tx,
+      actor,
+      'accessToken.revoke',
+      { type: 'AccessToken', id: token.id },
+      { userId: token.userId, name: token.name, hint: token.hint },
+    );
     return token;
   });
   publishInvalidation('access token revoked');
@@ -72,16 +91,17 @@ export async function revokeAccessToken(actor: Viewer | null, id: string) {
 }
 
 /** Why a token was refused; revoked and expired tokens say when, so their holder knows what happened. */
-export type AccessTokenCheck =
-  | { viewer: Viewer }
-  | { refused: 'unknown' | 'inactive' }
-  | { refused: 'revoked' | 'expired'; at: Date };
+export type AccessTokenCheck = { viewer: Viewer } | { refused: 'unknown' | 'inactive' } | { refused: 'revoked' | 'expired'; at: Date };
 
 /**
  * The one rule for whether a stored session or admin-API token still stands: not
  * revoked, not expired, and its user active. Sign-in and live subscriptions both ask here.
  */
-function standingOf(row: { revokedAt: Date | null; expiresAt: Date | null; user: Parameters<typeof toViewer>[0] }): Exclude<AccessTokenCheck, { refused: 'unknown' }> {
+function standingOf(row: {
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  user: Parameters<typeof toViewer>[0];
+}): Exclude<AccessTokenCheck, { refused: 'unknown' }> {
   if (row.revokedAt) return { refused: 'revoked', at: row.revokedAt };
   if (row.expiresAt && row.expiresAt <= new Date()) return { refused: 'expired', at: row.expiresAt };
   const viewer = toViewer(row.user);
@@ -120,7 +140,10 @@ export async function createLoginLink(email: string, publicUrl: string): Promise
 export type SignInRefusal = 'invalid' | 'expired' | 'inactive';
 
 /** Uses up a sign-in link and starts a session, or says why it cannot. */
-export async function consumeLoginLink(token: string, userAgent: string | null): Promise<Awaited<ReturnType<typeof startSession>> | { refused: SignInRefusal }> {
+export async function consumeLoginLink(
+  token: string,
+  userAgent: string | null,
+): Promise<Awaited<ReturnType<typeof startSession>> | { refused: SignInRefusal }> {
   if (!isWellFormed('lnk', token)) return { refused: 'invalid' };
   return db().$transaction(async (tx) => {
     const now = new Date();
@@ -139,7 +162,10 @@ export async function listSessions(userId: string) {
 }
 
 export async function revokeSession(actor: Viewer, sessionId: string) {
-  const result = await db().session.updateMany({ where: { id: sessionId, userId: actor.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const result = await db().session.updateMany({
+    where: { id: sessionId, userId: actor.id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (result.count === 0) throw badInput(`No active session of yours with id ${sessionId}`, 'id');
   publishAccessLoss(actor.id, 'session.revoke');
 }
@@ -172,7 +198,11 @@ export async function authenticateSession(token: string): Promise<Viewer | null>
 
 export async function endSession(token: string): Promise<void> {
   if (!isWellFormed('ses', token)) return;
-  const ended = await db().session.updateManyAndReturn({ where: { hash: hashSecret(token), revokedAt: null }, data: { revokedAt: new Date() }, select: { userId: true } });
+  const ended = await db().session.updateManyAndReturn({
+    where: { hash: hashSecret(token), revokedAt: null },
+    data: { revokedAt: new Date() },
+    select: { userId: true },
+  });
   for (const { userId } of ended) publishAccessLoss(userId, 'session.end');
 }
 

@@ -53,7 +53,10 @@ function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolS
   const kept = current?.state === 'LIMITED' ? exact(current.balance) : capacity;
   const newBalance = balance ?? (kept.greaterThan(capacity) ? capacity : kept);
   if ((refillAmount === null) !== (interval === null)) {
-    throw badInput('Give both refillAmount and refillIntervalSeconds for a refill, or neither for none', refillAmount === null ? 'refillAmount' : 'refillIntervalSeconds');
+    throw badInput(
+      'Give both refillAmount and refillIntervalSeconds for a refill, or neither for none',
+      refillAmount === null ? 'refillAmount' : 'refillIntervalSeconds',
+    );
   }
   if (refillAmount !== null && refillAmount.isZero()) throw badInput('refillAmount must be greater than 0', 'refillAmount');
   if (interval !== null) requireWholeNumber(interval, 'refillIntervalSeconds', 1, MAX_INTERVAL_SECONDS);
@@ -62,12 +65,16 @@ function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolS
 
 export async function setCoinPool(actor: Viewer, owner: Owner, input: SetCoinPoolInput) {
   const result = await db().$transaction(async (tx) => {
-    const target = owner.clientId ? { type: 'Client' as const, ...(await requireClient(tx, owner.clientId)) } : { type: 'User' as const, ...(await requireUser(tx, owner.userId!)) };
+    const target = owner.clientId
+      ? { type: 'Client' as const, ...(await requireClient(tx, owner.clientId)) }
+      : { type: 'User' as const, ...(await requireUser(tx, owner.userId!)) };
     const current = await tx.coinPool.findFirst({ where: ownerWhere(owner) });
     const settings = checkSettings(input, current);
     const refillChanged =
       settings.refillIntervalSeconds !== current?.refillIntervalSeconds ||
-      !(settings.refillAmount === null ? current?.refillAmount == null : current?.refillAmount != null && settings.refillAmount.equals(exact(current.refillAmount)));
+      !(settings.refillAmount === null
+        ? current?.refillAmount == null
+        : current?.refillAmount != null && settings.refillAmount.equals(exact(current.refillAmount)));
     const data = {
       state: settings.state,
       capacity: settings.capacity?.toFixed() ?? null,
@@ -75,20 +82,33 @@ export async function setCoinPool(actor: Viewer, owner: Owner, input: SetCoinPoo
       refillAmount: settings.refillAmount?.toFixed() ?? null,
       refillIntervalSeconds: settings.refillIntervalSeconds,
       // A new or changed schedule starts counting now; an unchanged one keeps its rhythm.
-      lastRefillAt: settings.refillIntervalSeconds === null ? null : refillChanged || !current?.lastRefillAt ? new Date() : current.lastRefillAt,
+      lastRefillAt:
+        settings.refillIntervalSeconds === null ? null : refillChanged || !current?.lastRefillAt ? new Date() : current.lastRefillAt,
       updatedAt: new Date(),
     };
     const pool = current
       ? await tx.coinPool.update({ where: { id: current.id }, data })
       : await tx.coinPool.create({ data: { ...ownerColumns(owner), ...data } });
-    await recordAudit(tx, actor, target.type === 'Client' ? 'client.setCoinPool' : 'user.setCoinPool', { type: target.type, id: target.id }, {
-      state: data.state,
-      capacity: data.capacity,
-      balance: data.balance,
-      refillAmount: data.refillAmount,
-      refillIntervalSeconds: data.refillIntervalSeconds,
-      previous: current ? { state: current.state, balance: exact(current.balance).toFixed(), capacity: current.capacity && exact(current.capacity).toFixed() } : null,
-    });
+    await recordAudit(
+      tx,
+      actor,
+      target.type === 'Client' ? 'client.setCoinPool' : 'user.setCoinPool',
+      { type: target.type, id: target.id },
+      {
+        state: data.state,
+        capacity: data.capacity,
+        balance: data.balance,
+        refillAmount: data.refillAmount,
+        refillIntervalSeconds: data.refillIntervalSeconds,
+        previous: current
+          ? {
+              state: current.state,
+              balance: exact(current.balance).toFixed(),
+              capacity: current.capacity && exact(current.capacity).toFixed(),
+            }
+          : null,
+      },
+    );
     return { pool, targetId: target.id };
   });
   publishInvalidation('coinPool.set');

@@ -30,11 +30,13 @@ const LIFETIME_MS = 60_000;
 async function verdictOn(watcher: Watcher): Promise<Verdict> {
   const holder = watcher.credential ? await holderOf(watcher.credential) : null;
   if (!holder || holder.viewer.id !== watcher.viewerId) {
-    const message = 'Your session or admin-API token has ended (signed out, revoked, expired, or the account deactivated); sign in again to follow this usage';
+    const message =
+      'Your session or admin-API token has ended (signed out, revoked, expired, or the account deactivated); sign in again to follow this usage';
     return { denial: new DomainError('UNAUTHENTICATED', message), until: null };
   }
   if (watcher.clientId && !(await new PermissionCache(holder.viewer).can('view', watcher.clientId))) {
-    const message = 'You no longer have access to this client (no longer its manager or an admin); ask an admin to add you as a manager to follow its usage';
+    const message =
+      'You no longer have access to this client (no longer its manager or an admin); ask an admin to add you as a manager to follow its usage';
     return { denial: new DomainError('FORBIDDEN', message), until: null };
   }
   return { denial: null, until: Math.min(holder.until?.getTime() ?? Infinity, Date.now() + LIFETIME_MS) };
@@ -59,7 +61,10 @@ export function whileAllowed<T>(source: AsyncIterator<T>, watcher: Watcher): Asy
   let verdict: Promise<Verdict>;
   const check = (): Promise<Verdict> => {
     // A failed check denies: better a dashboard that reconnects than events for someone who lost access.
-    const pending = verdictOn(watcher).catch((error: unknown) => ({ denial: error instanceof Error ? error : new Error(String(error)), until: null }));
+    const pending = verdictOn(watcher).catch((error: unknown) => ({
+      denial: error instanceof Error ? error : new Error(String(error)),
+      until: null,
+    }));
     verdict = pending;
     void pending.then(({ denial, until }) => {
       if (ended || verdict !== pending) return; // a later check decides

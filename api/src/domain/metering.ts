@@ -62,8 +62,7 @@ export interface Reservation {
 }
 
 export type BudgetRefusal =
-  | { reason: 'NOT_CONFIGURED' }
-  | { reason: 'EXHAUSTED'; balance: Decimal; needed: Decimal; nextRefillAt: Date | null };
+  { reason: 'NOT_CONFIGURED' } | { reason: 'EXHAUSTED'; balance: Decimal; needed: Decimal; nextRefillAt: Date | null };
 
 export class BudgetError extends Error {
   constructor(readonly refusal: BudgetRefusal) {

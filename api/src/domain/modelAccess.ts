@@ -53,7 +53,14 @@ export async function listModelAccess(owner: Owner, tx: Tx = db()): Promise<Mode
   return models.map((model) => {
     const rule = ruleOf.get(model.id) ?? null;
     const consentedAt = consentOf.get(model.id) ?? null;
-    return { owner, model, rule, consentedAt, status: accessStatus(model, rule, consentedAt !== null), usage: usageOf.get(model.id) ?? null };
+    return {
+      owner,
+      model,
+      rule,
+      consentedAt,
+      status: accessStatus(model, rule, consentedAt !== null),
+      usage: usageOf.get(model.id) ?? null,
+    };
   });
 }
 
@@ -84,7 +91,13 @@ export async function setClientModelAccess(actor: Viewer, clientId: string, mode
         update: { access, updatedAt: new Date() },
       });
     }
-    await recordAudit(tx, actor, 'client.setModelAccess', { type: 'Client', id: client.id }, { modelId: model.id, model: model.name, access });
+    await recordAudit(
+      tx,
+      actor,
+      'client.setModelAccess',
+      { type: 'Client', id: client.id },
+      { modelId: model.id, model: model.name, access },
+    );
     return client;
   });
   publishInvalidation('client.setModelAccess');
@@ -100,9 +113,16 @@ export async function grantModelConsent(actor: Viewer, owner: Owner, modelId: st
     const entry = await modelAccessFor(owner, model.id, tx);
     if (entry.status === 'CONSENTED') return entry;
     if (!model.needsConsent) throw badInput(`${model.name} does not need consent`, 'modelId');
-    if (entry.status === 'BLOCKED') throw badInput(`${model.name} is blocked here, so consent cannot be given; ask an admin for access`, 'modelId');
+    if (entry.status === 'BLOCKED')
+      throw badInput(`${model.name} is blocked here, so consent cannot be given; ask an admin for access`, 'modelId');
     const consent = await tx.modelConsent.create({ data: { ...ownerColumns(owner), modelId: model.id, grantedById: actor.id } });
-    await recordAudit(tx, actor, 'model.grantConsent', { type: 'ModelConsent', id: consent.id }, { ...ownerColumns(owner), modelId: model.id, model: model.name });
+    await recordAudit(
+      tx,
+      actor,
+      'model.grantConsent',
+      { type: 'ModelConsent', id: consent.id },
+      { ...ownerColumns(owner), modelId: model.id, model: model.name },
+    );
     return { ...entry, status: 'CONSENTED' as const, consentedAt: consent.grantedAt };
   });
   publishInvalidation('model.grantConsent');

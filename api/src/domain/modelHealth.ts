@@ -35,16 +35,23 @@ export interface ModelHealth {
   reason: string | null;
 }
 
-export function modelHealth(model: { name: string; disabled: boolean; upstreamKeyEnv: string | null }, recent: RecentResults | undefined): ModelHealth {
+export function modelHealth(
+  model: { name: string; disabled: boolean; upstreamKeyEnv: string | null },
+  recent: RecentResults | undefined,
+): ModelHealth {
   if (model.disabled) return { status: 'DISABLED', reason: null };
-  if (model.upstreamKeyEnv && !isAllowedUpstreamKeyEnv(model.upstreamKeyEnv)) return { status: 'DOWN', reason: refusedUpstreamKeyEnv(model.name, model.upstreamKeyEnv) };
+  if (model.upstreamKeyEnv && !isAllowedUpstreamKeyEnv(model.upstreamKeyEnv))
+    return { status: 'DOWN', reason: refusedUpstreamKeyEnv(model.name, model.upstreamKeyEnv) };
   if (!recent || recent.requests === 0) return { status: 'OK', reason: null };
   const failed = `${recent.failures} of the last ${recent.requests} upstream requests failed or timed out`;
-  if ((recent.failures >= 3 && recent.failures * 2 >= recent.requests) || (recent.requests >= 3 && recent.latestFailures === 3)) return { status: 'DOWN', reason: failed };
+  if ((recent.failures >= 3 && recent.failures * 2 >= recent.requests) || (recent.requests >= 3 && recent.latestFailures === 3))
+    return { status: 'DOWN', reason: failed };
   const reasons: string[] = [];
   if (recent.failures * 10 >= recent.requests && recent.failures > 0) reasons.push(failed);
   if (recent.overshoots > 0) {
-    reasons.push(`the upstream answered with more tokens than Lumen allowed it in ${recent.overshoots} of the last ${recent.requests} requests; LIMITED pools paid for those only up to their reservation (see lumen_upstream_overshoot_total)`);
+    reasons.push(
+      `the upstream answered with more tokens than Lumen allowed it in ${recent.overshoots} of the last ${recent.requests} requests; LIMITED pools paid for those only up to their reservation (see lumen_upstream_overshoot_total)`,
+    );
   }
   if (reasons.length === 0) return { status: 'OK', reason: null };
   const reason = reasons.join('; ');
@@ -74,5 +81,10 @@ export async function recentResults(tx: Tx = db(), now = new Date()): Promise<Ma
             ORDER BY u."createdAt" DESC
             LIMIT ${HEALTH_WINDOW.requests}) AS r
      GROUP BY m."id"`;
-  return new Map(rows.map((row) => [row.modelId, { requests: row.requests, failures: row.failures, latestFailures: row.latestFailures, overshoots: row.overshoots }]));
+  return new Map(
+    rows.map((row) => [
+      row.modelId,
+      { requests: row.requests, failures: row.failures, latestFailures: row.latestFailures, overshoots: row.overshoots },
+    ]),
+  );
 }

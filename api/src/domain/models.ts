@@ -42,24 +42,40 @@ export async function createModel(actor: Viewer, input: CreateModelInput) {
       if (!['http:', 'https:'].includes(url.protocol)) throw new Error();
       upstreamBaseUrl = url.toString().replace(/\/+$/, '');
     } catch {
-      throw badInput('upstreamBaseUrl must be an http(s) URL such as https://api.openai.com/v1 for an openai-compatible model', 'upstreamBaseUrl');
+      throw badInput(
+        'upstreamBaseUrl must be an http(s) URL such as https://api.openai.com/v1 for an openai-compatible model',
+        'upstreamBaseUrl',
+      );
     }
     if (input.upstreamKeyEnv != null && input.upstreamKeyEnv !== '') {
       if (!/^[A-Z_][A-Z0-9_]*$/.test(input.upstreamKeyEnv)) {
-        throw badInput('upstreamKeyEnv is the NAME of an environment variable (such as LUMEN_UPSTREAM_KEY_OPENAI), never the key itself', 'upstreamKeyEnv');
+        throw badInput(
+          'upstreamKeyEnv is the NAME of an environment variable (such as LUMEN_UPSTREAM_KEY_OPENAI), never the key itself',
+          'upstreamKeyEnv',
+        );
       }
       if (!isAllowedUpstreamKeyEnv(input.upstreamKeyEnv)) {
-        throw badInput(`upstreamKeyEnv ${input.upstreamKeyEnv} is not allowed: ${UPSTREAM_KEY_ENV_RULE}, so that no other variable of the server (LUMEN_SECRET, DATABASE_URL, ...) can be sent to an upstream`, 'upstreamKeyEnv');
+        throw badInput(
+          `upstreamKeyEnv ${input.upstreamKeyEnv} is not allowed: ${UPSTREAM_KEY_ENV_RULE}, so that no other variable of the server (LUMEN_SECRET, DATABASE_URL, ...) can be sent to an upstream`,
+          'upstreamKeyEnv',
+        );
       }
       upstreamKeyEnv = input.upstreamKeyEnv;
     }
   }
-  const inputCoinsPerMillion = requireNonNegative(parseCoins(input.inputCoinsPerMillion, 'inputCoinsPerMillion', PRICE_SCALE), 'inputCoinsPerMillion');
-  const outputCoinsPerMillion = requireNonNegative(parseCoins(input.outputCoinsPerMillion, 'outputCoinsPerMillion', PRICE_SCALE), 'outputCoinsPerMillion');
+  const inputCoinsPerMillion = requireNonNegative(
+    parseCoins(input.inputCoinsPerMillion, 'inputCoinsPerMillion', PRICE_SCALE),
+    'inputCoinsPerMillion',
+  );
+  const outputCoinsPerMillion = requireNonNegative(
+    parseCoins(input.outputCoinsPerMillion, 'outputCoinsPerMillion', PRICE_SCALE),
+    'outputCoinsPerMillion',
+  );
   const maxOutputTokens = requireWholeNumber(input.maxOutputTokens ?? 4096, 'maxOutputTokens', 1, 10_000_000);
   const needsConsent = input.needsConsent ?? false;
   const consentNotice = input.consentNotice?.trim() || null;
-  if (needsConsent && !consentNotice) throw badInput('consentNotice is required when needsConsent is true: it is what people agree to', 'consentNotice');
+  if (needsConsent && !consentNotice)
+    throw badInput('consentNotice is required when needsConsent is true: it is what people agree to', 'consentNotice');
   if (consentNotice && consentNotice.length > 10_000) throw badInput('consentNotice can be at most 10000 characters long', 'consentNotice');
   return db().$transaction(async (tx) => {
     if (await tx.model.findUnique({ where: { name }, select: { id: true } })) {

@@ -80,39 +80,52 @@ export async function signInWithOidc(
   const groups = Array.isArray(groupsClaim) ? groupsClaim.map(String) : [];
   const isAdmin = options.adminGroup ? groups.includes(options.adminGroup) : undefined;
   let demoted: string | null = null;
-  const attempt = () => db().$transaction(async (tx) => {
-    let user = await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
-    if (user) {
-      if (!user.active) return { refused: 'inactive' as const };
-      // The address changed at the provider: follow it if confirmed and nobody else has it.
-      if (email && email !== user.email && !(await tx.user.findUnique({ where: { email }, select: { id: true } }))) {
-        await recordAudit(tx, null, 'user.changeEmail', { type: 'User', id: user.id }, { from: user.email, to: email, via: 'oidc' });
-        user = await tx.user.update({ where: { id: user.id }, data: { email } });
-      }
-    } else {
-      if (!email) return { refused: 'unverified' as const };
-      const holder = await tx.user.findUnique({ where: { email } });
-      if (holder) {
-        // Bound to another identity (of this provider or an earlier one): never merged.
-        if (holder.oidcSubject !== null || holder.oidcIssuer !== null) return { refused: 'taken' as const };
-        if (!holder.active) return { refused: 'inactive' as const };
-        // Added by an admin (lumen user add, the first admin) and now claimed by the owner of its verified address.
-        user = await tx.user.update({ where: { id: holder.id }, data: identity });
-        await recordAudit(tx, null, 'user.bindOidc', { type: 'User', id: user.id }, { email, issuer: identity.oidcIssuer, subject: identity.oidcSubject });
+  const attempt = () =>
+    db().$transaction(async (tx) => {
+      let user = await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: identity } });
+      if (user) {
+        if (!user.active) return { refused: 'inactive' as const };
+        // The address changed at the provider: follow it if confirmed and nobody else has it.
+        if (email && email !== user.email && !(await tx.user.findUnique({ where: { email }, select: { id: true } }))) {
+          await recordAudit(tx, null, 'user.changeEmail', { type: 'User', id: user.id }, { from: user.email, to: email, via: 'oidc' });
+          user = await tx.user.update({ where: { id: user.id }, data: { email } });
+        }
       } else {
-        // The provider's display name, without what requireName refuses (control and bidi characters).
-        const name = (typeof givenName === 'string' && displayName(givenName)) || email.split('@')[0];
-        user = await tx.user.create({ data: { email, name, isAdmin: isAdmin ?? false, ...identity } });
-        await recordAudit(tx, null, 'user.create', { type: 'User', id: user.id }, { email, via: 'oidc', isAdmin: user.isAdmin, issuer: identity.oidcIssuer, subject: identity.oidcSubject });
+        if (!email) return { refused: 'unverified' as const };
+        const holder = await tx.user.findUnique({ where: { email } });
+        if (holder) {
+          // Bound to another identity (of this provider or an earlier one): never merged.
+          if (holder.oidcSubject !== null || holder.oidcIssuer !== null) return { refused: 'taken' as const };
+          if (!holder.active) return { refused: 'inactive' as const };
+          // Added by an admin (lumen user add, the first admin) and now claimed by the owner of its verified address.
+          user = await tx.user.update({ where: { id: holder.id }, data: identity });
+          await recordAudit(
+            tx,
+            null,
+            'user.bindOidc',
+            { type: 'User', id: user.id },
+            { email, issuer: identity.oidcIssuer, subject: identity.oidcSubject },
+          );
+        } else {
+          // The provider's display name, without what requireName refuses (control and bidi characters).
+          const name = (typeof givenName === 'string' && displayName(givenName)) || email.split('@')[0];
+          user = await tx.user.create({ data: { email, name, isAdmin: isAdmin ?? false, ...identity } });
+          await recordAudit(
+            tx,
+            null,
+            'user.create',
+            { type: 'User', id: user.id },
+            { email, via: 'oidc', isAdmin: user.isAdmin, issuer: identity.oidcIssuer, subject: identity.oidcSubject },
+          );
+        }
       }
-    }
-    if (isAdmin !== undefined && user.isAdmin !== isAdmin) {
-      user = await tx.user.update({ where: { id: user.id }, data: { isAdmin } });
-      await recordAudit(tx, null, isAdmin ? 'user.grantAdmin' : 'user.revokeAdmin', { type: 'User', id: user.id }, { via: 'oidc group' });
-      if (!isAdmin) demoted = user.id;
-    }
-    return startSession(tx, user.id, options.userAgent);
-  });
+      if (isAdmin !== undefined && user.isAdmin !== isAdmin) {
+        user = await tx.user.update({ where: { id: user.id }, data: { isAdmin } });
+        await recordAudit(tx, null, isAdmin ? 'user.grantAdmin' : 'user.revokeAdmin', { type: 'User', id: user.id }, { via: 'oidc group' });
+        if (!isAdmin) demoted = user.id;
+      }
+      return startSession(tx, user.id, options.userAgent);
+    });
   let signedIn: Awaited<ReturnType<typeof attempt>>;
   try {
     signedIn = await attempt();
@@ -135,7 +148,8 @@ export async function signInWithOidc(
 export async function unbindOidcIdentity(actor: Viewer | null, userId: string) {
   return db().$transaction(async (tx) => {
     const user = await requireUser(tx, userId);
-    if (user.oidcIssuer === null && user.oidcSubject === null) throw badInput(`${user.email} is not linked to an identity provider's account`, 'userId');
+    if (user.oidcIssuer === null && user.oidcSubject === null)
+      throw badInput(`${user.email} is not linked to an identity provider's account`, 'userId');
     await recordAudit(tx, actor, 'user.unbindOidc', { type: 'User', id: user.id }, { issuer: user.oidcIssuer, subject: user.oidcSubject });
     return tx.user.update({ where: { id: user.id }, data: { oidcIssuer: null, oidcSubject: null } });
   });

@@ -4,14 +4,7 @@ import { db } from '../db/current.ts';
 import type { Viewer } from './viewer.ts';
 
 export type ClientAction =
-  | 'view'
-  | 'createApiKey'
-  | 'revokeApiKey'
-  | 'grantModelConsent'
-  | 'manageManagers'
-  | 'setActive'
-  | 'setCoinPool'
-  | 'setModelAccess';
+  'view' | 'createApiKey' | 'revokeApiKey' | 'grantModelConsent' | 'manageManagers' | 'setActive' | 'setCoinPool' | 'setModelAccess';
 
 /** What a manager may do; admins may do everything, anyone else nothing. */
 const MANAGER_ACTIONS: ReadonlySet<ClientAction> = new Set(['view', 'createApiKey', 'revokeApiKey', 'grantModelConsent']);

@@ -31,7 +31,9 @@ export async function refillDuePools(options: RefillOptions = {}): Promise<Refil
   const prisma = options.prisma ?? db();
   const now = (options.now ?? new Date()).toISOString();
   const onlyPool = options.poolId ? Prisma.sql`AND "id" = ${options.poolId}::uuid` : Prisma.empty;
-  const rows = await prisma.$queryRaw<{ id: string; clientId: string | null; userId: string | null; intervals: bigint; credited: string }[]>`
+  const rows = await prisma.$queryRaw<
+    { id: string; clientId: string | null; userId: string | null; intervals: bigint; credited: string }[]
+  >`
     WITH due AS (
       SELECT "id", "balance" AS "before",
              floor(extract(epoch FROM (${now}::timestamptz - "lastRefillAt")) / "refillIntervalSeconds")::bigint AS "intervals"

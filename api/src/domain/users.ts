@@ -7,10 +7,7 @@ import { badInput } from './errors.ts';
 import { requireEmail, requireName, isUuid, literalContains } from './input.ts';
 import type { Viewer } from './viewer.ts';
 
-export async function createUser(
-  actor: Viewer | null,
-  input: { email: string; name: string; isAdmin?: boolean },
-) {
+export async function createUser(actor: Viewer | null, input: { email: string; name: string; isAdmin?: boolean }) {
   const email = requireEmail(input.email);
   const name = requireName(input.name, 'name');
   return db().$transaction(async (tx) => {

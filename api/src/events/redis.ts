@@ -45,7 +45,10 @@ export function redisClient(url: string, { name, failFast }: RedisClientOptions)
     if (outageLogged) return;
     outageLogged = true;
     // The message names the host and the cause (ECONNREFUSED…), never the URL's password.
-    log.warn({ redis: name, reason: error.message }, 'Redis is unreachable; Lumen carries on without it (events stay on this instance, invalidations polled from PostgreSQL, rate limits per instance) and reconnects by itself');
+    log.warn(
+      { redis: name, reason: error.message },
+      'Redis is unreachable; Lumen carries on without it (events stay on this instance, invalidations polled from PostgreSQL, rate limits per instance) and reconnects by itself',
+    );
   });
   client.on('ready', () => {
     noteState();

@@ -12,10 +12,15 @@ export async function handleAuthRoute(request: Request, url: URL): Promise<Respo
     const token = url.searchParams.get('token') ?? '';
     const result = await consumeLoginLink(token, request.headers.get('user-agent'));
     // The sign-in page explains each refusal (expired, invalid, inactive).
-    if ('refused' in result) return new Response(null, { status: 303, headers: { location: `/signin?error=${result.refused}`, 'cache-control': 'no-store' } });
+    if ('refused' in result)
+      return new Response(null, { status: 303, headers: { location: `/signin?error=${result.refused}`, 'cache-control': 'no-store' } });
     return new Response(null, {
       status: 303,
-      headers: { location: '/', 'set-cookie': sessionCookie(result.sessionToken, result.expiresAt, secureCookies()), 'cache-control': 'no-store' },
+      headers: {
+        location: '/',
+        'set-cookie': sessionCookie(result.sessionToken, result.expiresAt, secureCookies()),
+        'cache-control': 'no-store',
+      },
     });
   }
   if (url.pathname === '/auth/logout' && request.method === 'POST') {

@@ -21,7 +21,8 @@ export function corsOptionsOf(request: Request): false | { origin: string[]; cre
 export function useVaryOrigin(): Plugin {
   return {
     onResponse({ response }) {
-      if (config().corsOrigins.length > 0 && !/\borigin\b/i.test(response.headers.get('vary') ?? '')) response.headers.append('vary', 'Origin');
+      if (config().corsOrigins.length > 0 && !/\borigin\b/i.test(response.headers.get('vary') ?? ''))
+        response.headers.append('vary', 'Origin');
     },
   };
 }

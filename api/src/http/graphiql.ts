@@ -49,16 +49,21 @@ interface Asset {
 const START = path.join(path.dirname(fileURLToPath(import.meta.url)), 'graphiql-start.js');
 const JS = 'text/javascript; charset=utf-8';
 
-const FILES = new Map<string, Asset>(Object.entries({
-  'graphiql.js': { type: JS, body: (bundle) => bundle.js },
-  'graphiql.css': { type: 'text/css; charset=utf-8', body: (bundle) => bundle.css },
-  'graphiql-start.js': { type: JS, body: () => fs.readFile(START) },
-  // graphiql-start.js names the editor's workers by their Monaco labels.
-  'editorWorkerService.worker.js': { type: JS, body: (bundle) => bundle.editorWorkerService },
-  'json.worker.js': { type: JS, body: (bundle) => bundle.jsonWorker },
-  'graphql.worker.js': { type: JS, body: (bundle) => bundle.graphqlWorker },
-  'favicon.ico': { type: 'image/x-icon', body: (bundle) => new Uint8Array(Buffer.from(bundle.favicon.slice(bundle.favicon.indexOf(',') + 1), 'base64')) },
-} satisfies Record<string, Asset>));
+const FILES = new Map<string, Asset>(
+  Object.entries({
+    'graphiql.js': { type: JS, body: (bundle) => bundle.js },
+    'graphiql.css': { type: 'text/css; charset=utf-8', body: (bundle) => bundle.css },
+    'graphiql-start.js': { type: JS, body: () => fs.readFile(START) },
+    // graphiql-start.js names the editor's workers by their Monaco labels.
+    'editorWorkerService.worker.js': { type: JS, body: (bundle) => bundle.editorWorkerService },
+    'json.worker.js': { type: JS, body: (bundle) => bundle.jsonWorker },
+    'graphql.worker.js': { type: JS, body: (bundle) => bundle.graphqlWorker },
+    'favicon.ico': {
+      type: 'image/x-icon',
+      body: (bundle) => new Uint8Array(Buffer.from(bundle.favicon.slice(bundle.favicon.indexOf(',') + 1), 'base64')),
+    },
+  } satisfies Record<string, Asset>),
+);
 
 /** GraphiQL's files under /graphiql/, where GraphiQL is served; null elsewhere. */
 export async function handleGraphiqlAsset(request: Request, url: URL): Promise<Response | null> {
@@ -77,7 +82,10 @@ const GRAPHIQL_POLICY = contentSecurityPolicy({ ...UI_POLICY, 'style-src': "'sel
 export function useGraphiqlPolicy(): Plugin {
   return {
     onResponse({ request, response }) {
-      const page = response.headers.get('content-type')?.startsWith('text/html') && URL.canParse(request.url) && new URL(request.url).pathname === '/graphql';
+      const page =
+        response.headers.get('content-type')?.startsWith('text/html') &&
+        URL.canParse(request.url) &&
+        new URL(request.url).pathname === '/graphql';
       if (page && graphiqlEnabled()) response.headers.set('content-security-policy', GRAPHIQL_POLICY);
     },
   };

@@ -33,18 +33,30 @@ export function useGraphqlMetrics(): Plugin {
     metrics: {
       graphql_envelop_request: createCounter({
         registry,
-        counter: { name: 'graphql_envelop_request', help: 'GraphQL operations executed, by operation', labelNames: ['operationName', 'operationType'] },
+        counter: {
+          name: 'graphql_envelop_request',
+          help: 'GraphQL operations executed, by operation',
+          labelNames: ['operationName', 'operationType'],
+        },
         fillLabelsFn: operationLabels,
       }),
       graphql_envelop_request_duration: createHistogram({
         registry,
-        histogram: { name: 'graphql_envelop_request_duration', help: 'GraphQL operation duration from parse to execute, by operation', labelNames: ['operationName', 'operationType'] },
+        histogram: {
+          name: 'graphql_envelop_request_duration',
+          help: 'GraphQL operation duration from parse to execute, by operation',
+          labelNames: ['operationName', 'operationType'],
+        },
         fillLabelsFn: operationLabels,
       }),
       // Without the plugin's `path` label: it holds the response keys, which a caller chooses with aliases.
       graphql_envelop_error_result: createCounter({
         registry,
-        counter: { name: 'graphql_envelop_error_result', help: 'GraphQL errors, by operation and phase', labelNames: ['operationName', 'operationType', 'phase'] },
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'GraphQL errors, by operation and phase',
+          labelNames: ['operationName', 'operationType', 'phase'],
+        },
         fillLabelsFn: (params: OperationParams) => ({ ...operationLabels(params), phase: params.errorPhase ?? 'unknown' }),
       }),
       // The plugin turns every other metric on unless told otherwise; each would be labelled by raw operation names.

@@ -77,7 +77,9 @@ export async function bodyTooLarge(request: Request): Promise<Response | null> {
   const tooLarge = length !== null ? Number(length) > GRAPHQL_LIMITS.maxBodyBytes : await exceeds(request, GRAPHQL_LIMITS.maxBodyBytes);
   if (!tooLarge) return null;
   return Response.json(
-    { errors: [{ message: `The request body is larger than ${GRAPHQL_LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] },
+    {
+      errors: [{ message: `The request body is larger than ${GRAPHQL_LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
+    },
     { status: 413 },
   );
 }

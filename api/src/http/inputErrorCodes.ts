@@ -25,7 +25,13 @@ function readable(message: string): string {
 function recode(error: Error): Error {
   if (!(error instanceof GraphQLError)) return error;
   if (error.extensions?.code === 'BAD_USER_INPUT' || !INPUT_PROBLEMS.some((p) => p.test(error.message))) return error;
-  return new GraphQLError(readable(error.message), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  return new GraphQLError(readable(error.message), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+  });
 }
 
 export function useInputErrorCodes(): Plugin {
@@ -38,7 +44,8 @@ export function useInputErrorCodes(): Plugin {
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
-          if ('errors' in result && result.errors?.length) setResult({ ...result, errors: result.errors.map((e) => recode(e) as GraphQLError) });
+          if ('errors' in result && result.errors?.length)
+            setResult({ ...result, errors: result.errors.map((e) => recode(e) as GraphQLError) });
         },
       };
     },

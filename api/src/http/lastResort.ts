@@ -15,10 +15,16 @@ function answer(error: unknown, request: Request): Response {
   if (error instanceof BadRequestError) return new Response(error.message, { status: 400, headers: TEXT });
   if (isDatabaseUnavailable(error)) {
     log.warn({ err: error, requestId: id, method: request.method }, 'request refused: the database is unreachable');
-    return new Response('Lumen cannot reach its database right now; retry in a few seconds.', { status: 503, headers: { ...TEXT, 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } });
+    return new Response('Lumen cannot reach its database right now; retry in a few seconds.', {
+      status: 503,
+      headers: { ...TEXT, 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
   }
   log.error({ err: error, requestId: id, method: request.method }, 'request failed');
-  return new Response(`Lumen failed to handle the request; try again, and tell an admin if it keeps failing (request id ${id}).`, { status: 500, headers: TEXT });
+  return new Response(`Lumen failed to handle the request; try again, and tell an admin if it keeps failing (request id ${id}).`, {
+    status: 500,
+    headers: TEXT,
+  });
 }
 
 interface Handler {
@@ -27,16 +33,19 @@ interface Handler {
 
 /** `handler` behind the last resort, then `plugins` (on every answer, the last resort's too). */
 export function withLastResort(handler: Handler, plugins: ServerAdapterPlugin[] = []) {
-  return createServerAdapter(async (request: Request, serverContext: Record<string, unknown>) => {
-    let response: Response;
-    try {
-      // A Host header such as `a b` makes the URL unparsable; every route would trip on it.
-      if (!URL.canParse(request.url)) throw new BadRequestError('The request URL is malformed; check the Host header and the address.');
-      return await handler.fetch(request, serverContext);
-    } catch (error) {
-      response = answer(error, request);
-    }
-    observeResponse(request, response);
-    return response;
-  }, { plugins });
+  return createServerAdapter(
+    async (request: Request, serverContext: Record<string, unknown>) => {
+      let response: Response;
+      try {
+        // A Host header such as `a b` makes the URL unparsable; every route would trip on it.
+        if (!URL.canParse(request.url)) throw new BadRequestError('The request URL is malformed; check the Host header and the address.');
+        return await handler.fetch(request, serverContext);
+      } catch (error) {
+        response = answer(error, request);
+      }
+      observeResponse(request, response);
+      return response;
+    },
+    { plugins },
+  );
 }

@@ -1,7 +1,7 @@
 // Sign-in through the institution's identity provider: OpenID Connect with the
 // authorization code flow and PKCE (openid-client). The state, nonce and PKCE
 // verifier travel in a short-lived HttpOnly cookie, sealed with an HMAC.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { config } from '../config.ts';
 import { signInWithOidc, type OidcRefusal } from '../domain/oidcSignIn.ts';
@@ -21,7 +21,13 @@ function configuration(): Promise<oidc.Configuration> {
     // Plain http is accepted only for a provider on this machine (development and tests).
     const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
     const configuration = oidc
-      .discovery(issuer, settings.clientId, settings.clientSecret, undefined, loopback ? { execute: [oidc.allowInsecureRequests] } : undefined)
+      .discovery(
+        issuer,
+        settings.clientId,
+        settings.clientSecret,
+        undefined,
+        loopback ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      )
       .catch((error) => {
         discovered = null; // try again on the next sign-in
         throw error;
@@ -89,7 +95,14 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
       nonce: flow.nonce,
       ...idTokenClaimsRequest(cfg),
     });
-    const cookie = [`${FLOW_COOKIE}=${seal(flow)}`, 'Path=/auth/oidc', 'HttpOnly', 'SameSite=Lax', `Max-Age=${FLOW_TTL_MS / 1000}`, ...(secure() ? ['Secure'] : [])].join('; ');
+    const cookie = [
+      `${FLOW_COOKIE}=${seal(flow)}`,
+      'Path=/auth/oidc',
+      'HttpOnly',
+      'SameSite=Lax',
+      `Max-Age=${FLOW_TTL_MS / 1000}`,
+      ...(secure() ? ['Secure'] : []),
+    ].join('; ');
     return new Response(null, { status: 303, headers: { location: target.href, 'set-cookie': cookie, 'cache-control': 'no-store' } });
   }
   if (url.pathname === '/auth/oidc/callback') {
@@ -100,7 +113,12 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
     const current = new URL(`${redirectUri()}${url.search}`);
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+      tokens = await oidc.authorizationCodeGrant(cfg, current, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
     } catch (error) {
       return failure('oidc', error);
     }

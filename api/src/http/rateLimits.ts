@@ -30,7 +30,12 @@ export async function useRedisRateLimits(url: string): Promise<void> {
   const shared = { storeClient: client, rejectIfRedisNotReady: true };
   limiters = {
     signIn: new RateLimiterRedis({ ...shared, keyPrefix: 'lumen:rl:signin', ...RATE_LIMITS.signIn, insuranceLimiter: insurance.signIn }),
-    keyCreation: new RateLimiterRedis({ ...shared, keyPrefix: 'lumen:rl:keys', ...RATE_LIMITS.keyCreation, insuranceLimiter: insurance.keyCreation }),
+    keyCreation: new RateLimiterRedis({
+      ...shared,
+      keyPrefix: 'lumen:rl:keys',
+      ...RATE_LIMITS.keyCreation,
+      insuranceLimiter: insurance.keyCreation,
+    }),
   };
   redis = client;
   await connectOrCarryOn(client);
@@ -74,7 +79,10 @@ export async function consume(bucket: Bucket, key: string): Promise<void> {
  * then the socket's peer counts, which nobody can choose.
  */
 export function addressOf(forwardedFor: string | null | undefined, peer: string | undefined, trustedProxies: number): string {
-  const entries = (forwardedFor ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (forwardedFor ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (trustedProxies > 0 && entries.length >= trustedProxies) return entries[entries.length - trustedProxies];
   return peer ?? 'local';
 }

@@ -45,7 +45,9 @@ export async function viewerOf(request: Request): Promise<Viewer | null> {
     if (!match) throw new CredentialsError('The Authorization header must be "Bearer lat_..."');
     const token = match[1];
     if (token.startsWith('sk_')) {
-      throw new CredentialsError('This is a model API key (sk_...), which works only with /v1. The admin API takes an admin-API token (lat_...).');
+      throw new CredentialsError(
+        'This is a model API key (sk_...), which works only with /v1. The admin API takes an admin-API token (lat_...).',
+      );
     }
     const check = await authenticateAccessToken(token);
     if ('refused' in check) throw new CredentialsError(refusalMessage(check));
@@ -54,7 +56,9 @@ export async function viewerOf(request: Request): Promise<Viewer | null> {
   const session = readCookie(request, SESSION_COOKIE);
   if (!session) return null;
   if (!request.headers.has(CSRF_HEADER)) {
-    throw new CsrfError(`Requests signed in with the session cookie must send the header "${CSRF_HEADER}: 1" (protection against cross-site requests)`);
+    throw new CsrfError(
+      `Requests signed in with the session cookie must send the header "${CSRF_HEADER}: 1" (protection against cross-site requests)`,
+    );
   }
   return authenticateSession(session);
 }

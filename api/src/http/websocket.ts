@@ -42,7 +42,8 @@ export function attachWebSocket(server: Server, yoga: typeof lumenYoga, options:
     maxPayload: WEBSOCKET_LIMITS.maxPayloadBytes,
     verifyClient: ({ req }, accept) => {
       const full = (waiting.get(addressOfUpgrade(req)) ?? 0) >= WEBSOCKET_LIMITS.maxUnacknowledgedPerAddress;
-      if (full) accept(false, 429, 'Too many WebSocket connections from this address are waiting for connection_init; close some and retry');
+      if (full)
+        accept(false, 429, 'Too many WebSocket connections from this address are waiting for connection_init; close some and retry');
       else accept(true);
     },
   });

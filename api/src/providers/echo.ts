@@ -26,13 +26,23 @@ export function echoOptions(upstreamModel: string): EchoOptions {
     if (text === null) return 0;
     const value = Number(text);
     if (!/^\d+$/.test(text) || value > MAX_DELAY_MS) {
-      throw new UpstreamError(500, 'model_misconfigured', `The echo model's ${name} must be a whole number of milliseconds up to ${MAX_DELAY_MS} (upstreamModel is "${upstreamModel}"); an admin must fix the model`, 'error');
+      throw new UpstreamError(
+        500,
+        'model_misconfigured',
+        `The echo model's ${name} must be a whole number of milliseconds up to ${MAX_DELAY_MS} (upstreamModel is "${upstreamModel}"); an admin must fix the model`,
+        'error',
+      );
     }
     return value;
   };
   for (const name of params.keys()) {
     if (name !== 'delay' && name !== 'tokenDelay') {
-      throw new UpstreamError(500, 'model_misconfigured', `The echo model's upstreamModel "${upstreamModel}" has an unknown option "${name}" (known: delay, tokenDelay); an admin must fix the model`, 'error');
+      throw new UpstreamError(
+        500,
+        'model_misconfigured',
+        `The echo model's upstreamModel "${upstreamModel}" has an unknown option "${name}" (known: delay, tokenDelay); an admin must fix the model`,
+        'error',
+      );
     }
   }
   return { delayMs: read('delay'), tokenDelayMs: read('tokenDelay') };
@@ -43,7 +53,9 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
-      .map((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+      .map((part) =>
+        part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '',
+      )
       .join(' ');
   }
   return '';
@@ -87,7 +99,11 @@ export const echoProvider: Provider = {
           logprobs: null,
           finish_reason: finish,
         })),
-        usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens },
+        usage: {
+          prompt_tokens: usage.inputTokens,
+          completion_tokens: usage.outputTokens,
+          total_tokens: usage.inputTokens + usage.outputTokens,
+        },
       },
     };
   },

@@ -11,7 +11,12 @@ const providers: Record<string, Provider> = {
 export function providerFor(model: { name: string; provider: string }): Provider {
   const provider = providers[model.provider];
   if (!provider) {
-    throw new UpstreamError(500, 'model_misconfigured', `Model ${model.name} names an unknown provider "${model.provider}"; an admin must fix the model`, 'error');
+    throw new UpstreamError(
+      500,
+      'model_misconfigured',
+      `Model ${model.name} names an unknown provider "${model.provider}"; an admin must fix the model`,
+      'error',
+    );
   }
   return provider;
 }

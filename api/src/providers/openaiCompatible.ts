@@ -25,7 +25,8 @@ export function upstreamTimeoutMs(env: NodeJS.ProcessEnv = process.env): number 
 }
 
 /** When the upstream reports no usage (or the client left first): about 4 bytes per token. */
-export const estimateTokens = (value: unknown) => (value === undefined ? 0 : Math.ceil(Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8') / 4));
+export const estimateTokens = (value: unknown) =>
+  value === undefined ? 0 : Math.ceil(Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8') / 4);
 
 /** An estimate of the output never exceeds what the upstream was allowed: only a count it reports can show an overshoot. */
 const allowedOutput = (call: ChatCall) => call.maxOutputTokens * call.n;
@@ -68,15 +69,28 @@ class Deadline {
 }
 
 function timeoutError(model: Model, ms: number) {
-  return new UpstreamError(504, 'upstream_timeout', `The upstream of model ${model.name} did not answer within ${ms / 1000} s; try again later`, 'timeout');
+  return new UpstreamError(
+    504,
+    'upstream_timeout',
+    `The upstream of model ${model.name} did not answer within ${ms / 1000} s; try again later`,
+    'timeout',
+  );
 }
 
 async function send(call: ChatCall, body: Record<string, unknown>, deadline: Deadline, timeoutMs: number): Promise<Response> {
   const { model } = call;
   if (!model.upstreamBaseUrl) {
-    throw new UpstreamError(500, 'model_misconfigured', `Model ${model.name} has no upstream base URL; an admin must fix the model`, 'error');
+    throw new UpstreamError(
+      500,
+      'model_misconfigured',
+      `Model ${model.name} has no upstream base URL; an admin must fix the model`,
+      'error',
+    );
   }
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: body.stream ? 'text/event-stream' : 'application/json',
+  };
   if (model.upstreamKeyEnv) {
     // Checked here, where the variable is read, so that no stored model can send another variable's value.
     if (!isAllowedUpstreamKeyEnv(model.upstreamKeyEnv)) {
@@ -84,7 +98,12 @@ async function send(call: ChatCall, body: Record<string, unknown>, deadline: Dea
     }
     const key = process.env[model.upstreamKeyEnv];
     if (!key) {
-      throw new UpstreamError(500, 'upstream_key_missing', `The environment variable ${model.upstreamKeyEnv}, which holds the upstream key of model ${model.name}, is not set on this Lumen instance; an admin must set it`, 'error');
+      throw new UpstreamError(
+        500,
+        'upstream_key_missing',
+        `The environment variable ${model.upstreamKeyEnv}, which holds the upstream key of model ${model.name}, is not set on this Lumen instance; an admin must set it`,
+        'error',
+      );
     }
     headers.authorization = `Bearer ${key}`;
   }
@@ -100,7 +119,12 @@ async function send(call: ChatCall, body: Record<string, unknown>, deadline: Dea
     if (deadline.timedOut) throw timeoutError(model, timeoutMs);
     if (call.signal.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new UpstreamError(502, 'upstream_unreachable', `Could not reach the upstream of model ${model.name} (${cause?.code ?? cause?.message ?? String(error)}); try again later`, 'error');
+    throw new UpstreamError(
+      502,
+      'upstream_unreachable',
+      `Could not reach the upstream of model ${model.name} (${cause?.code ?? cause?.message ?? String(error)}); try again later`,
+      'error',
+    );
   }
   if (!response.ok) throw await upstreamFailure(model, response, deadline, timeoutMs);
   return response;
@@ -126,13 +150,29 @@ async function upstreamFailure(model: Model, response: Response, deadline: Deadl
   const said = detail ? `: ${detail}` : '';
   const status = response.status;
   if (status === 400 || status === 413 || status === 422) {
-    return new UpstreamError(400, upstreamCode ?? 'upstream_rejected_request', `The upstream of model ${model.name} rejected the request${said}`, null);
+    return new UpstreamError(
+      400,
+      upstreamCode ?? 'upstream_rejected_request',
+      `The upstream of model ${model.name} rejected the request${said}`,
+      null,
+    );
   }
   if (status === 401 || status === 403) {
-    return new UpstreamError(502, 'upstream_auth_failed', `The upstream of model ${model.name} refused Lumen's credentials (HTTP ${status}); an admin must check the key in ${model.upstreamKeyEnv ?? 'the model\'s upstreamKeyEnv'}`, 'error');
+    return new UpstreamError(
+      502,
+      'upstream_auth_failed',
+      `The upstream of model ${model.name} refused Lumen's credentials (HTTP ${status}); an admin must check the key in ${model.upstreamKeyEnv ?? "the model's upstreamKeyEnv"}`,
+      'error',
+    );
   }
   if (status === 429) {
-    return new UpstreamError(429, 'upstream_rate_limited', `The upstream of model ${model.name} is rate-limiting Lumen${said}; try again shortly`, 'error', 'rate_limit_error');
+    return new UpstreamError(
+      429,
+      'upstream_rate_limited',
+      `The upstream of model ${model.name} is rate-limiting Lumen${said}; try again shortly`,
+      'error',
+      'rate_limit_error',
+    );
   }
   return new UpstreamError(502, 'upstream_error', `The upstream of model ${model.name} failed (HTTP ${status})${said}`, 'error');
 }
@@ -153,7 +193,10 @@ export const openaiCompatibleProvider: Provider = {
       }
       const usage = usageFrom(body.usage) ?? {
         inputTokens: estimateTokens(call.body.messages),
-        outputTokens: Math.min(estimateTokens((body.choices as { message?: unknown }[] | undefined)?.map((c) => c?.message)), allowedOutput(call)),
+        outputTokens: Math.min(
+          estimateTokens((body.choices as { message?: unknown }[] | undefined)?.map((c) => c?.message)),
+          allowedOutput(call),
+        ),
       };
       // The upstream's own model name is an admin's detail; clients asked for Lumen's.
       return { body: { ...body, model: call.model.name }, usage };
@@ -203,7 +246,12 @@ export const openaiCompatibleProvider: Provider = {
           }
           if (chunk.error) {
             const error = chunk.error as { message?: unknown };
-            throw new UpstreamError(502, 'upstream_error', `The upstream of model ${call.model.name} failed mid-stream: ${String(error.message ?? JSON.stringify(error)).slice(0, 500)}`, 'error');
+            throw new UpstreamError(
+              502,
+              'upstream_error',
+              `The upstream of model ${call.model.name} failed mid-stream: ${String(error.message ?? JSON.stringify(error)).slice(0, 500)}`,
+              'error',
+            );
           }
           reported = usageFrom(chunk.usage) ?? reported;
           const choices = Array.isArray(chunk.choices) ? (chunk.choices as { delta?: { content?: unknown; tool_calls?: unknown } }[]) : [];

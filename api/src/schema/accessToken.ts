@@ -16,7 +16,11 @@ export const AccessTokenRef = builder.prismaNode('AccessToken', {
     hint: t.exposeString('hint', { description: 'First 4 and last 4 characters of the secret, for recognising it.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Updated at most once a minute.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the token stops working; null if it never expires.' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token stops working; null if it never expires.',
+    }),
     current: t.boolean({
       description: 'This is the token the request is authenticated with.',
       resolve: (token, _args, ctx) => ctx.accessTokenHash !== null && token.hash === ctx.accessTokenHash,
@@ -74,7 +78,10 @@ builder.mutationField('revokeAccessToken', (t) =>
     type: builder.simpleObject('RevokeAccessTokenPayload', { fields: (p) => ({ accessToken: p.field({ type: AccessTokenRef }) }) }),
     description: "Stops a token at once. Your own tokens; admins may revoke anyone's.",
     args: {
-      input: t.arg({ type: builder.inputType('RevokeAccessTokenInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }),
+      input: t.arg({
+        type: builder.inputType('RevokeAccessTokenInput', { fields: (f) => ({ id: f.id({ required: true }) }) }),
+        required: true,
+      }),
     },
     authScopes: { loggedIn: true },
     resolve: async (_root, { input }, ctx) => ({

@@ -67,7 +67,9 @@ builder.mutationField('createApiKey', (t) =>
 builder.mutationField('revokeApiKey', (t) =>
   t.field({
     type: builder.simpleObject('RevokeApiKeyPayload', { fields: (p) => ({ apiKey: p.field({ type: ApiKeyRef }) }) }),
-    args: { input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
+    args: {
+      input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }),
+    },
     // Unknown ids pass here so that the resolver can say so (BAD_USER_INPUT).
     authScopes: async (_root, { input }, ctx) => {
       if (!ctx.viewer) return { loggedIn: true };

@@ -26,15 +26,22 @@ export const ClientRef = builder.prismaNode('Client', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     usage: t.field({ type: UsageRef, resolve: (client) => ownerUsage({ clientId: client.id }) }),
     coinPool: t.field({ type: CoinPoolRef, select: { coinPool: true }, resolve: (client) => poolView(client.coinPool) }),
-    coinRefill: t.field({ type: CoinRefillRef, nullable: true, select: { coinPool: true }, resolve: (client) => refillView(client.coinPool) }),
+    coinRefill: t.field({
+      type: CoinRefillRef,
+      nullable: true,
+      select: { coinPool: true },
+      resolve: (client) => refillView(client.coinPool),
+    }),
     managers: t.relation('managers', { query: { orderBy: { addedAt: 'asc' } } }),
-    apiKeys: t.relatedConnection('apiKeys', {
-      cursor: 'id',
-      args: { includeRevoked: t.arg.boolean({ defaultValue: false }), search: t.arg.string() },
-      query: (args) => ({ where: apiKeyListWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: true,
-    },
-    ApiKeyConnection,
+    apiKeys: t.relatedConnection(
+      'apiKeys',
+      {
+        cursor: 'id',
+        args: { includeRevoked: t.arg.boolean({ defaultValue: false }), search: t.arg.string() },
+        query: (args) => ({ where: apiKeyListWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        totalCount: true,
+      },
+      ApiKeyConnection,
     ),
     modelAccess: t.field({ type: [ModelAccessRef], resolve: (client) => listModelAccess({ clientId: client.id }) }),
     viewerCan: t.field({ type: ClientPermissionsRef, resolve: (client) => ({ clientId: client.id, active: client.active }) }),
@@ -85,24 +92,32 @@ builder.queryField('client', (t) =>
 );
 
 builder.queryField('clients', (t) =>
-  t.prismaConnection({
-    type: 'Client',
-    cursor: 'id',
-    authScopes: { loggedIn: true },
-    args: { search: t.arg.string() },
-    totalCount: (_root, args, ctx) => db().client.count({ where: visibleClientsWhere(ctx.viewer!, args.search) }),
-    resolve: (query, _root, args, ctx) =>
-      db().client.findMany({ ...query, where: visibleClientsWhere(ctx.viewer!, args.search), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-  }, { name: 'ClientConnection' }, { name: 'ClientEdge' }),
+  t.prismaConnection(
+    {
+      type: 'Client',
+      cursor: 'id',
+      authScopes: { loggedIn: true },
+      args: { search: t.arg.string() },
+      totalCount: (_root, args, ctx) => db().client.count({ where: visibleClientsWhere(ctx.viewer!, args.search) }),
+      resolve: (query, _root, args, ctx) =>
+        db().client.findMany({ ...query, where: visibleClientsWhere(ctx.viewer!, args.search), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+    },
+    { name: 'ClientConnection' },
+    { name: 'ClientEdge' },
+  ),
 );
 
-const clientPayload = (name: string) =>
-  builder.simpleObject(name, { fields: (t) => ({ client: t.field({ type: ClientRef }) }) });
+const clientPayload = (name: string) => builder.simpleObject(name, { fields: (t) => ({ client: t.field({ type: ClientRef }) }) });
 
 builder.mutationField('createClient', (t) =>
   t.field({
     type: clientPayload('CreateClientPayload'),
-    args: { input: t.arg({ type: builder.inputType('CreateClientInput', { fields: (f) => ({ name: f.string({ required: true }) }) }), required: true }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('CreateClientInput', { fields: (f) => ({ name: f.string({ required: true }) }) }),
+        required: true,
+      }),
+    },
     authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => ({ client: await createClient(ctx.viewer!, input) }),
   }),
@@ -135,7 +150,11 @@ builder.mutationField('addClientManager', (t) =>
     args: { input: t.arg({ type: ClientManagerInput('AddClientManagerInput'), required: true }) },
     authScopes: (_root, { input }) => ({ clientAction: { action: 'manageManagers', clientId: input.clientId } }),
     resolve: async (_root, { input }, ctx) => ({
-      client: await addClientManager(ctx.viewer!, requireIdOf('Client', input.clientId, 'clientId'), requireIdOf('User', input.userId, 'userId')),
+      client: await addClientManager(
+        ctx.viewer!,
+        requireIdOf('Client', input.clientId, 'clientId'),
+        requireIdOf('User', input.userId, 'userId'),
+      ),
     }),
   }),
 );
@@ -146,7 +165,11 @@ builder.mutationField('removeClientManager', (t) =>
     args: { input: t.arg({ type: ClientManagerInput('RemoveClientManagerInput'), required: true }) },
     authScopes: (_root, { input }) => ({ clientAction: { action: 'manageManagers', clientId: input.clientId } }),
     resolve: async (_root, { input }, ctx) => ({
-      client: await removeClientManager(ctx.viewer!, requireIdOf('Client', input.clientId, 'clientId'), requireIdOf('User', input.userId, 'userId')),
+      client: await removeClientManager(
+        ctx.viewer!,
+        requireIdOf('Client', input.clientId, 'clientId'),
+        requireIdOf('User', input.userId, 'userId'),
+      ),
     }),
   }),
 );
@@ -156,7 +179,10 @@ export const SetClientCoinPoolInput = builder.inputType('SetClientCoinPoolInput'
     clientId: f.id({ required: true }),
     state: f.field({ type: CoinPoolStateEnum, required: true }),
     capacity: f.field({ type: 'Coins', description: 'LIMITED only: the most the pool can hold.' }),
-    balance: f.field({ type: 'Coins', description: 'LIMITED only: the balance now; defaults to what is left, or to capacity for a newly limited pool.' }),
+    balance: f.field({
+      type: 'Coins',
+      description: 'LIMITED only: the balance now; defaults to what is left, or to capacity for a newly limited pool.',
+    }),
     refillAmount: f.field({ type: 'Coins', description: 'LIMITED only: coins added every refillIntervalSeconds, up to capacity.' }),
     refillIntervalSeconds: f.int(),
   }),

@@ -10,8 +10,18 @@ type PoolView = Pick<CoinPool, 'state' | 'balance' | 'capacity'>;
 export const CoinPoolRef = builder.objectRef<PoolView>('CoinPool').implement({
   fields: (t) => ({
     state: t.field({ type: CoinPoolStateEnum, resolve: (p) => p.state }),
-    balance: t.field({ type: 'Coins', nullable: true, description: 'LIMITED pools only.', resolve: (p) => (p.state === 'LIMITED' ? p.balance : null) }),
-    capacity: t.field({ type: 'Coins', nullable: true, description: 'LIMITED pools only.', resolve: (p) => (p.state === 'LIMITED' ? p.capacity : null) }),
+    balance: t.field({
+      type: 'Coins',
+      nullable: true,
+      description: 'LIMITED pools only.',
+      resolve: (p) => (p.state === 'LIMITED' ? p.balance : null),
+    }),
+    capacity: t.field({
+      type: 'Coins',
+      nullable: true,
+      description: 'LIMITED pools only.',
+      resolve: (p) => (p.state === 'LIMITED' ? p.capacity : null),
+    }),
   }),
 });
 

@@ -69,7 +69,9 @@ const CreateModelInput = builder.inputType('CreateModelInput', {
     provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
     upstreamModel: t.string({ required: true }),
     upstreamBaseUrl: t.string(),
-    upstreamKeyEnv: t.string({ description: 'The name of the environment variable holding the upstream key; it must be named LUMEN_UPSTREAM_KEY_<NAME>.' }),
+    upstreamKeyEnv: t.string({
+      description: 'The name of the environment variable holding the upstream key; it must be named LUMEN_UPSTREAM_KEY_<NAME>.',
+    }),
     inputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
     outputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
     maxOutputTokens: t.int(),

@@ -46,7 +46,12 @@ builder.mutationField('setClientModelAccess', (t) =>
     args: { input: t.arg({ type: SetClientModelAccessInput, required: true }) },
     authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => ({
-      client: await setClientModelAccess(ctx.viewer!, requireIdOf('Client', input.clientId, 'clientId'), requireIdOf('Model', input.modelId, 'modelId'), input.access),
+      client: await setClientModelAccess(
+        ctx.viewer!,
+        requireIdOf('Client', input.clientId, 'clientId'),
+        requireIdOf('Model', input.modelId, 'modelId'),
+        input.access,
+      ),
     }),
   }),
 );

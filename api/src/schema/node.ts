@@ -15,8 +15,11 @@ const MAX_NODES = 100;
 
 type Loader = (id: string, ctx: Context) => Promise<object | null>;
 
-const visibleOrNull = async <Row extends object>(row: Row | null, ctx: Context, canSee: (row: Row, ctx: Context) => boolean | Promise<boolean>) =>
-  row && (await canSee(row, ctx)) ? row : null;
+const visibleOrNull = async <Row extends object>(
+  row: Row | null,
+  ctx: Context,
+  canSee: (row: Row, ctx: Context) => boolean | Promise<boolean>,
+) => (row && (await canSee(row, ctx)) ? row : null);
 
 const loaders: Record<string, Loader> = {
   Client: async (id, ctx) => ((await canSeeClient({ id }, ctx)) ? db().client.findUnique({ where: { id } }) : null),

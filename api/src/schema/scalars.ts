@@ -11,13 +11,17 @@ builder.scalarType('Coins', {
   serialize: (value) => formatCoins(exact(value as string)),
   parseValue: (value) => {
     if (typeof value !== 'string') {
-      throw new GraphQLError('Coins are sent as a decimal string such as "12.5", not as a number', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('Coins are sent as a decimal string such as "12.5", not as a number', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     return value;
   },
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('Coins are written as a decimal string such as "12.5", not as a number', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('Coins are written as a decimal string such as "12.5", not as a number', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     return ast.value;
   },

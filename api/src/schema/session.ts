@@ -13,7 +13,10 @@ export const SessionRef = builder.prismaNode('Session', {
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
-    current: t.boolean({ description: 'This is the session of the browser asking.', resolve: (session, _args, ctx) => session.hash === ctx.sessionHash }),
+    current: t.boolean({
+      description: 'This is the session of the browser asking.',
+      resolve: (session, _args, ctx) => session.hash === ctx.sessionHash,
+    }),
   }),
 });
 
@@ -29,7 +32,12 @@ builder.objectField(UserRef, 'sessions', (t) =>
 builder.mutationField('revokeSession', (t) =>
   t.field({
     type: builder.simpleObject('RevokeSessionPayload', { fields: (p) => ({ revokedSessionId: p.id() }) }),
-    args: { input: t.arg({ type: builder.inputType('RevokeSessionInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('RevokeSessionInput', { fields: (f) => ({ id: f.id({ required: true }) }) }),
+        required: true,
+      }),
+    },
     authScopes: { loggedIn: true },
     resolve: async (_root, { input }, ctx) => {
       await revokeSession(ctx.viewer!, requireIdOf('Session', input.id, 'id'));

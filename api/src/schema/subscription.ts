@@ -30,13 +30,19 @@ const ClientChangeEnum = builder.enumType('ClientChange', {
     POOL_CHANGED: {},
     ACCESS_CHANGED: {},
     REFILLED: {},
-    RESYNC: { description: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.' },
+    RESYNC: {
+      description: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.',
+    },
   } as const,
 });
 
 /** What the subscriber signed in with, so that access is checked again while the subscription lasts. */
 const credentialOf = (ctx: Context): Credential | null =>
-  ctx.sessionHash ? { kind: 'session', hash: ctx.sessionHash } : ctx.accessTokenHash ? { kind: 'accessToken', hash: ctx.accessTokenHash } : null;
+  ctx.sessionHash
+    ? { kind: 'session', hash: ctx.sessionHash }
+    : ctx.accessTokenHash
+      ? { kind: 'accessToken', hash: ctx.accessTokenHash }
+      : null;
 
 const ownerOf = (e: OwnerChangeEvent): Owner => (e.clientId ? { clientId: e.clientId } : { userId: e.userId! });
 const poolOf = (e: OwnerChangeEvent) => db().coinPool.findFirst({ where: ownerWhere(ownerOf(e)) });
@@ -90,7 +96,11 @@ builder.subscriptionField('clientUsage', (t) =>
     subscribe: async (_root, args, ctx) => {
       const clientId = requireIdOf('Client', args.clientId, 'clientId');
       if (!(await ctx.permissions.clientExists(clientId))) throw badInput(`No client with id ${args.clientId}`, 'clientId');
-      return whileAllowed(subscribeOwnerChanges({ clientId, userId: null }), { viewerId: ctx.viewer!.id, credential: credentialOf(ctx), clientId });
+      return whileAllowed(subscribeOwnerChanges({ clientId, userId: null }), {
+        viewerId: ctx.viewer!.id,
+        credential: credentialOf(ctx),
+        clientId,
+      });
     },
     resolve: (event) => event,
   }),
@@ -101,7 +111,10 @@ builder.subscriptionField('viewerUsage', (t) =>
     type: ViewerUsageEventRef,
     authScopes: { loggedIn: true },
     subscribe: (_root, _args, ctx) =>
-      whileAllowed(subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }), { viewerId: ctx.viewer!.id, credential: credentialOf(ctx) }),
+      whileAllowed(subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }), {
+        viewerId: ctx.viewer!.id,
+        credential: credentialOf(ctx),
+      }),
     resolve: (event) => event,
   }),
 );

@@ -28,15 +28,17 @@ export const UserRef = builder.prismaNode('User', {
     name: t.exposeString('name'),
     isAdmin: t.exposeBoolean('isAdmin'),
     active: t.exposeBoolean('active'),
-    apiKeys: t.relatedConnection('apiKeys', {
-      cursor: 'id',
-      description: 'Personal API keys.',
-      authScopes: selfOrAdmin,
-      args: { includeRevoked: t.arg.boolean({ defaultValue: false }), search: t.arg.string() },
-      query: (args) => ({ where: apiKeyListWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: true,
-    },
-    ApiKeyConnection,
+    apiKeys: t.relatedConnection(
+      'apiKeys',
+      {
+        cursor: 'id',
+        description: 'Personal API keys.',
+        authScopes: selfOrAdmin,
+        args: { includeRevoked: t.arg.boolean({ defaultValue: false }), search: t.arg.string() },
+        query: (args) => ({ where: apiKeyListWhere(args), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+        totalCount: true,
+      },
+      ApiKeyConnection,
     ),
     modelAccess: t.field({
       type: [ModelAccessRef],
@@ -52,7 +54,13 @@ export const UserRef = builder.prismaNode('User', {
       select: { coinPool: true },
       resolve: (user) => poolView(user.coinPool),
     }),
-    coinRefill: t.field({ type: CoinRefillRef, nullable: true, authScopes: selfOrAdmin, select: { coinPool: true }, resolve: (user) => refillView(user.coinPool) }),
+    coinRefill: t.field({
+      type: CoinRefillRef,
+      nullable: true,
+      authScopes: selfOrAdmin,
+      select: { coinPool: true },
+      resolve: (user) => refillView(user.coinPool),
+    }),
   }),
 });
 
@@ -95,12 +103,16 @@ builder.mutationField('setUserActive', (t) =>
     type: builder.simpleObject('SetUserActivePayload', { fields: (p) => ({ user: p.field({ type: UserRef }) }) }),
     args: {
       input: t.arg({
-        type: builder.inputType('SetUserActiveInput', { fields: (f) => ({ userId: f.id({ required: true }), active: f.boolean({ required: true }) }) }),
+        type: builder.inputType('SetUserActiveInput', {
+          fields: (f) => ({ userId: f.id({ required: true }), active: f.boolean({ required: true }) }),
+        }),
         required: true,
       }),
     },
     authScopes: { admin: true },
-    resolve: async (_root, { input }, ctx) => ({ user: await setUserActive(ctx.viewer!, requireIdOf('User', input.userId, 'userId'), input.active) }),
+    resolve: async (_root, { input }, ctx) => ({
+      user: await setUserActive(ctx.viewer!, requireIdOf('User', input.userId, 'userId'), input.active),
+    }),
   }),
 );
 

@@ -11,7 +11,11 @@ const unauthorized = (code: string, message: string) => new V1Error(401, 'invali
 
 export function secretOf(request: Request): string {
   const header = request.headers.get('authorization');
-  if (!header) throw unauthorized('missing_api_key', "No API key was sent. Pass it as 'Authorization: Bearer sk_...' (the OpenAI SDKs do this with api_key=...).");
+  if (!header)
+    throw unauthorized(
+      'missing_api_key',
+      "No API key was sent. Pass it as 'Authorization: Bearer sk_...' (the OpenAI SDKs do this with api_key=...).",
+    );
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized('invalid_api_key', "The Authorization header must be 'Bearer sk_...'.");
   return match[1];
@@ -20,19 +24,36 @@ export function secretOf(request: Request): string {
 export async function authenticate(request: Request): Promise<KeyAccess> {
   const secret = secretOf(request);
   if (!isWellFormed('sk', secret)) {
-    throw unauthorized('invalid_api_key', `The API key is malformed: Lumen keys look like sk_ followed by 49 letters, digits, - or _, and this one's checksum does not match. Check that it was copied completely.`);
+    throw unauthorized(
+      'invalid_api_key',
+      `The API key is malformed: Lumen keys look like sk_ followed by 49 letters, digits, - or _, and this one's checksum does not match. Check that it was copied completely.`,
+    );
   }
   let access = await keyAccess(hashSecret(secret));
   // Made before LUMEN_SECRET was rotated? Then it is found under an old hash, once.
   if (!access && (await adoptCurrentHash('apiKey', secret))) access = await keyAccess(hashSecret(secret));
-  if (!access) throw unauthorized('invalid_api_key', `The API key ${secret.slice(0, 4)}...${secret.slice(-4)} is not known to this Lumen instance.`);
+  if (!access)
+    throw unauthorized('invalid_api_key', `The API key ${secret.slice(0, 4)}...${secret.slice(-4)} is not known to this Lumen instance.`);
   if (access.revokedAt) {
-    throw unauthorized('revoked_api_key', `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; create a new one on the client's page.`);
+    throw unauthorized(
+      'revoked_api_key',
+      `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; create a new one on the client's page.`,
+    );
   }
   if (!access.ownerActive) {
     throw access.ownerKind === 'client'
-      ? new V1Error(403, 'permission_error', 'client_deactivated', `The client "${access.ownerName}" that owns this key is deactivated; an admin can reactivate it.`)
-      : new V1Error(403, 'permission_error', 'user_deactivated', `The user "${access.ownerName}" who owns this personal key is deactivated; an admin can reactivate them.`);
+      ? new V1Error(
+          403,
+          'permission_error',
+          'client_deactivated',
+          `The client "${access.ownerName}" that owns this key is deactivated; an admin can reactivate it.`,
+        )
+      : new V1Error(
+          403,
+          'permission_error',
+          'user_deactivated',
+          `The user "${access.ownerName}" who owns this personal key is deactivated; an admin can reactivate them.`,
+        );
   }
   return access;
 }

@@ -5,7 +5,17 @@
 // and pays for what was produced until then. A non-streamed request is answered by
 // the upstream in full whether or not its caller waits, and is paid in full.
 import type { KeyAccess } from '../domain/keyAccess.ts';
-import { BudgetError, overshoots, priceOf, promptTokenBound, releaseReservation, reserveCoins, type Reservation, type TokenBounds, type UsageStatus } from '../domain/metering.ts';
+import {
+  BudgetError,
+  overshoots,
+  priceOf,
+  promptTokenBound,
+  releaseReservation,
+  reserveCoins,
+  type Reservation,
+  type TokenBounds,
+  type UsageStatus,
+} from '../domain/metering.ts';
 import { settleUsage } from '../domain/settlements.ts';
 import { formatCoins } from '../domain/coins.ts';
 import type { Model } from '../generated/prisma/client.ts';
@@ -35,14 +45,27 @@ function budgetRefusal(error: BudgetError, access: KeyAccess): V1Error {
   recordPoolRefusal(refusal.reason);
   if (refusal.reason === 'NOT_CONFIGURED') {
     const whose = access.ownerKind === 'client' ? `client "${access.ownerName}"` : 'your personal keys';
-    return new V1Error(403, 'insufficient_quota', 'coin_pool_not_configured', `No coin pool is set up for ${whose}, so no model can be called yet; an admin must set one up (LIMITED or UNLIMITED) on the client's page.`);
+    return new V1Error(
+      403,
+      'insufficient_quota',
+      'coin_pool_not_configured',
+      `No coin pool is set up for ${whose}, so no model can be called yet; an admin must set one up (LIMITED or UNLIMITED) on the client's page.`,
+    );
   }
-  const refill = refusal.nextRefillAt ? ` The next refill is at ${refusal.nextRefillAt.toISOString()}.` : ' The pool has no refill; ask an admin for more coins.';
-  return new V1Error(429, 'insufficient_quota', 'insufficient_quota', `The coin budget is exhausted: this request may cost up to ${formatCoins(refusal.needed)} coins (its prompt plus max_tokens) and ${formatCoins(refusal.balance)} are left. Lower max_tokens or wait for more coins.${refill}`);
+  const refill = refusal.nextRefillAt
+    ? ` The next refill is at ${refusal.nextRefillAt.toISOString()}.`
+    : ' The pool has no refill; ask an admin for more coins.';
+  return new V1Error(
+    429,
+    'insufficient_quota',
+    'insufficient_quota',
+    `The coin budget is exhausted: this request may cost up to ${formatCoins(refusal.needed)} coins (its prompt plus max_tokens) and ${formatCoins(refusal.balance)} are left. Lower max_tokens or wait for more coins.${refill}`,
+  );
 }
 
 function statusOf(error: unknown, signal: AbortSignal): UsageStatus {
-  if (error instanceof UpstreamError) return error.failure === 'timeout' ? 'upstream_timeout' : error.failure ? 'upstream_error' : 'upstream_rejected';
+  if (error instanceof UpstreamError)
+    return error.failure === 'timeout' ? 'upstream_timeout' : error.failure ? 'upstream_error' : 'upstream_rejected';
   return signal.aborted ? 'client_disconnected' : 'upstream_error';
 }
 
@@ -72,7 +95,8 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
   if (settlement.queued) log.warn({ model: m.model.name }, 'the database is unreachable: this request is settled once it is back');
   const recorded = settlement.recorded.then(
     (coins) => recordCoins(m.model.name, coins),
-    (error) => log.error({ err: error, model: m.model.name }, 'a queued settlement could not be recorded; its reservation will be reclaimed'),
+    (error) =>
+      log.error({ err: error, model: m.model.name }, 'a queued settlement could not be recorded; its reservation will be reclaimed'),
   );
   if (settlement.queued) track(recorded);
 }
@@ -92,7 +116,10 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
   // max_tokens applies to each of the n choices.
   const maxOutputTokens = Math.min(chat.maxTokens ?? model.maxOutputTokens, model.maxOutputTokens);
   const body = withOutputLimit(chat.body, maxOutputTokens);
-  const bounds = { inputTokens: promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]), outputTokens: maxOutputTokens * chat.n };
+  const bounds = {
+    inputTokens: promptTokenBound([body.messages, body.tools, body.functions, body.tool_choice, body.response_format]),
+    outputTokens: maxOutputTokens * chat.n,
+  };
   const worstCase = priceOf(model, bounds.inputTokens, bounds.outputTokens);
   let reservation: Reservation;
   try {
@@ -147,7 +174,13 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
   );
 }
 
-function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abort: AbortController, done: () => void): ReadableStream<Uint8Array> {
+function relay(
+  chat: ChatRequest,
+  metering: Metering,
+  result: StreamResult,
+  abort: AbortController,
+  done: () => void,
+): ReadableStream<Uint8Array> {
   const iterator = result.chunks[Symbol.asyncIterator]();
   let last: Record<string, unknown> | null = null;
   let settled: Promise<unknown> | null = null;
@@ -181,7 +214,11 @@ function relay(chat: ChatRequest, metering: Metering, result: StreamResult, abor
               created: last?.created ?? Math.floor(Date.now() / 1000),
               model: metering.model.name,
               choices: [],
-              usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens },
+              usage: {
+                prompt_tokens: usage.inputTokens,
+                completion_tokens: usage.outputTokens,
+                total_tokens: usage.inputTokens + usage.outputTokens,
+              },
             }),
           );
         }

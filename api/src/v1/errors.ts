@@ -26,7 +26,14 @@ export function errorResponse(error: V1Error): Response {
 
 /** The database cannot be reached (db/unavailable.ts): the request was not admitted, and may be retried shortly. */
 export const databaseUnavailable = (retryAfterSeconds: number) =>
-  new V1Error(503, 'server_error', 'database_unavailable', 'Lumen cannot reach its database right now; retry the request in a few seconds', null, retryAfterSeconds);
+  new V1Error(
+    503,
+    'server_error',
+    'database_unavailable',
+    'Lumen cannot reach its database right now; retry the request in a few seconds',
+    null,
+    retryAfterSeconds,
+  );
 
 export const badRequest = (message: string, param: string | null = null, code = 'invalid_request') =>
   new V1Error(400, 'invalid_request_error', code, message, param);

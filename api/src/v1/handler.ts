@@ -18,7 +18,12 @@ async function route(request: Request, url: URL): Promise<Response> {
   const path = url.pathname.replace(/\/+$/, '');
   const known = path === '/v1/chat/completions' || path === '/v1/models' || path.startsWith('/v1/models/');
   if (!known) {
-    throw new V1Error(404, 'invalid_request_error', 'unknown_url', `Lumen does not serve ${request.method} ${url.pathname}; it supports GET /v1/models and POST /v1/chat/completions`);
+    throw new V1Error(
+      404,
+      'invalid_request_error',
+      'unknown_url',
+      `Lumen does not serve ${request.method} ${url.pathname}; it supports GET /v1/models and POST /v1/chat/completions`,
+    );
   }
   const access = await authenticate(request);
   if (path === '/v1/chat/completions') {
@@ -50,7 +55,14 @@ async function answer(request: Request, url: URL): Promise<Response> {
     }
     // Never the request itself in the log: it carries the key.
     log.error({ err: error, method: request.method, path: url.pathname }, '/v1 request failed');
-    return errorResponse(new V1Error(500, 'server_error', 'internal_error', 'Lumen failed to handle the request; try again, and tell an admin if it keeps failing'));
+    return errorResponse(
+      new V1Error(
+        500,
+        'server_error',
+        'internal_error',
+        'Lumen failed to handle the request; try again, and tell an admin if it keeps failing',
+      ),
+    );
   }
 }
 

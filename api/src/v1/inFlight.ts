@@ -18,7 +18,10 @@ export async function drain(timeoutMs: number): Promise<{ finished: boolean; lef
   draining = true;
   const deadline = Date.now() + timeoutMs;
   while (pending.size > 0 && Date.now() < deadline) {
-    await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+    await Promise.race([
+      Promise.allSettled([...pending]),
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+    ]);
   }
   return { finished: pending.size === 0, left: pending.size };
 }

@@ -18,17 +18,30 @@ export async function chooseModel(access: KeyAccess, hash: string, name: string)
     if (entry) forgetKeys();
   }
   if (!entry) {
-    throw new V1Error(404, 'invalid_request_error', 'model_not_found', `The model "${name.slice(0, 200)}" does not exist; GET /v1/models lists the models this key may call.`, 'model');
+    throw new V1Error(
+      404,
+      'invalid_request_error',
+      'model_not_found',
+      `The model "${name.slice(0, 200)}" does not exist; GET /v1/models lists the models this key may call.`,
+      'model',
+    );
   }
   if (isCallable(entry.status)) return entry;
   const model = entry.model;
   const who = access.ownerKind === 'client' ? `client "${access.ownerName}"` : 'your personal keys';
-  if (model.disabled) throw forbidden('model_disabled', `The model ${model.name} is disabled by the administrators of this Lumen instance.`);
-  if (entry.status === 'BLOCKED') throw forbidden('model_blocked', `The model ${model.name} is blocked for ${who}; an admin can allow it in the Model Access table of the client's page.`);
+  if (model.disabled)
+    throw forbidden('model_disabled', `The model ${model.name} is disabled by the administrators of this Lumen instance.`);
+  if (entry.status === 'BLOCKED')
+    throw forbidden(
+      'model_blocked',
+      `The model ${model.name} is blocked for ${who}; an admin can allow it in the Model Access table of the client's page.`,
+    );
   const modelId = encodeGlobalID('Model', model.id);
-  const how =
-    access.owner.clientId
-      ? `A manager of client "${access.ownerName}" can grant it in the Model Access table on the client's page, or with the GraphQL mutation grantModelConsent(input: { clientId: "${encodeGlobalID('Client', access.owner.clientId)}", modelId: "${modelId}" }).`
-      : `You can grant it for your personal keys with the GraphQL mutation grantModelConsent(input: { modelId: "${modelId}" }).`;
-  throw forbidden('consent_required', `The model ${model.name} needs consent before ${who} may use it. ${how} Notice: ${model.consentNotice ?? ''}`.trim());
+  const how = access.owner.clientId
+    ? `A manager of client "${access.ownerName}" can grant it in the Model Access table on the client's page, or with the GraphQL mutation grantModelConsent(input: { clientId: "${encodeGlobalID('Client', access.owner.clientId)}", modelId: "${modelId}" }).`
+    : `You can grant it for your personal keys with the GraphQL mutation grantModelConsent(input: { modelId: "${modelId}" }).`;
+  throw forbidden(
+    'consent_required',
+    `The model ${model.name} needs consent before ${who} may use it. ${how} Notice: ${model.consentNotice ?? ''}`.trim(),
+  );
 }

@@ -18,7 +18,13 @@ export function listModels(access: KeyAccess): Response {
 export function retrieveModel(access: KeyAccess, name: string): Response {
   const entry = access.models.get(name);
   if (!entry || !isCallable(entry.status)) {
-    throw new V1Error(404, 'invalid_request_error', 'model_not_found', `The model "${name.slice(0, 200)}" does not exist or this key may not call it; GET /v1/models lists the models it may call.`, 'model');
+    throw new V1Error(
+      404,
+      'invalid_request_error',
+      'model_not_found',
+      `The model "${name.slice(0, 200)}" does not exist or this key may not call it; GET /v1/models lists the models it may call.`,
+      'model',
+    );
   }
   return Response.json(listed(entry));
 }

@@ -15,7 +15,13 @@ export interface ChatRequest {
   n: number;
 }
 
-const tooLarge = () => new V1Error(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB; send a smaller request`);
+const tooLarge = () =>
+  new V1Error(
+    413,
+    'invalid_request_error',
+    'request_too_large',
+    `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB; send a smaller request`,
+  );
 
 /**
  * The body's bytes, read chunk by chunk and given up as soon as they pass the limit:
@@ -43,7 +49,10 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   const length = Number(request.headers.get('content-length') ?? 0);
   if (length > MAX_BODY_BYTES) throw tooLarge();
   const text = new TextDecoder().decode(await readLimited(request));
-  if (!text.trim()) throw badRequest('The request body is empty; send a JSON object such as {"model": "...", "messages": [{"role": "user", "content": "Hello"}]}');
+  if (!text.trim())
+    throw badRequest(
+      'The request body is empty; send a JSON object such as {"model": "...", "messages": [{"role": "user", "content": "Hello"}]}',
+    );
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -61,7 +70,8 @@ function positiveInteger(body: Record<string, unknown>, field: string, max = Num
 }
 
 export function parseChatRequest(raw: unknown): ChatRequest {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('The request body must be a JSON object with "model" and "messages"');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw badRequest('The request body must be a JSON object with "model" and "messages"');
   const body = raw as Record<string, unknown>;
   if (typeof body.model !== 'string' || body.model.trim() === '') {
     throw badRequest('"model" is required: the name of a model, as listed by GET /v1/models', 'model');
@@ -74,7 +84,8 @@ export function parseChatRequest(raw: unknown): ChatRequest {
       throw badRequest(`messages[${i}] must be an object with a "role" such as "user"`, `messages[${i}]`);
     }
   });
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest('"stream" must be true or false', 'stream');
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
+    throw badRequest('"stream" must be true or false', 'stream');
   const streamOptions = body.stream_options;
   if (streamOptions !== undefined && streamOptions !== null && (typeof streamOptions !== 'object' || Array.isArray(streamOptions))) {
     throw badRequest('"stream_options" must be an object such as {"include_usage": true}', 'stream_options');

@@ -13,7 +13,11 @@ export interface Instance {
 }
 
 export function startServer(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: apiDir, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: apiDir,
+    env: { ...process.env, ...env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const onData = (data: Buffer) => {
@@ -35,7 +39,12 @@ export async function stopServer(instance: Instance | undefined): Promise<void> 
 }
 
 /** A GraphQL request to one instance with an admin-API token; the whole answer, errors included. */
-export async function gqlOn(instance: Instance, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: unknown[] }> {
+export async function gqlOn(
+  instance: Instance,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: any; errors?: unknown[] }> {
   const response = await fetch(`${instance.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -47,7 +47,11 @@ export class TestLumen {
     return Promise.resolve(app.fetch(new Request(new URL(pathname, 'http://lumen.test'), init)));
   }
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, as?: TestUser | { token?: string; cookie?: string } | null): Promise<GqlResult<T>> {
+  async gql<T = any>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    as?: TestUser | { token?: string; cookie?: string } | null,
+  ): Promise<GqlResult<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (as && 'token' in as && as.token) headers.authorization = `Bearer ${as.token}`;
     if (as && 'cookie' in as && as.cookie) {
@@ -66,7 +70,14 @@ export class TestLumen {
     const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.org`;
     const user = await createUser(null, { email, name, isAdmin: options.admin ?? false });
     const { token } = await createAccessToken(null, user.id, { name: 'test' });
-    return { id: user.id, globalId: encodeGlobalID('User', user.id), email, name, token, viewer: { id: user.id, email, name, isAdmin: user.isAdmin } };
+    return {
+      id: user.id,
+      globalId: encodeGlobalID('User', user.id),
+      email,
+      name,
+      token,
+      viewer: { id: user.id, email, name, isAdmin: user.isAdmin },
+    };
   }
 
   /** A browser session for the user, as after following a sign-in link: send it with gql(..., { cookie }). */

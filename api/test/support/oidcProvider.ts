@@ -34,7 +34,9 @@ export async function startProvider(accounts: Record<string, TestAccount>, optio
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'lumen', client_secret: 'a-test-secret-of-some-length', redirect_uris: ['http://lumen.test/auth/oidc/callback'] }],
+    clients: [
+      { client_id: 'lumen', client_secret: 'a-test-secret-of-some-length', redirect_uris: ['http://lumen.test/auth/oidc/callback'] },
+    ],
     claims: { email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'], openid: ['sub'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
     pkce: { required: () => true },
@@ -44,7 +46,8 @@ export async function startProvider(accounts: Record<string, TestAccount>, optio
       accountId: id,
       claims: async (use: string) => {
         const account = accounts[id] ?? {};
-        const verified = use === 'userinfo' && account.userInfoEmailVerified !== undefined ? account.userInfoEmailVerified : account.emailVerified;
+        const verified =
+          use === 'userinfo' && account.userInfoEmailVerified !== undefined ? account.userInfoEmailVerified : account.emailVerified;
         return { sub: id, email: account.email, email_verified: verified, name: account.name, groups: account.groups };
       },
     }),
@@ -89,7 +92,10 @@ export async function signIn(lumen: TestLumen, issuer: string, login: string) {
   assert.equal(location.searchParams.get('code_challenge_method'), 'S256');
   for (let hop = 0; hop < 12; hop++) {
     if (location.origin === 'http://lumen.test') {
-      const done = await lumen.fetch(`${location.pathname}${location.search}`, { redirect: 'manual', headers: { cookie: lumenJar.header() } });
+      const done = await lumen.fetch(`${location.pathname}${location.search}`, {
+        redirect: 'manual',
+        headers: { cookie: lumenJar.header() },
+      });
       lumenJar.take(done);
       const cookie = lumenJar.cookies.get('lumen_session');
       return { response: done, cookie: cookie?.startsWith('ses_') ? cookie : undefined };
@@ -101,7 +107,12 @@ export async function signIn(lumen: TestLumen, issuer: string, login: string) {
       const action = /<form[^>]*action="([^"]+)"/.exec(html)![1];
       const prompt = /name="prompt" value="(\w+)"/.exec(html)![1];
       const body = new URLSearchParams(prompt === 'login' ? { prompt, login, password: 'anything' } : { prompt });
-      response = await fetch(new URL(action, issuer), { method: 'POST', redirect: 'manual', body, headers: { cookie: providerJar.header() } });
+      response = await fetch(new URL(action, issuer), {
+        method: 'POST',
+        redirect: 'manual',
+        body,
+        headers: { cookie: providerJar.header() },
+      });
       providerJar.take(response);
     }
     location = new URL(response.headers.get('location')!, issuer);

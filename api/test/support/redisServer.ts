@@ -7,7 +7,8 @@ import { createRedis, type RedisServer } from '../../faults/lib/redis.ts';
 export type { RedisServer };
 
 /** Why a Redis test cannot run here, or false. */
-export const noRedisServer: string | false = spawnSync('redis-server', ['--version']).status === 0 ? false : 'needs redis-server on the PATH (CI has it)';
+export const noRedisServer: string | false =
+  spawnSync('redis-server', ['--version']).status === 0 ? false : 'needs redis-server on the PATH (CI has it)';
 
 export async function startRedis(): Promise<RedisServer> {
   return createRedis(await sparePort());

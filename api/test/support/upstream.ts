@@ -36,7 +36,12 @@ export async function startUpstream(): Promise<TestUpstream> {
     let text = '';
     req.on('data', (d) => (text += d));
     req.on('end', () => {
-      const request: UpstreamRequest = { path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null, abandoned: false };
+      const request: UpstreamRequest = {
+        path: req.url ?? '',
+        headers: req.headers,
+        body: text ? JSON.parse(text) : null,
+        abandoned: false,
+      };
       res.on('close', () => {
         if (!res.writableFinished) request.abandoned = true;
       });
@@ -49,7 +54,11 @@ export async function startUpstream(): Promise<TestUpstream> {
   return upstream;
 }
 
-export const usageOf = (prompt: number, completion: number) => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+export const usageOf = (prompt: number, completion: number) => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+});
 
 /** Answers a non-streamed request with a chat.completion reporting `usage`. */
 export function answer(res: ServerResponse, usage: ReturnType<typeof usageOf>, content = 'Hi there') {
@@ -70,7 +79,14 @@ export function answer(res: ServerResponse, usage: ReturnType<typeof usageOf>, c
 export function answerStream(res: ServerResponse, usage: ReturnType<typeof usageOf>, words = ['Hi', ' there']) {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const send = (value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
-  for (const word of words) send({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'upstream-internal-name', choices: [{ index: 0, delta: { content: word }, finish_reason: null }] });
+  for (const word of words)
+    send({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'upstream-internal-name',
+      choices: [{ index: 0, delta: { content: word }, finish_reason: null }],
+    });
   send({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'upstream-internal-name', choices: [], usage });
   res.end('data: [DONE]\n\n');
 }

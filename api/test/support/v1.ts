@@ -14,7 +14,9 @@ export function openai(secret: string, baseURL = 'http://lumen.test/v1'): OpenAI
     apiKey: secret,
     baseURL,
     maxRetries: 0,
-    fetch: baseURL.startsWith('http://lumen.test') ? (url: string | URL | Request, init?: RequestInit) => Promise.resolve(app.fetch(new Request(url as string, init))) : undefined,
+    fetch: baseURL.startsWith('http://lumen.test')
+      ? (url: string | URL | Request, init?: RequestInit) => Promise.resolve(app.fetch(new Request(url as string, init)))
+      : undefined,
   });
 }
 
@@ -49,14 +51,16 @@ export async function unlimitedClient(lumen: TestLumen, admin: TestUser) {
 }
 
 /** Σ over rows of a decimal column, exactly. */
-export const sum = (values: { toString(): string }[]): Decimal => values.reduce<Decimal>((total, v) => total.plus(exact(v.toString())), exact(0));
+export const sum = (values: { toString(): string }[]): Decimal =>
+  values.reduce<Decimal>((total, v) => total.plus(exact(v.toString())), exact(0));
 
 /** The error an OpenAI SDK call raised, for assertions on status and code. */
 export async function refusal(call: Promise<unknown>): Promise<{ status: number; code: string; message: string; type: string }> {
   try {
     await call;
   } catch (error) {
-    if (error instanceof OpenAI.APIError) return { status: error.status as number, code: String(error.code), message: error.message, type: String(error.type) };
+    if (error instanceof OpenAI.APIError)
+      return { status: error.status as number, code: String(error.code), message: error.message, type: String(error.type) };
     throw error;
   }
   throw new Error('expected the call to be refused, and it succeeded');

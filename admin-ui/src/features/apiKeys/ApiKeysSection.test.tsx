@@ -32,9 +32,7 @@ function clientKeys(): Handler {
         __typename: 'Client',
         id: CLIENT_ID,
         apiKeys: connection(
-          [active, ...(v.includeRevoked ? [revoked] : [])].filter(
-            (k) => !v.search || JSON.stringify(k).includes(String(v.search)),
-          ),
+          [active, ...(v.includeRevoked ? [revoked] : [])].filter((k) => !v.search || JSON.stringify(k).includes(String(v.search))),
         ),
       },
     },
@@ -133,7 +131,10 @@ describe('ApiKeysSection', () => {
   });
 
   it('keeps the typed name and shows the API message when creating fails', async () => {
-    const { user } = renderSection({}, { ApiKeysSection_CreateApiKeyMutation: () => gqlError('Name is too long (at most 100 characters).') });
+    const { user } = renderSection(
+      {},
+      { ApiKeysSection_CreateApiKeyMutation: () => gqlError('Name is too long (at most 100 characters).') },
+    );
     await screen.findByText('production');
     await user.click(screen.getByRole('button', { name: '+ New API Key' }));
     const dialog = screen.getByRole('dialog');
@@ -179,7 +180,9 @@ describe('ApiKeysSection', () => {
 
   it('uses the viewer’s personal keys without a clientId', async () => {
     const api = mockApi({
-      ApiKeysSection_ViewerApiKeysQuery: () => ({ data: { viewer: { __typename: 'User', id: 'VXNlcjox', apiKeys: connection([active]) } } }),
+      ApiKeysSection_ViewerApiKeysQuery: () => ({
+        data: { viewer: { __typename: 'User', id: 'VXNlcjox', apiKeys: connection([active]) } },
+      }),
       ApiKeysSection_CreateApiKeyMutation: () => ({
         data: { createApiKey: { secret: SECRET, apiKey: { __typename: 'ApiKey', ...apiKey({ name: 'laptop' }) } } },
       }),

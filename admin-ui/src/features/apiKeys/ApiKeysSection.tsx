@@ -138,23 +138,14 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
   };
 
   const filtering = debouncedSearch.length > 0;
-  const emptyText = filtering
-    ? 'No API keys match your filter.'
-    : includeRevoked
-      ? 'No API keys yet.'
-      : 'No active API keys.';
+  const emptyText = filtering ? 'No API keys match your filter.' : includeRevoked ? 'No API keys yet.' : 'No active API keys.';
 
   return (
     <section className="section" aria-labelledby={`api-keys-heading-${clientId ?? 'viewer'}`}>
       <div className="section-header">
         <h2 id={`api-keys-heading-${clientId ?? 'viewer'}`}>API Keys</h2>
         <div className="section-actions">
-          <button
-            type="button"
-            className="button"
-            aria-expanded={showExamples}
-            onClick={() => setShowExamples((v) => !v)}
-          >
+          <button type="button" className="button" aria-expanded={showExamples} onClick={() => setShowExamples((v) => !v)}>
             Usage examples
           </button>
           {canCreate && (
@@ -175,12 +166,7 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       <div className="table-toolbar">
         <Toggle label="Show deleted keys" checked={includeRevoked} onChange={setIncludeRevoked} />
-        <SearchBox
-          label="Search API keys by name or hint"
-          placeholder="Filter by name or hint…"
-          value={search}
-          onChange={setSearch}
-        />
+        <SearchBox label="Search API keys by name or hint" placeholder="Filter by name or hint…" value={search} onChange={setSearch} />
       </div>
       {result.error && !connection ? (
         <ErrorMessage onRetry={() => reexecute({ requestPolicy: 'network-only' })}>{errorMessage(result.error)}</ErrorMessage>
@@ -220,8 +206,8 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
           }}
         >
           <p>
-            Requests with <code>{revoking.hint}</code> fail from now on. This cannot be undone; the key stays listed
-            under Show deleted keys.
+            Requests with <code>{revoking.hint}</code> fail from now on. This cannot be undone; the key stays listed under Show deleted
+            keys.
           </p>
         </ConfirmDialog>
       )}

@@ -15,6 +15,8 @@ describe('SignInPage', () => {
 
   it('explains an email the identity provider did not confirm', async () => {
     renderWithApi(<SignInPage />, mockApi({ SignInPage_SignInOptionsQuery: options }), { path: '/start?error=unverified' });
-    expect((await screen.findByRole('alert')).textContent).toMatch(/^Your identity provider did not confirm your email address.*ask an admin of this Lumen instance for a sign-in link\.$/);
+    expect((await screen.findByRole('alert')).textContent).toMatch(
+      /^Your identity provider did not confirm your email address.*ask an admin of this Lumen instance for a sign-in link\.$/,
+    );
   });
 });

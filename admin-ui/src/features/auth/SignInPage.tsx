@@ -64,8 +64,8 @@ export function SignInPage() {
           </>
         )}
         <p>
-          {oidc ? 'You can also sign in' : 'Lumen signs you in'} with a <strong>one-time link</strong>. Ask an admin of this instance to create one for
-          you; it works once, for 15 minutes. Admins print a link on the server with:
+          {oidc ? 'You can also sign in' : 'Lumen signs you in'} with a <strong>one-time link</strong>. Ask an admin of this instance to
+          create one for you; it works once, for 15 minutes. Admins print a link on the server with:
         </p>
         <pre className="code-inline">
           <code>npm run lumen -- login-link --email you@example.org</code>

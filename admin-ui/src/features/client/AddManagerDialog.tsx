@@ -141,9 +141,7 @@ export function AddManagerDialog({
           />
           <ul id={listId} role="listbox" aria-label="Matching users" className="listbox" hidden={!showList}>
             {showList && fetching && users.length === 0 && <li className="listbox-note">Searching…</li>}
-            {showList && !fetching && !error && users.length === 0 && (
-              <li className="listbox-note">No user matches “{debounced}”.</li>
-            )}
+            {showList && !fetching && !error && users.length === 0 && <li className="listbox-note">No user matches “{debounced}”.</li>}
             {showList &&
               users.map((user, i) => {
                 const already = existingManagerIds.includes(user.id);

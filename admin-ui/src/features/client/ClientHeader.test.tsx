@@ -76,13 +76,15 @@ describe('CoinPoolSettings', () => {
     await user.clear(balance);
     await user.type(balance, '500');
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
-    expect((await within(dialog).findByText('Balance cannot exceed capacity.'))).toBeTruthy();
+    expect(await within(dialog).findByText('Balance cannot exceed capacity.')).toBeTruthy();
     expect((within(dialog).getByLabelText('Balance (coins)') as HTMLInputElement).value).toBe('500');
   });
 
   it('switches to unlimited', async () => {
     const api = mockApi({
-      CoinPoolSettings_SetClientCoinPoolMutation: () => ({ data: { setClientCoinPool: { client: { __typename: 'Client', id: CLIENT_ID } } } }),
+      CoinPoolSettings_SetClientCoinPoolMutation: () => ({
+        data: { setClientCoinPool: { client: { __typename: 'Client', id: CLIENT_ID } } },
+      }),
     });
     const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);
     await user.click(screen.getByRole('button', { name: 'Coin pool settings' }));

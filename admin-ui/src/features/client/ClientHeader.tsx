@@ -84,8 +84,8 @@ export function ClientHeader(props: { client: FragmentType<typeof ClientHeader_C
             <p>Its API keys will work again, within the limits of its coin pool and model access.</p>
           ) : (
             <p>
-              All of its API keys stop working immediately. Keys, managers and usage are kept, and you can activate the
-              client again at any time.
+              All of its API keys stop working immediately. Keys, managers and usage are kept, and you can activate the client again at any
+              time.
             </p>
           )}
         </ConfirmDialog>

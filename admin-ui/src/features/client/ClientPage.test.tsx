@@ -15,7 +15,10 @@ function pageData(admin: boolean, totalTokens = 1126939) {
         { __typename: 'ModelAccess', ...modelAccessData() },
         {
           __typename: 'ModelAccess',
-          ...modelAccessData({ status: 'NEEDS_CONSENT', model: { id: 'TW9kZWw6Mg==', name: 'gpt-4o', needsConsent: true, consentNotice: 'US.' } }),
+          ...modelAccessData({
+            status: 'NEEDS_CONSENT',
+            model: { id: 'TW9kZWw6Mg==', name: 'gpt-4o', needsConsent: true, consentNotice: 'US.' },
+          }),
         },
       ],
     },
@@ -97,7 +100,8 @@ describe('ClientPage', () => {
     setTokens(2000000);
     act(() => {
       // A burst of events: one refresh.
-      for (let i = 0; i < 5; i++) api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { change: 'METERED', at: new Date().toISOString() } });
+      for (let i = 0; i < 5; i++)
+        api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { change: 'METERED', at: new Date().toISOString() } });
     });
     expect(await screen.findByText('2,000,000', {}, { timeout: 3000 })).toBeTruthy();
     expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads + 1);

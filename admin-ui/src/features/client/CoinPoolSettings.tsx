@@ -63,10 +63,7 @@ export function CoinPoolSettingsButton(props: { client: FragmentType<typeof Coin
   );
 }
 
-export function CoinPoolSettingsDialog(props: {
-  client: FragmentType<typeof CoinPoolSettings_ClientFragment>;
-  onClose: () => void;
-}) {
+export function CoinPoolSettingsDialog(props: { client: FragmentType<typeof CoinPoolSettings_ClientFragment>; onClose: () => void }) {
   const client = getFragmentData(CoinPoolSettings_ClientFragment, props.client);
   const id = useId();
   const initialInterval = splitInterval(client.coinRefill?.intervalSeconds);
@@ -157,12 +154,7 @@ export function CoinPoolSettingsDialog(props: {
               <div className="field-row">
                 <div className="field">
                   <label htmlFor={`${id}-refill`}>Add (coins)</label>
-                  <input
-                    id={`${id}-refill`}
-                    inputMode="decimal"
-                    value={refillAmount}
-                    onChange={(e) => setRefillAmount(e.target.value)}
-                  />
+                  <input id={`${id}-refill`} inputMode="decimal" value={refillAmount} onChange={(e) => setRefillAmount(e.target.value)} />
                 </div>
                 <div className="field">
                   <label htmlFor={`${id}-every`}>Every</label>
@@ -173,11 +165,7 @@ export function CoinPoolSettingsDialog(props: {
                       value={intervalCount}
                       onChange={(e) => setIntervalCount(e.target.value)}
                     />
-                    <select
-                      aria-label="Interval unit"
-                      value={intervalUnit}
-                      onChange={(e) => setIntervalUnit(Number(e.target.value))}
-                    >
+                    <select aria-label="Interval unit" value={intervalUnit} onChange={(e) => setIntervalUnit(Number(e.target.value))}>
                       {UNITS.map((u) => (
                         <option key={u.seconds} value={u.seconds}>
                           {u.label}

@@ -29,7 +29,9 @@ describe('ManagersSection', () => {
     const api = mockApi({
       AddManagerDialog_UsersQuery: () => ({ data: { users } }),
       AddManagerDialog_AddClientManagerMutation: () => ({
-        data: { addClientManager: { __typename: 'AddClientManagerPayload', client: { __typename: 'Client', id: CLIENT_ID, managers: [] } } },
+        data: {
+          addClientManager: { __typename: 'AddClientManagerPayload', client: { __typename: 'Client', id: CLIENT_ID, managers: [] } },
+        },
       }),
     });
     const { user } = renderWithApi(<ManagersSection client={managersSection({ admin: true })} />, api);
@@ -44,7 +46,11 @@ describe('ManagersSection', () => {
     const option = await within(dialog).findByRole('option', { name: /Ada Lovelace/ });
     expect(api.callsOf('AddManagerDialog_UsersQuery').at(-1)?.variables.search).toBe('ad');
     // An existing manager is offered but cannot be picked.
-    expect(within(dialog).getByRole('option', { name: /Maria Manager/ }).getAttribute('aria-disabled')).toBe('true');
+    expect(
+      within(dialog)
+        .getByRole('option', { name: /Maria Manager/ })
+        .getAttribute('aria-disabled'),
+    ).toBe('true');
     await user.click(option);
     expect((input as HTMLInputElement).value).toBe('Ada Lovelace <ada@example.org>');
     expect(add.disabled).toBe(false);

@@ -36,9 +36,7 @@ describe('UsageCards', () => {
   });
 
   it('says Not configured for a new client', () => {
-    render(
-      <UsageCards owner={usageCards({ coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null }, coinRefill: null })} />,
-    );
+    render(<UsageCards owner={usageCards({ coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null }, coinRefill: null })} />);
     expect(within(card('Coin Pool')).getByText('Not configured')).toBeTruthy();
   });
 
@@ -46,7 +44,9 @@ describe('UsageCards', () => {
     let due = 0;
     render(
       <UsageCards
-        owner={usageCards({ coinRefill: { amount: '0.05', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() - 1000).toISOString() } })}
+        owner={usageCards({
+          coinRefill: { amount: '0.05', intervalSeconds: 86400, nextRefillAt: new Date(Date.now() - 1000).toISOString() },
+        })}
         onRefillDue={() => due++}
       />,
     );

@@ -126,7 +126,7 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
 type Refill = { amount: string; intervalSeconds: number; nextRefillAt: string };
 
 export function refillRate(refill: Pick<Refill, 'amount' | 'intervalSeconds'>): string {
-  return `+${formatCoins(refill.amount).replace(/\.00$/, "")} coins / ${formatInterval(refill.intervalSeconds)}`;
+  return `+${formatCoins(refill.amount).replace(/\.00$/, '')} coins / ${formatInterval(refill.intervalSeconds)}`;
 }
 
 function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefillDue?: () => void }) {

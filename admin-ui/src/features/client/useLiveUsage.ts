@@ -18,17 +18,11 @@ const ClientUsageSubscription = graphql(`
  * `throttleMs`, and always one after the last event.
  */
 export function useLiveUsage(clientId: string | null, throttleMs = 1000): number {
-  return useLiveTick(
-    { query: ClientUsageSubscription, variables: { clientId: clientId ?? '' }, pause: !clientId },
-    throttleMs,
-  );
+  return useLiveTick({ query: ClientUsageSubscription, variables: { clientId: clientId ?? '' }, pause: !clientId }, throttleMs);
 }
 
 /** Any usage subscription (`clientUsage`, `viewerUsage`) as a throttled refresh counter. */
-export function useLiveTick<Data, Variables extends AnyVariables>(
-  args: UseSubscriptionArgs<Variables, Data>,
-  throttleMs = 1000,
-): number {
+export function useLiveTick<Data, Variables extends AnyVariables>(args: UseSubscriptionArgs<Variables, Data>, throttleMs = 1000): number {
   const [tick, setTick] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(

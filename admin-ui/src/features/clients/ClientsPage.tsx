@@ -102,9 +102,7 @@ export function ClientsPage() {
         <div className="page-title-row">
           <h1>Clients</h1>
         </div>
-        <p className="muted">
-          {viewer.isAdmin ? 'Every client of this Lumen instance.' : 'The clients you manage.'}
-        </p>
+        <p className="muted">{viewer.isAdmin ? 'Every client of this Lumen instance.' : 'The clients you manage.'}</p>
       </header>
       {canCreate && <NewClientForm />}
       <section className="section" aria-label="Client list">
@@ -177,12 +175,7 @@ export function ClientsPage() {
         )}
         {connection && (cursors.length > 1 || connection.pageInfo.hasNextPage) && (
           <nav className="pagination" aria-label="Pages">
-            <button
-              type="button"
-              className="button"
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
+            <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
               ← Previous
             </button>
             <span className="muted">Page {cursors.length}</span>

@@ -10,7 +10,13 @@ const rows = [
     status: 'NEEDS_CONSENT',
     usage: { requests: 0, totalTokens: 0, coinsSpent: '0' },
     lastUsedAt: null,
-    model: { id: 'TW9kZWw6Mg==', name: 'gpt-4o', provider: 'openai', needsConsent: true, consentNotice: 'Prompts are sent to OpenAI in the US.' },
+    model: {
+      id: 'TW9kZWw6Mg==',
+      name: 'gpt-4o',
+      provider: 'openai',
+      needsConsent: true,
+      consentNotice: 'Prompts are sent to OpenAI in the US.',
+    },
   }),
   modelAccess({
     status: 'BLOCKED',
@@ -25,7 +31,10 @@ const rows = [
 ];
 
 function modelNames() {
-  return screen.getAllByRole('row').slice(1).map((r) => within(r).getByRole('rowheader').firstChild?.textContent);
+  return screen
+    .getAllByRole('row')
+    .slice(1)
+    .map((r) => within(r).getByRole('rowheader').firstChild?.textContent);
 }
 
 function render(canGrantConsent = true, handlers = {}, canSetAccess = false) {
@@ -62,7 +71,8 @@ describe('ModelAccessTable', () => {
 
   it("shows each model's health in the Status column, sortable", async () => {
     const { user } = render();
-    const status = (name: RegExp) => within(screen.getByRole('rowheader', { name }).closest('tr')!).getByTitle(/recent requests/i).textContent;
+    const status = (name: RegExp) =>
+      within(screen.getByRole('rowheader', { name }).closest('tr')!).getByTitle(/recent requests/i).textContent;
     expect(screen.getByRole('columnheader', { name: /Status/ })).toBeTruthy();
     expect(status(/mistral/)).toBe('OK');
     expect(status(/claude/)).toBe('Degraded');
@@ -99,7 +109,23 @@ describe('ModelAccessTable', () => {
       ModelAccessTable_GrantModelConsentMutation: () => ({
         data: {
           grantModelConsent: {
-            modelAccess: { __typename: 'ModelAccess', status: 'CONSENTED', lastUsedAt: null, usage: { requests: 0, totalTokens: 0, coinsSpent: '0' }, model: { __typename: 'Model', id: 'TW9kZWw6Mg==', name: 'gpt-4o', provider: 'openai', disabled: false, status: 'OK', needsConsent: true, consentNotice: 'x', defaultAccess: 'ALLOWED' } },
+            modelAccess: {
+              __typename: 'ModelAccess',
+              status: 'CONSENTED',
+              lastUsedAt: null,
+              usage: { requests: 0, totalTokens: 0, coinsSpent: '0' },
+              model: {
+                __typename: 'Model',
+                id: 'TW9kZWw6Mg==',
+                name: 'gpt-4o',
+                provider: 'openai',
+                disabled: false,
+                status: 'OK',
+                needsConsent: true,
+                consentNotice: 'x',
+                defaultAccess: 'ALLOWED',
+              },
+            },
           },
         },
       }),
@@ -116,7 +142,9 @@ describe('ModelAccessTable', () => {
   });
 
   it('shows the API error in the consent dialog', async () => {
-    const { user } = render(true, { ModelAccessTable_GrantModelConsentMutation: () => gqlError('You may not grant consent for this client.', 'FORBIDDEN') });
+    const { user } = render(true, {
+      ModelAccessTable_GrantModelConsentMutation: () => gqlError('You may not grant consent for this client.', 'FORBIDDEN'),
+    });
     await user.click(screen.getByRole('button', { name: /Needs Consent/ }));
     await user.click(screen.getByRole('button', { name: 'I agree, grant consent' }));
     expect((await within(screen.getByRole('dialog')).findByRole('alert')).textContent).toBe('You may not grant consent for this client.');
@@ -129,11 +157,15 @@ describe('ModelAccessTable', () => {
   });
 
   it('lets an admin set a per-client rule, and hides it from others', async () => {
-    const { api, user } = render(true, {
-      ModelAccessTable_SetClientModelAccessMutation: () => ({
-        data: { setClientModelAccess: { client: { __typename: 'Client', id: CLIENT_ID, modelAccess: [] } } },
-      }),
-    }, true);
+    const { api, user } = render(
+      true,
+      {
+        ModelAccessTable_SetClientModelAccessMutation: () => ({
+          data: { setClientModelAccess: { client: { __typename: 'Client', id: CLIENT_ID, modelAccess: [] } } },
+        }),
+      },
+      true,
+    );
     const select = screen.getByRole('combobox', { name: 'Access rule for mistral-7b-instruct' }) as HTMLSelectElement;
     expect(select.value).toBe('DEFAULT');
     await user.selectOptions(select, 'BLOCKED');

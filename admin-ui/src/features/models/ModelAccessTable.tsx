@@ -256,7 +256,9 @@ export function ModelAccessTable(props: {
           }}
         >
           <div className="consent-notice">{consentFor.consentNotice || 'This model asks for your acknowledgement before use.'}</div>
-          <p className="muted">Granting consent makes {consentFor.name} available to {props.consentScope}. It is recorded.</p>
+          <p className="muted">
+            Granting consent makes {consentFor.name} available to {props.consentScope}. It is recorded.
+          </p>
         </ConfirmDialog>
       )}
     </section>

@@ -116,8 +116,12 @@ describe('AccessTokensSection', () => {
     await user.selectOptions(within(dialog).getByLabelText('Expiration'), 'No expiration');
     expect(within(dialog).getByText(/works until you revoke it/)).toBeTruthy();
     await user.click(within(dialog).getByRole('button', { name: 'Create Token' }));
-    await user.click(within(await screen.findByRole('dialog', { name: 'Copy your new admin-API token' })).getByRole('button', { name: 'Done' }));
-    expect(api.callsOf('AccessTokensSection_CreateAccessTokenMutation')[0].variables).toEqual({ input: { name: 'forever', expiresAt: null } });
+    await user.click(
+      within(await screen.findByRole('dialog', { name: 'Copy your new admin-API token' })).getByRole('button', { name: 'Done' }),
+    );
+    expect(api.callsOf('AccessTokensSection_CreateAccessTokenMutation')[0].variables).toEqual({
+      input: { name: 'forever', expiresAt: null },
+    });
 
     await user.click(screen.getByRole('button', { name: '+ New Token' }));
     dialog = screen.getByRole('dialog', { name: 'New admin-API token' });
@@ -155,7 +159,14 @@ describe('AccessTokensSection', () => {
       AccessTokensSection_ViewerAccessTokensQuery: () => listOf(revoked ? [] : [token()]),
       AccessTokensSection_RevokeAccessTokenMutation: () => {
         revoked = true;
-        return { data: { revokeAccessToken: { __typename: 'RevokeAccessTokenPayload', accessToken: { __typename: 'AccessToken', id: TOKEN_ID, name: 'backup script' } } } };
+        return {
+          data: {
+            revokeAccessToken: {
+              __typename: 'RevokeAccessTokenPayload',
+              accessToken: { __typename: 'AccessToken', id: TOKEN_ID, name: 'backup script' },
+            },
+          },
+        };
       },
     });
     await user.click(await screen.findByRole('button', { name: 'Revoke backup script' }));
@@ -170,7 +181,8 @@ describe('AccessTokensSection', () => {
 
   it('keeps the confirmation open with the API message when revoking fails', async () => {
     const { user } = renderSection({
-      AccessTokensSection_RevokeAccessTokenMutation: () => gqlError('No access token with id 0190 that you can revoke; it may have been revoked already'),
+      AccessTokensSection_RevokeAccessTokenMutation: () =>
+        gqlError('No access token with id 0190 that you can revoke; it may have been revoked already'),
     });
     await user.click(await screen.findByRole('button', { name: 'Revoke backup script' }));
     const dialog = screen.getByRole('dialog', { name: 'Revoke “backup script”?' });

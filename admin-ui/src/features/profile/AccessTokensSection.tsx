@@ -84,8 +84,8 @@ export function AccessTokensSection() {
         </div>
       </div>
       <p className="muted">
-        For scripts that manage Lumen through its admin API (<code>/graphql</code>) as you. They are not model keys:
-        requests to <code>/v1</code> take an API key.
+        For scripts that manage Lumen through its admin API (<code>/graphql</code>) as you. They are not model keys: requests to{' '}
+        <code>/v1</code> take an API key.
       </p>
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       {result.error && !tokens ? (

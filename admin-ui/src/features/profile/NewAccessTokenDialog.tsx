@@ -97,8 +97,8 @@ export function NewAccessTokenDialog({
         onClose={onClose}
       >
         <p className="field-help">
-          Scripts send it to <code>/graphql</code> in the header <code>Authorization: Bearer lat_…</code>. It acts as
-          you, with all your rights.
+          Scripts send it to <code>/graphql</code> in the header <code>Authorization: Bearer lat_…</code>. It acts as you, with all your
+          rights.
         </p>
       </SecretShownOnceDialog>
     );

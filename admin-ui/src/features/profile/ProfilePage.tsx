@@ -57,11 +57,7 @@ export function ProfilePage() {
   }, []);
   if (!data && fetching) return <Spinner label="Loading your profile…" />;
   if (!data) {
-    return (
-      <ErrorMessage onRetry={refetch}>
-        {errorMessage(error) ?? 'Your profile could not be loaded.'}
-      </ErrorMessage>
-    );
+    return <ErrorMessage onRetry={refetch}>{errorMessage(error) ?? 'Your profile could not be loaded.'}</ErrorMessage>;
   }
   const viewer = data.viewer;
   const exampleModel = viewer.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')?.model.name;
@@ -74,9 +70,7 @@ export function ProfilePage() {
             <span className="muted">{viewer.email}</span> {viewer.isAdmin && <Badge tone="blue">admin</Badge>}
           </div>
         </div>
-        <p className="muted">
-          Personal API keys belong to you, not to a client. Use them for your own notebooks and scripts.
-        </p>
+        <p className="muted">Personal API keys belong to you, not to a client. Use them for your own notebooks and scripts.</p>
       </header>
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={viewer} label="Your usage" tokensNote="personal keys" onRefillDue={onRefillDue} />
@@ -89,12 +83,7 @@ export function ProfilePage() {
         refreshSignal={liveTick}
       />
       <AccessTokensSection />
-      <ModelAccessTable
-        modelAccess={viewer.modelAccess}
-        clientId={null}
-        canGrantConsent
-        consentScope="your personal API keys"
-      />
+      <ModelAccessTable modelAccess={viewer.modelAccess} clientId={null} canGrantConsent consentScope="your personal API keys" />
     </div>
   );
 }
