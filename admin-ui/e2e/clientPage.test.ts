@@ -50,7 +50,20 @@ before(async () => {
   await lumen.cli('user', 'add', '--email', NEW_USER.email, '--name', NEW_USER.name);
   adminLink = await lumen.loginLink(ADMIN.email);
   managerLink = await lumen.loginLink(MANAGER.email);
+  const tokenOutput = await lumen.cli('token', 'create', '--email', ADMIN.email, '--name', 'e2e-seed-check');
+  const adminToken = tokenOutput.trim().split('\n').at(-1)!.trim();
   await lumen.start();
+
+  // The demo seed already metered a few requests of its own: start from what the API reports.
+  const seededUsage = await lumen.graphql<{ clients: { edges: { node: { name: string; usage: { totalTokens: number } } }[] } }>(
+    adminToken,
+    'query E2E_SeededUsage($search: String) { clients(first: 5, search: $search) { edges { node { name usage { totalTokens } } } } }',
+    { search: CLIENT },
+  );
+  const seededClient = seededUsage.clients.edges.find((edge) => edge.node.name === CLIENT);
+  assert.ok(seededClient, `${CLIENT} is not in the seeded data`);
+  seededTokens = seededClient.node.usage.totalTokens;
+  assert.ok(seededTokens > 0, 'the demo seed metered no usage for the client');
 
   // A realistic history for the page (and its screenshots): requests of several sizes on
   // all three models with the seeded "production" key.
@@ -241,7 +254,7 @@ describe('the client page as an admin', () => {
     assert.equal(await page.evaluate(() => (window as { e2eNoReload?: boolean }).e2eNoReload), true, 'the page was reloaded');
   });
 
-  it('revokes the key after a confirmation and lists it under Show deleted keys', { timeout: TEST_TIMEOUT }, async () => {
+  it('revokes the key after a confirmation and lists it under Show revoked keys', { timeout: TEST_TIMEOUT }, async () => {
     const keys = region(page, 'API Keys');
     await keys.getByRole('button', { name: 'Revoke e2e-runner' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke “e2e-runner”?' });
@@ -249,13 +262,13 @@ describe('the client page as an admin', () => {
     await assertAccessible(page, 'the revoke-key confirmation');
     await confirm.getByRole('button', { name: 'Revoke key' }).click();
     await disappears(confirm);
-    await shows(page.getByText('API key “e2e-runner” revoked. It is listed under Show deleted keys.'));
+    await shows(page.getByText('API key “e2e-runner” revoked. It is listed under Show revoked keys.'));
     await disappears(keys.getByRole('row', { name: /e2e-runner/ }));
 
-    await keys.getByRole('checkbox', { name: 'Show deleted keys' }).check();
+    await keys.getByRole('checkbox', { name: 'Show revoked keys' }).check();
     const row = keys.getByRole('row', { name: /e2e-runner/ });
     await shows(row.getByText('Revoked', { exact: true }));
-    await assertAccessible(page, 'the API keys with deleted keys shown');
+    await assertAccessible(page, 'the API keys with revoked keys shown');
     await absent(row.getByRole('button', { name: /Revoke/ }), 'a Revoke button on a revoked key');
     // The revoked key no longer works.
     const { status, body } = await lumen.chat(secret, 'echo-small', 'still there?');

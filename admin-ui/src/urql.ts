@@ -1,5 +1,6 @@
-import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange, type SubscriptionForwarder } from 'urql';
+import { Client, fetchExchange, mapExchange, subscriptionExchange, type SubscriptionForwarder } from 'urql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { createCacheExchange } from './cache';
 import { isUnauthenticated } from './lib/errors';
 
 /** Sent with every request; the API refuses cookie-authenticated requests without it (CSRF). */
@@ -46,7 +47,7 @@ export function createLumenClient({ url = '/graphql', onUnauthenticated, fetch, 
           if (isUnauthenticated(error)) onUnauthenticated?.();
         },
       }),
-      cacheExchange,
+      createCacheExchange(),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription:

@@ -98,7 +98,7 @@ two with client rules, 8 with usage), opened by one of its managers (an admin-AP
 
 A **page load** is what the admin UI sends when the page opens: \`ClientPage_ClientQuery\`
 (header, usage cards, managers, coin pool, model access with health) and
-\`ApiKeysSection_ClientApiKeysQuery\` (the first ${100} active keys and their count), both at once;
+\`ApiKeysSection_ApiKeysQuery\` (the first ${100} active keys and their count), both at once;
 it is done when both are answered. ${r.pageConcurrency} page loads in flight (${r.pageConcurrency * 2} requests).
 The **plain handler** (\`clientPage/plain.ts\`, served by \`plainServer.ts\`) answers the same
 two requests with the same JSON (checked deep-equal before measuring) using hand-written SQL

@@ -32,7 +32,7 @@ import { countStatements, type StatementCounts } from './clientPage/statements.t
 import { createScratchDatabase, requireLoopback, serverVersion, type ScratchDatabase } from './lib/database.ts';
 import { measure, post, type Result } from './lib/load.ts';
 import { machine } from './lib/machine.ts';
-import { start, startLumen, stop, type Started } from './lib/processes.ts';
+import { spawnServer, stopServer, type SpawnedServer } from '../test/support/spawnServer.ts';
 import { writeResults } from './results.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -72,12 +72,12 @@ async function seed(env: Record<string, string>): Promise<Seeded> {
 }
 
 /** Runs `work` with a server up, then stops it. */
-async function withServer<T>(starting: Promise<Started>, work: (server: Started) => Promise<T>): Promise<T> {
+async function withServer<T>(starting: Promise<SpawnedServer>, work: (server: SpawnedServer) => Promise<T>): Promise<T> {
   const server = await starting;
   try {
     return await work(server);
   } finally {
-    await stop(server.child);
+    await stopServer(server.child);
   }
 }
 
@@ -111,21 +111,24 @@ async function main() {
     const { page } = seeded;
 
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
-    const graphql = await withServer(startLumen(env), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
-    const plain = await withServer(start('bench/plainServer.ts', env, /plain page server is listening on port (\d+)/), (s) =>
-      measurePage(`http://127.0.0.1:${s.port}/graphql`, page),
+    const graphql = await withServer(spawnServer({ env }), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
+    const plain = await withServer(
+      spawnServer({ script: 'bench/plainServer.ts', env, listening: /plain page server is listening on port (\d+)/ }),
+      (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page),
     );
 
     console.log(`/v1: ${seconds} s each at concurrency ${concurrency}, echo directly then through Lumen...`);
-    const [direct, through] = await withServer(start('bench/echoServer.ts', {}, /echo is listening on port (\d+)/), (echo) =>
-      withServer(startLumen(env), async (lumen) => {
-        const echoSend = () => post(`http://127.0.0.1:${echo.port}/v1/chat/completions`, {}, v1Body);
-        const lumenSend = () =>
-          post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
-        await measure(echoSend, concurrency, 1000);
-        await measure(lumenSend, concurrency, 1000);
-        return [await measure(echoSend, concurrency, seconds * 1000), await measure(lumenSend, concurrency, seconds * 1000)];
-      }),
+    const [direct, through] = await withServer(
+      spawnServer({ script: 'bench/echoServer.ts', listening: /echo is listening on port (\d+)/ }),
+      (echo) =>
+        withServer(spawnServer({ env }), async (lumen) => {
+          const echoSend = () => post(`http://127.0.0.1:${echo.port}/v1/chat/completions`, {}, v1Body);
+          const lumenSend = () =>
+            post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
+          await measure(echoSend, concurrency, 1000);
+          await measure(lumenSend, concurrency, 1000);
+          return [await measure(echoSend, concurrency, seconds * 1000), await measure(lumenSend, concurrency, seconds * 1000)];
+        }),
     );
 
     const file = writeResults({

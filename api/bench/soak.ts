@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { createScratchDatabase, requireLoopback, serverVersion } from './lib/database.ts';
 import { machine } from './lib/machine.ts';
-import { startLumen } from './lib/processes.ts';
+import { spawnServer } from '../test/support/spawnServer.ts';
 import { checkSums, readTightStart } from './soak/checks.ts';
 import { sampleRss } from './soak/memory.ts';
 import { writeSoakReport } from './soak/report.ts';
@@ -61,7 +61,8 @@ async function main(): Promise<boolean> {
     const setup = await setUpSoak().finally(() => closeLumen(database));
     const tightStart = await readTightStart(scratch.url, setup.clients[2].id);
 
-    const server = await startLumen(env);
+    // A long run: keep only the tail of what the server prints.
+    const server = await spawnServer({ env, keepOutput: 32_000 });
     const baseUrl = `http://127.0.0.1:${server.port}`;
     const exited = new Promise<string>((resolve) =>
       server.child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)),

@@ -1,5 +1,5 @@
 // The names of the admin UI's GraphQL operations, read from its sources with the
-// same loader and globs as its codegen (codegen.ts). The API labels its GraphQL
+// same loader and globs as its codegen target (codegen.ts, `admin-ui/src/gql/`). The API labels its GraphQL
 // metrics with these names only, so write-admin-operations.ts writes them to
 // src/generated/ at `npm run generate`.
 import path from 'node:path';
@@ -13,10 +13,14 @@ import codegenModule from '../../codegen.ts';
 const codegen = codegenModule.default;
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const UI_TARGET = 'admin-ui/src/gql/';
 export const ADMIN_OPERATIONS_FILE = path.resolve(REPO, 'api/src/generated/adminOperations.ts');
 
 export async function adminOperationNames(): Promise<string[]> {
-  const globs = [codegen.documents ?? []].flat().map(String);
+  const target = codegen.generates[UI_TARGET];
+  const documents = target && !Array.isArray(target) && typeof target === 'object' && 'documents' in target ? target.documents : undefined;
+  if (!documents) throw new Error(`codegen.ts has no documents for ${UI_TARGET}: the admin UI's operation names cannot be read`);
+  const globs = [documents].flat().map(String);
   const sources = await loadDocuments(globs, { cwd: REPO, loaders: [new CodeFileLoader()] });
   const names = new Set<string>();
   for (const { document } of sources) {

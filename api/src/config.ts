@@ -1,7 +1,10 @@
 // Reads and checks Lumen's configuration from the environment once, so that a
 // typo fails at start with a message that names the variable, not later.
 import path from 'node:path';
-import { upstreamTimeoutMs } from './providers/openaiCompatible.ts';
+
+/** pino's levels, quietest last. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -27,6 +30,14 @@ export interface Config {
   corsOrigins: string[];
   /** How many reverse proxies in front of Lumen append to X-Forwarded-For (LUMEN_TRUST_PROXY); 0 = none, trust no header. */
   trustProxy: number;
+  /** With LUMEN_METRICS_TOKEN set, /metrics answers only `Authorization: Bearer <it>`; null: open. */
+  metricsToken: string | null;
+  /** PostgreSQL connections per instance (LUMEN_DB_POOL_SIZE). */
+  dbPoolSize: number;
+  /** LUMEN_LOG_LEVEL; by default info, and silent under test (set LUMEN_LOG_LEVEL to see a test's logs). */
+  logLevel: LogLevel;
+  /** The longest wait for an upstream model's answer, and between two streamed chunks (LUMEN_UPSTREAM_TIMEOUT_MS). */
+  upstreamTimeoutMs: number;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
   oidc: {
     issuer: string;
@@ -77,10 +88,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const redisUrl = env.REDIS_URL?.trim() || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
-  try {
-    upstreamTimeoutMs(env);
-  } catch (error) {
-    problems.push((error as Error).message);
+  const upstreamTimeoutText = env.LUMEN_UPSTREAM_TIMEOUT_MS?.trim() || '300000';
+  const upstreamTimeoutMs = Number(upstreamTimeoutText);
+  if (!/^\d+$/.test(upstreamTimeoutText) || upstreamTimeoutMs < 1 || upstreamTimeoutMs > 3_600_000) {
+    problems.push(`LUMEN_UPSTREAM_TIMEOUT_MS must be a whole number of milliseconds from 1 to 3600000 (got "${upstreamTimeoutText}")`);
+  }
+  // A typo here used to become NaN, which pg quietly replaced by its default of 10.
+  const dbPoolSizeText = env.LUMEN_DB_POOL_SIZE?.trim() || '10';
+  const dbPoolSize = Number(dbPoolSizeText);
+  if (!/^\d+$/.test(dbPoolSizeText) || dbPoolSize < 1 || dbPoolSize > 1000) {
+    problems.push(`LUMEN_DB_POOL_SIZE must be a whole number of connections from 1 to 1000 (got "${env.LUMEN_DB_POOL_SIZE}")`);
+  }
+  const logLevel = env.LUMEN_LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LUMEN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const metricsToken = env.LUMEN_METRICS_TOKEN?.trim() || null;
+  // Compared with what a client sends in a header, which can only carry visible ASCII and spaces.
+  if (metricsToken && !/^[\x20-\x7e]+$/.test(metricsToken)) {
+    problems.push('LUMEN_METRICS_TOKEN must be printable ASCII (it travels in an Authorization header), such as: openssl rand -hex 32');
   }
   const shutdownTimeoutMs = Number(env.LUMEN_SHUTDOWN_TIMEOUT_MS ?? 30_000);
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0 || shutdownTimeoutMs > 3_600_000) {
@@ -152,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oidc,
     corsOrigins,
     trustProxy,
+    metricsToken,
+    dbPoolSize,
+    logLevel: logLevel as LogLevel,
+    upstreamTimeoutMs,
     introspection: env.LUMEN_GRAPHQL_INTROSPECTION === 'true',
     shutdownTimeoutMs,
   };

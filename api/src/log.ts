@@ -3,8 +3,9 @@
 // logged, and known secret-bearing fields are redacted as a second line of defence.
 import pino from 'pino';
 
+// The level is the configuration's (LUMEN_LOG_LEVEL), set by openLumen once it is loaded.
 export const log = pino({
-  level: process.env.LUMEN_LOG_LEVEL ?? 'info',
+  level: 'info',
   base: { service: 'lumen' },
   redact: {
     paths: [
@@ -23,8 +24,3 @@ export const log = pino({
     censor: '[redacted]',
   },
 });
-
-/** Tests are quiet unless LUMEN_LOG_LEVEL asks otherwise. */
-export function quietInTests(env: string): void {
-  if (env === 'test' && !process.env.LUMEN_LOG_LEVEL) log.level = 'silent';
-}

@@ -9,7 +9,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { setServerSecret } from './domain/secrets.ts';
 import { finishInvalidationBumps } from './events/invalidationCounter.ts';
-import { quietInTests } from './log.ts';
+import { log } from './log.ts';
 
 /** In development, a secret generated once and kept (0600) in the data folder. */
 function devSecret(dataDir: string): string {
@@ -33,10 +33,11 @@ export interface OpenLumenOptions {
 
 export async function openLumen(config: Config, options: OpenLumenOptions): Promise<Database> {
   setConfig(config);
-  quietInTests(config.env);
+  log.level = config.logLevel;
   setServerSecret(config.secret ?? devSecret(config.dataDir), config.previousSecrets);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    poolSize: config.dbPoolSize,
     dataDir: config.dataDir,
     purpose: options.purpose,
     inMemory: options.inMemory,

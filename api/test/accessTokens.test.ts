@@ -7,16 +7,53 @@ import { ACCESS_TOKEN_MAX_DAYS } from '../src/domain/auth.ts';
 import { onInvalidation, type InvalidationEvent } from '../src/events/bus.ts';
 import { RATE_LIMITS } from '../src/http/limits.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
+import { graphql } from './gql/index.ts';
 import { assertErrorCode, assertOk } from './support/assertions.ts';
-import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { gid, startLumen, type GqlResult, type TestLumen, type TestUser } from './support/lumen.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-const LIST = '{ viewer { accessTokens { id name hint createdAt lastUsedAt expiresAt current } } }';
-const CREATE = `mutation($input: CreateAccessTokenInput!) {
-  createAccessToken(input: $input) { secret accessToken { id name hint createdAt lastUsedAt expiresAt current } }
-}`;
-const REVOKE = 'mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id name } } }';
+const LIST = graphql(`
+  query AccessTokens_List {
+    viewer {
+      accessTokens {
+        id
+        name
+        hint
+        createdAt
+        lastUsedAt
+        expiresAt
+        current
+      }
+    }
+  }
+`);
+const CREATE = graphql(`
+  mutation AccessTokens_Create($input: CreateAccessTokenInput!) {
+    createAccessToken(input: $input) {
+      secret
+      accessToken {
+        id
+        name
+        hint
+        createdAt
+        lastUsedAt
+        expiresAt
+        current
+      }
+    }
+  }
+`);
+const REVOKE = graphql(`
+  mutation AccessTokens_Revoke($id: ID!) {
+    revokeAccessToken(input: { id: $id }) {
+      accessToken {
+        id
+        name
+      }
+    }
+  }
+`);
 
 interface TokenRow {
   id: string;
@@ -51,7 +88,7 @@ async function callWith(token: string) {
     headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ viewer { email } }' }),
   });
-  return { status: response.status, body: (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] } };
+  return { status: response.status, body: (await response.json()) as GqlResult<{ viewer: { email: string } }> };
 }
 
 test('a signed-in person creates a token: the secret is shown once, afterwards only its hint', async () => {
@@ -85,7 +122,7 @@ test('a signed-in person creates a token: the secret is shown once, afterwards o
   // The token works, and stands for its owner.
   const used = await callWith(secret);
   assert.equal(used.status, 200);
-  assert.equal((used.body as any).data.viewer.email, user.email);
+  assert.equal(used.body.data?.viewer.email, user.email);
 });
 
 test('current is true only for the token the request is authenticated with', async () => {
@@ -208,11 +245,25 @@ test('admins see and revoke other people’s tokens; others may not see them', a
   const owner = await lumen.user();
   const stranger = await lumen.user();
   const { secret, accessToken } = await createToken(owner, { name: 'owned' });
-  const query = 'query($id: ID!) { node(id: $id) { ... on User { email accessTokens { id name current } } } }';
+  const query = graphql(`
+    query AccessTokens_OfUser($id: ID!) {
+      node(id: $id) {
+        ... on User {
+          email
+          accessTokens {
+            id
+            name
+            current
+          }
+        }
+      }
+    }
+  `);
 
   const seen = assertOk(await lumen.gql(query, { id: owner.globalId }, admin)).node;
+  assert.ok(seen && 'accessTokens' in seen, 'the admin does not see the user');
   assert.deepEqual(
-    seen.accessTokens.map((t: TokenRow) => [t.name, t.current]),
+    seen.accessTokens.map((t) => [t.name, t.current]),
     [
       ['owned', false],
       ['test', false],
@@ -225,7 +276,15 @@ test('admins see and revoke other people’s tokens; others may not see them', a
   else assert.equal(refused.data?.node, null);
 
   // The token as a node: its owner and admins see it, anyone else gets null.
-  const node = 'query($id: ID!) { node(id: $id) { ... on AccessToken { name } } }';
+  const node = graphql(`
+    query AccessTokens_Node($id: ID!) {
+      node(id: $id) {
+        ... on AccessToken {
+          name
+        }
+      }
+    }
+  `);
   assert.equal(assertOk(await lumen.gql(node, { id: accessToken.id }, owner)).node?.name, 'owned');
   assert.equal(assertOk(await lumen.gql(node, { id: accessToken.id }, admin)).node?.name, 'owned');
   assert.equal(assertOk(await lumen.gql(node, { id: accessToken.id }, stranger)).node, null);

@@ -2,9 +2,11 @@
 // The log is append-only, enforced by the database itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createModel } from '../src/domain/models.ts';
+import type { TypedDocumentString } from './gql/graphql.ts';
+import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { model as echoModel } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -16,60 +18,142 @@ after(() => lumen.close());
 
 test('each mutation records one entry with actor, action and target', async () => {
   const manager = await lumen.user();
-  const model = await createModel(admin.viewer, {
-    name: 'audited',
-    provider: 'echo',
-    upstreamModel: 'echo',
-    inputCoinsPerMillion: '1',
-    outputCoinsPerMillion: '1',
-    needsConsent: true,
-    consentNotice: 'ok',
-  });
-  const steps: [string, string, Record<string, unknown>, TestUser][] = [];
-  const created = assertOk(await lumen.gql(`mutation { createClient(input: { name: "Audited" }) { client { id } } }`, {}, admin)) as any;
+  const model = await echoModel(admin, { name: 'audited', needsConsent: true, consentNotice: 'ok' });
+  const steps: [string, string, unknown, TestUser][] = [];
+  const created = assertOk(
+    await lumen.gql(
+      graphql(`
+        mutation Audit_CreateClient {
+          createClient(input: { name: "Audited" }) {
+            client {
+              id
+            }
+          }
+        }
+      `),
+      {},
+      admin,
+    ),
+  );
   const clientId = created.createClient.client.id;
-  const run = async (action: string, query: string, variables: Record<string, unknown>, as: TestUser = admin) => {
-    steps.push([action, query, variables, as]);
-    return assertOk(await lumen.gql(query, variables, as)) as any;
+  const run = async <T, V>(action: string, query: TypedDocumentString<T, V>, variables: V, as: TestUser = admin) => {
+    steps.push([action, String(query), variables, as]);
+    return assertOk(await lumen.gql(query, variables, as));
   };
-  await run('client.addManager', `mutation($c: ID!, $u: ID!) { addClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`, {
-    c: clientId,
-    u: manager.globalId,
-  });
+  await run(
+    'client.addManager',
+    graphql(`
+      mutation Audit_AddManager($c: ID!, $u: ID!) {
+        addClientManager(input: { clientId: $c, userId: $u }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    {
+      c: clientId,
+      u: manager.globalId,
+    },
+  );
   const key = await run(
     'apiKey.create',
-    `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`,
+    graphql(`
+      mutation Audit_CreateApiKey($c: ID!) {
+        createApiKey(input: { clientId: $c, name: "prod" }) {
+          apiKey {
+            id
+          }
+        }
+      }
+    `),
     { c: clientId },
     manager,
   );
   await run(
     'apiKey.revoke',
-    `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }`,
+    graphql(`
+      mutation Audit_RevokeApiKey($id: ID!) {
+        revokeApiKey(input: { id: $id }) {
+          apiKey {
+            id
+          }
+        }
+      }
+    `),
     { id: key.createApiKey.apiKey.id },
     manager,
   );
   await run(
     'model.grantConsent',
-    `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+    graphql(`
+      mutation Audit_GrantConsent($c: ID!, $m: ID!) {
+        grantModelConsent(input: { clientId: $c, modelId: $m }) {
+          modelAccess {
+            status
+          }
+        }
+      }
+    `),
     { c: clientId, m: gid('Model', model.id) },
     manager,
   );
-  await run('client.setCoinPool', `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }`, {
-    c: clientId,
-  });
+  await run(
+    'client.setCoinPool',
+    graphql(`
+      mutation Audit_SetCoinPool($c: ID!) {
+        setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    {
+      c: clientId,
+    },
+  );
   await run(
     'client.setModelAccess',
-    `mutation($c: ID!, $m: ID!) { setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) { client { id } } }`,
+    graphql(`
+      mutation Audit_SetModelAccess($c: ID!, $m: ID!) {
+        setClientModelAccess(input: { clientId: $c, modelId: $m, access: BLOCKED }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
     { c: clientId, m: gid('Model', model.id) },
   );
   await run(
     'client.removeManager',
-    `mutation($c: ID!, $u: ID!) { removeClientManager(input: { clientId: $c, userId: $u }) { client { id } } }`,
+    graphql(`
+      mutation Audit_RemoveManager($c: ID!, $u: ID!) {
+        removeClientManager(input: { clientId: $c, userId: $u }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
     { c: clientId, u: manager.globalId },
   );
-  await run('client.deactivate', `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: false }) { client { id } } }`, {
-    c: clientId,
-  });
+  await run(
+    'client.deactivate',
+    graphql(`
+      mutation Audit_Deactivate($c: ID!) {
+        setClientActive(input: { clientId: $c, active: false }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    {
+      c: clientId,
+    },
+  );
 
   const entries = await lumen.prisma.auditEntry.findMany({
     where: { action: { not: 'model.create' }, actorId: { in: [admin.id, manager.id] } },
@@ -86,8 +170,8 @@ test('each mutation records one entry with actor, action and target', async () =
   const byAction = Object.fromEntries(entries.map((e) => [e.action, e]));
   assert.equal(byAction['apiKey.create'].actorId, manager.id);
   assert.equal(byAction['client.setModelAccess'].actorId, admin.id);
-  assert.deepEqual((byAction['client.setModelAccess'].details as any).access, 'BLOCKED');
-  assert.equal((byAction['client.addManager'].details as any).email, manager.email);
+  assert.deepEqual((byAction['client.setModelAccess'].details as { access?: string }).access, 'BLOCKED');
+  assert.equal((byAction['client.addManager'].details as { email?: string }).email, manager.email);
 });
 
 test('the log refuses updates and deletes', async () => {

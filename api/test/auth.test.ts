@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createLoginLink, LOGIN_LINK_TTL_MS } from '../src/domain/auth.ts';
 import { setUserActive } from '../src/domain/users.ts';
+import { graphql } from './gql/index.ts';
 import { assertErrorCode, assertOk } from './support/assertions.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 
@@ -29,7 +30,19 @@ test('a sign-in link works once and starts an HttpOnly, SameSite=Lax, Secure ses
   assert.equal(first.response.headers.get('location'), '/');
   assert.match(first.cookie!, /^lumen_session=ses_[^;]+; Path=\/; HttpOnly; SameSite=Lax; Expires=[^;]+; Secure$/);
   const cookie = first.cookie!.split(';')[0];
-  const me = assertOk(await lumen.gql('{ viewer { email } }', {}, { cookie })) as any;
+  const me = assertOk(
+    await lumen.gql(
+      graphql(`
+        query Auth_Viewer {
+          viewer {
+            email
+          }
+        }
+      `),
+      {},
+      { cookie },
+    ),
+  );
   assert.equal(me.viewer.email, user.email);
   const second = await signIn(url);
   assert.equal(second.response.status, 303);

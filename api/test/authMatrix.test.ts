@@ -2,17 +2,14 @@
 // each kind of caller. A new query, mutation or subscription without an entry here
 // fails the first test, so nothing reaches production unguarded by accident.
 import assert from 'node:assert/strict';
+import { isObjectType } from 'graphql';
 import { after, before, describe, test } from 'node:test';
-import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createAccessToken } from '../src/domain/auth.ts';
-import { createModel } from '../src/domain/models.ts';
-import { setUserActive } from '../src/domain/users.ts';
 import { schema } from '../src/schema/index.ts';
 import { gid, startLumen, type GqlResult, type TestLumen, type TestUser } from './support/lumen.ts';
+import { caller, castOfRoles, managedClient, ROLES, type People, type Role } from './support/roles.ts';
 import { SseReader } from './support/sse.ts';
 
-type Role = 'anonymous' | 'deactivated' | 'stranger' | 'otherManager' | 'manager' | 'admin';
-const ROLES: Role[] = ['anonymous', 'deactivated', 'stranger', 'otherManager', 'manager', 'admin'];
 const SIGNED_IN: Role[] = ['stranger', 'otherManager', 'manager', 'admin'];
 const CLIENT_SIDE: Role[] = ['manager', 'admin'];
 const ADMIN: Role[] = ['admin'];
@@ -162,56 +159,25 @@ const EXPECTATIONS: Record<string, Expectation> = {
 };
 
 let lumen: TestLumen;
-let people: Record<Exclude<Role, 'anonymous'>, TestUser>;
+let people: People;
 let modelId: string;
 
 before(async () => {
   lumen = await startLumen();
-  const admin = await lumen.user({ admin: true });
-  people = {
-    admin,
-    deactivated: await lumen.user(),
-    stranger: await lumen.user(),
-    otherManager: await lumen.user(),
-    manager: await lumen.user(),
-  };
-  const other = await lumen.client(admin, 'Other');
-  await lumen.prisma.clientManager.create({ data: { clientId: other.id, userId: people.otherManager.id } });
-  modelId = gid(
-    'Model',
-    (
-      await createModel(admin.viewer, {
-        name: 'matrix',
-        provider: 'echo',
-        upstreamModel: 'e',
-        inputCoinsPerMillion: '1',
-        outputCoinsPerMillion: '1',
-        needsConsent: true,
-        consentNotice: 'ok',
-      })
-    ).id,
-  );
-  await setUserActive(admin.viewer, people.deactivated.id, false);
+  const cast = await castOfRoles(lumen);
+  people = cast.people;
+  modelId = cast.consentModel.globalId;
 });
 after(() => lumen.close());
 
 async function fixture(): Promise<Fixture> {
-  const client = await lumen.client(people.admin);
-  await lumen.prisma.clientManager.createMany({
-    data: [
-      { clientId: client.id, userId: people.manager.id },
-      { clientId: client.id, userId: people.deactivated.id },
-    ],
-  });
-  const { apiKey } = await createApiKey(people.admin.viewer, { clientId: client.id }, { name: 'k' });
-  const user = await lumen.user();
-  await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });
+  const { client, key, member: user } = await managedClient(lumen, people);
   const { accessToken } = await createAccessToken(null, user.id, { name: 'other' });
-  return { client: client.globalId, key: gid('ApiKey', apiKey.id), model: modelId, user, accessToken: gid('AccessToken', accessToken.id) };
+  return { client: client.globalId, key: key.globalId, model: modelId, user, accessToken: gid('AccessToken', accessToken.id) };
 }
 
 async function call(role: Role, op: { query: string; variables?: Record<string, unknown> }): Promise<GqlResult> {
-  const as = role === 'anonymous' ? null : people[role];
+  const as = caller(people, role);
   if (!op.query.startsWith('subscription')) return lumen.gql(op.query, op.variables ?? {}, as);
   const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
   if (as) headers.authorization = `Bearer ${as.token}`;
@@ -241,11 +207,10 @@ function assertNullAnswer(result: GqlResult) {
 }
 
 test('every root field of the schema has an expectation, and every expectation a field', () => {
-  const fields = (['Query', 'Mutation', 'Subscription'] as const).flatMap((type) =>
-    Object.keys(schema.getType(type) && 'getFields' in schema.getType(type)! ? (schema.getType(type) as any).getFields() : {}).map(
-      (name) => `${type}.${name}`,
-    ),
-  );
+  const fields = (['Query', 'Mutation', 'Subscription'] as const).flatMap((type) => {
+    const root = schema.getType(type);
+    return isObjectType(root) ? Object.keys(root.getFields()).map((name) => `${type}.${name}`) : [];
+  });
   assert.deepEqual(
     fields.filter((f) => !EXPECTATIONS[f]).sort(),
     [],
@@ -262,7 +227,7 @@ test('every root field of the schema has an expectation, and every expectation a
 
 test('every type holding client or personal data carries an auth scope of its own', () => {
   for (const type of ['Client', 'ApiKey', 'User', 'Session', 'Model', 'AccessToken']) {
-    const options = (schema.getType(type)!.extensions as any).pothosOptions;
+    const options = (schema.getType(type)!.extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions;
     assert.ok(options?.authScopes, `${type} has no type-level authScopes`);
   }
 });
@@ -273,7 +238,7 @@ for (const [field, expectation] of Object.entries(EXPECTATIONS)) {
       const allowed = expectation.allowed.includes(role);
       test(`${role}: ${allowed ? 'allowed' : 'refused'}`, async () => {
         const f = await fixture();
-        const self = role === 'anonymous' ? null : people[role];
+        const self = caller(people, role);
         const result = await call(role, expectation.op(f, self));
         const codes = (result.errors ?? []).map((e) => e.extensions?.code);
         if (allowed) {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createApiKey } from '../src/domain/apiKeys.ts';
-import { createModel } from '../src/domain/models.ts';
 import { assertErrorCode } from './support/assertions.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { model } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -21,28 +21,8 @@ before(async () => {
   admin = await lumen.user({ admin: true });
   user = await lumen.user();
   client = await lumen.client(admin, 'Existing');
-  const model = await createModel(admin.viewer, {
-    name: 'm1',
-    provider: 'echo',
-    upstreamModel: 'echo',
-    inputCoinsPerMillion: '1',
-    outputCoinsPerMillion: '1',
-    needsConsent: true,
-    consentNotice: 'n',
-  });
-  modelId = gid('Model', model.id);
-  plainModelId = gid(
-    'Model',
-    (
-      await createModel(admin.viewer, {
-        name: 'm2',
-        provider: 'echo',
-        upstreamModel: 'echo',
-        inputCoinsPerMillion: '1',
-        outputCoinsPerMillion: '1',
-      })
-    ).id,
-  );
+  modelId = gid('Model', (await model(admin, { name: 'm1', needsConsent: true, consentNotice: 'n' })).id);
+  plainModelId = gid('Model', (await model(admin, { name: 'm2' })).id);
   const { apiKey } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'k' });
   keyId = gid('ApiKey', apiKey.id);
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: user.id } });

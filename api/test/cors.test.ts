@@ -6,8 +6,9 @@ import { after, before, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createLoginLink } from '../src/domain/auth.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
+import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { startLumen, type GqlResult, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 
 const CONFIGURED = 'https://dashboard.example.org';
 const SIBLING = 'http://evil.lumen.test';
@@ -44,12 +45,20 @@ const preflight = (path: string, origin: string) =>
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-lumen-csrf' },
   });
 
+const CREATE_KEY = graphql(`
+  mutation Cors_CreateApiKey($c: ID!) {
+    createApiKey(input: { clientId: $c, name: "cors" }) {
+      secret
+    }
+  }
+`);
+
 const createKeyAs = (origin: string | null, clientId: string) =>
   lumen.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-lumen-csrf': '1', ...(origin ? { origin } : {}) },
     body: JSON.stringify({
-      query: 'mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "cors" }) { secret } }',
+      query: String(CREATE_KEY),
       variables: { c: clientId },
     }),
   });
@@ -67,7 +76,7 @@ test("Lumen's own UI (same origin) is not affected", async () => {
   const client = await lumen.client(admin);
   const answer = await createKeyAs('http://lumen.test', client.globalId);
   assert.equal(answer.status, 200);
-  assert.match(((await answer.json()) as any).data.createApiKey.secret, /^sk_/);
+  assert.match(((await answer.json()) as GqlResult<ResultOf<typeof CREATE_KEY>>).data?.createApiKey.secret ?? '', /^sk_/);
   // Same-origin needs no CORS: none is sent.
   assert.deepEqual(corsHeadersOf(answer), {});
 });
@@ -94,7 +103,7 @@ test('a token-authenticated script needs no Origin and no CORS', async () => {
     body: JSON.stringify({ query: '{ viewer { email } }' }),
   });
   assert.equal(response.status, 200);
-  assert.equal(((await response.json()) as any).data.viewer.email, admin.email);
+  assert.equal(((await response.json()) as GqlResult<{ viewer: { email: string } }>).data?.viewer.email, admin.email);
   assert.deepEqual(corsHeadersOf(response), {});
   assertOk(await lumen.gql('{ viewer { email } }', {}, admin));
 });

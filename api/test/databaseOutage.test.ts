@@ -17,7 +17,7 @@ import { exact } from '../src/domain/coins.ts';
 import { openLumen } from '../src/lumen.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { TestLumen, type TestUser } from './support/lumen.ts';
-import { answer, startUpstream, usageOf, type TestUpstream } from './support/upstream.ts';
+import { answer, startUpstream, usageOf, type TestUpstream, type UpstreamBody } from './support/upstream.ts';
 import { clientKey, model, openai, pool, sum } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
@@ -63,7 +63,7 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
   /** A connection to the database that bypasses the proxy, for looking while Lumen cannot. */
   let direct: pg.Client;
   /** Requests the upstream holds until the test lets them answer. */
-  const held: { res: ServerResponse; body: any }[] = [];
+  const held: { res: ServerResponse; body: UpstreamBody }[] = [];
 
   before(async () => {
     scratch = await createScratchDatabase(adminUrl!, 'lumen_test_outage');

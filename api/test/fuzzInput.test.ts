@@ -8,12 +8,19 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import { createApiKey } from '../src/domain/apiKeys.ts';
-import { createModel } from '../src/domain/models.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
 import { schema } from '../src/schema/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { model as echoModel } from './support/v1.ts';
 
 const RUNS = Number(process.env.LUMEN_FUZZ_RUNS ?? 15);
+
+/** The `error` object of an answer, if it has one (a hostile request's answer may be anything). */
+function envelopeError(answer: unknown): Record<string, unknown> | undefined {
+  if (typeof answer !== 'object' || answer === null || !('error' in answer)) return undefined;
+  const { error } = answer;
+  return typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : undefined;
+}
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -26,15 +33,7 @@ before(async () => {
   admin = await lumen.user({ admin: true });
   adminSession = await lumen.session(admin);
   const client = await lumen.client(admin, 'Fuzzed');
-  const model = await createModel(admin.viewer, {
-    name: 'fuzz-model',
-    provider: 'echo',
-    upstreamModel: 'e',
-    inputCoinsPerMillion: '1',
-    outputCoinsPerMillion: '1',
-    needsConsent: true,
-    consentNotice: 'n',
-  });
+  const model = await echoModel(admin, { name: 'fuzz-model', needsConsent: true, consentNotice: 'n' });
   const { apiKey } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'k' });
   realIds = { Client: client.globalId, Model: gid('Model', model.id), ApiKey: gid('ApiKey', apiKey.id), User: admin.globalId };
 });
@@ -162,13 +161,7 @@ test('/v1/chat/completions: hostile bodies get an OpenAI-style error, never a 5x
     { c: client.globalId },
     admin,
   );
-  await createModel(admin.viewer, {
-    name: 'fuzz-echo',
-    provider: 'echo',
-    upstreamModel: 'echo',
-    inputCoinsPerMillion: '1',
-    outputCoinsPerMillion: '1',
-  });
+  await echoModel(admin, { name: 'fuzz-echo', inputCoinsPerMillion: '1', outputCoinsPerMillion: '1' });
   const { secret } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'fuzz' });
   const message = fc.record(
     { role: fc.oneof(fc.constantFrom('user', 'system', 'assistant'), hostileText), content: fc.oneof(hostileText, wrongType) },
@@ -202,7 +195,7 @@ test('/v1/chat/completions: hostile bodies get an OpenAI-style error, never a 5x
       assert.ok(response.status < 500, `${response.status} for ${text.slice(0, 200)}: ${await response.clone().text()}`);
       const answer = response.headers.get('content-type')?.includes('text/event-stream') ? await response.text() : await response.json();
       if (response.status === 200) return;
-      const error = (answer as any).error;
+      const error = envelopeError(answer);
       assert.ok(
         error && typeof error.message === 'string' && error.type && error.code,
         `not an OpenAI error envelope: ${JSON.stringify(answer)}`,

@@ -6,7 +6,7 @@ import { createLoginLink } from '../src/domain/auth.ts';
 import { GRAPHQL_LIMITS, RATE_LIMITS } from '../src/http/limits.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
 import { assertErrorCode, assertOk } from './support/assertions.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { startLumen, type GqlResult, type TestLumen, type TestUser } from './support/lumen.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -56,9 +56,9 @@ test('a cookie session needs the anti-CSRF header; tokens do not', async () => {
     body: JSON.stringify({ query: 'mutation { createClient(input: { name: "via CSRF" }) { client { id } } }' }),
   });
   assert.equal(withoutHeader.status, 403);
-  const body = (await withoutHeader.json()) as any;
-  assert.equal(body.errors[0].extensions.code, 'FORBIDDEN');
-  assert.match(body.errors[0].message, /x-lumen-csrf/);
+  const body = (await withoutHeader.json()) as GqlResult;
+  assert.equal(body.errors?.[0].extensions?.code, 'FORBIDDEN');
+  assert.match(body.errors?.[0].message ?? '', /x-lumen-csrf/);
   assert.equal(await lumen.prisma.client.count({ where: { name: 'via CSRF' } }), 0);
   assertOk(await lumen.gql('{ viewer { email } }', {}, { cookie }));
   assertOk(await lumen.gql('{ viewer { email } }', {}, admin));

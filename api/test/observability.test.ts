@@ -1,25 +1,25 @@
 // Logs and metrics of a real server process: JSON lines with request ids, no
 // secret ever written, Prometheus metrics at /metrics.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import type { TypedDocumentString } from './gql/graphql.ts';
+import { graphql } from './gql/index.ts';
+import type { GqlResult } from './support/lumen.ts';
+import { spawnServer, stopServer } from './support/spawnServer.ts';
 
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let server: ChildProcess;
-let output = '';
+let output: () => string;
 let base: string;
 let dataDir: string;
 
 before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-logs-'));
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: apiDir,
+  const started = await spawnServer({
     env: {
-      ...process.env,
       PORT: '0',
       LUMEN_DATA_DIR: dataDir,
       NODE_ENV: 'development',
@@ -28,54 +28,85 @@ before(async () => {
       REDIS_URL: '',
       LUMEN_SECRET: '',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 60_000,
   });
-  server.stdout!.on('data', (chunk) => (output += chunk));
-  server.stderr!.on('data', (chunk) => (output += chunk));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const check = () => {
-      const match = /listening on port (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      } else setTimeout(check, 50);
-    };
-    check();
-  });
-  base = `http://127.0.0.1:${port}`;
+  server = started.child;
+  output = started.output;
+  base = started.url;
 });
 
 after(async () => {
-  if (server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+  await stopServer(server);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('secrets never reach the logs, and every request line has a request id', async () => {
   // The first start prints a sign-in link for the operator (on purpose, once); using it spends it.
-  const firstLink = /(http:\/\/localhost:\d+\/auth\/login\?token=\S+)/.exec(output)![1];
+  const firstLink = /(http:\/\/localhost:\d+\/auth\/login\?token=\S+)/.exec(output())![1];
   const signIn = await fetch(firstLink.replace(/^http:\/\/localhost:\d+/, base), { redirect: 'manual' });
   assert.equal(signIn.status, 303);
   const session = signIn.headers.get('set-cookie')!.split(';')[0];
-  const gql = async (query: string, variables = {}) => {
+  const gql = async <T, V>(query: TypedDocumentString<T, V>, variables?: V) => {
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: session, 'x-lumen-csrf': '1', 'x-request-id': 'trace-me-123' },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: String(query), variables: variables ?? {} }),
     });
     assert.equal(response.headers.get('x-request-id'), 'trace-me-123');
-    return ((await response.json()) as any).data;
+    return ((await response.json()) as GqlResult<T>).data!;
   };
-  const client = (await gql('mutation { createClient(input: { name: "Logged" }) { client { id } } }')).createClient.client.id;
-  await gql('mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) { client { id } } }', { c: client });
+  const client = (
+    await gql(
+      graphql(`
+        mutation Observability_CreateClient {
+          createClient(input: { name: "Logged" }) {
+            client {
+              id
+            }
+          }
+        }
+      `),
+    )
+  ).createClient.client.id;
   await gql(
-    'mutation { createModel(input: { name: "echo-log", provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "2" }) { model { id } } }',
+    graphql(`
+      mutation Observability_SetPool($c: ID!) {
+        setClientCoinPool(input: { clientId: $c, state: UNLIMITED }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    { c: client },
+  );
+  await gql(
+    graphql(`
+      mutation Observability_CreateModel {
+        createModel(
+          input: { name: "echo-log", provider: "echo", upstreamModel: "echo", inputCoinsPerMillion: "1", outputCoinsPerMillion: "2" }
+        ) {
+          model {
+            id
+          }
+        }
+      }
+    `),
   );
   const created = (
-    await gql('mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { secret apiKey { id } } }', { c: client })
+    await gql(
+      graphql(`
+        mutation Observability_CreateKey($c: ID!) {
+          createApiKey(input: { clientId: $c, name: "prod" }) {
+            secret
+            apiKey {
+              id
+            }
+          }
+        }
+      `),
+      { c: client },
+    )
   ).createApiKey;
   const chat = await fetch(`${base}/v1/chat/completions`, {
     method: 'POST',
@@ -94,10 +125,15 @@ test('secrets never reach the logs, and every request line has a request id', as
 
   const secrets = [created.secret, created.secret.slice(3, 20), session.split('=')[1], new URL(firstLink).searchParams.get('token')!];
   // A request's line is written after its answer is sent: wait (bounded) for the last one to arrive.
-  const requestLines = () => output.split('\n').filter((line) => line.includes('"msg":"request"')).length;
+  const requestLines = () =>
+    output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"')).length;
   for (let i = 0; i < 100 && requestLines() < 8; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  const lines = output.split('\n').filter((line) => line.startsWith('{'));
-  const withoutOperatorNotice = output.replace(firstLink, '');
+  const lines = output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'));
+  const withoutOperatorNotice = output().replace(firstLink, '');
   for (const secret of secrets) assert.ok(!withoutOperatorNotice.includes(secret), `a secret was logged: ${secret.slice(0, 6)}…`);
   const requests = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request');
   assert.ok(requests.length >= 8, `expected request lines, got ${requests.length}`);

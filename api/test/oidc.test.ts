@@ -2,6 +2,7 @@
 // authorization code + PKCE, users created on first sign-in, admin group claim.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { graphql } from './gql/index.ts';
 import { assertErrorCode, assertOk } from './support/assertions.ts';
 import { startLumen, type TestLumen } from './support/lumen.ts';
 import { signIn as signInAt, startProvider, type TestProvider } from './support/oidcProvider.ts';
@@ -35,8 +36,23 @@ test('the first sign-in creates the user from the email and name claims; the adm
   assert.equal(response.headers.get('location'), '/');
   assert.ok(cookie?.startsWith('ses_'));
   const me = assertOk(
-    await lumen.gql('{ viewer { email name isAdmin sessions { current } } }', {}, { cookie: `lumen_session=${cookie}` }),
-  ) as any;
+    await lumen.gql(
+      graphql(`
+        query Oidc_Viewer {
+          viewer {
+            email
+            name
+            isAdmin
+            sessions {
+              current
+            }
+          }
+        }
+      `),
+      {},
+      { cookie: `lumen_session=${cookie}` },
+    ),
+  );
   assert.deepEqual(me.viewer, { email: 'olivia@uni.example', name: 'Olivia Okafor', isAdmin: true, sessions: [{ current: true }] });
   // Signing in again finds the same user.
   await signIn('olivia');
@@ -46,7 +62,20 @@ test('the first sign-in creates the user from the email and name claims; the adm
 
 test('without the admin group, a user is not an admin; losing the group takes admin away', async () => {
   const { cookie } = await signIn('pat');
-  const me = assertOk(await lumen.gql('{ viewer { email isAdmin } }', {}, { cookie: `lumen_session=${cookie}` })) as any;
+  const me = assertOk(
+    await lumen.gql(
+      graphql(`
+        query Oidc_IsAdmin {
+          viewer {
+            email
+            isAdmin
+          }
+        }
+      `),
+      {},
+      { cookie: `lumen_session=${cookie}` },
+    ),
+  );
   assert.deepEqual(me.viewer, { email: 'pat@uni.example', isAdmin: false });
   await lumen.prisma.user.update({ where: { email: 'pat@uni.example' }, data: { isAdmin: true } });
   await signIn('pat');
@@ -70,9 +99,25 @@ test('a callback without the flow cookie, or with a forged state, signs nobody i
 test('sessions are listed and can be revoked by their user', async () => {
   const first = (await signIn('olivia')).cookie!;
   const second = (await signIn('olivia')).cookie!;
-  const list = assertOk(await lumen.gql('{ viewer { sessions { id current } } }', {}, { cookie: `lumen_session=${first}` })) as any;
-  const other = list.viewer.sessions.find((s: any) => !s.current);
-  assert.ok(list.viewer.sessions.some((s: any) => s.current));
+  const list = assertOk(
+    await lumen.gql(
+      graphql(`
+        query Oidc_Sessions {
+          viewer {
+            sessions {
+              id
+              current
+            }
+          }
+        }
+      `),
+      {},
+      { cookie: `lumen_session=${first}` },
+    ),
+  );
+  const other = list.viewer.sessions.find((s) => !s.current);
+  assert.ok(other, 'no other session');
+  assert.ok(list.viewer.sessions.some((s) => s.current));
   assertOk(
     await lumen.gql(
       'mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }',
@@ -84,9 +129,23 @@ test('sessions are listed and can be revoked by their user', async () => {
   const stillFirst = await lumen.gql('{ viewer { email } }', {}, { cookie: `lumen_session=${first}` });
   assertOk(stillFirst);
   const remaining = await lumen.prisma.session.count({ where: { user: { email: 'olivia@uni.example' }, revokedAt: null } });
-  const signedIn = assertOk(await lumen.gql('{ viewer { sessions { id } } }', {}, { cookie: `lumen_session=${first}` })) as any;
+  const signedIn = assertOk(
+    await lumen.gql(
+      graphql(`
+        query Oidc_SessionIds {
+          viewer {
+            sessions {
+              id
+            }
+          }
+        }
+      `),
+      {},
+      { cookie: `lumen_session=${first}` },
+    ),
+  );
   assert.equal(signedIn.viewer.sessions.length, remaining);
-  assert.ok(!signedIn.viewer.sessions.some((s: any) => s.id === other.id));
+  assert.ok(!signedIn.viewer.sessions.some((s) => s.id === other.id));
   void second;
   // Nobody else can revoke it.
   const stranger = await lumen.user();

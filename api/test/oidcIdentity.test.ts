@@ -7,6 +7,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createUser } from '../src/domain/users.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
+import { graphql } from './gql/index.ts';
 import { startLumen, type TestLumen } from './support/lumen.ts';
 import { signIn as signInAt, startProvider, type TestAccount, type TestProvider } from './support/oidcProvider.ts';
 
@@ -123,8 +124,19 @@ test('the same identity with a changed email is the same user; the email follows
   ACCOUNTS.cam = { ...ACCOUNTS.cam, email: 'cam.new@uni.example', emailVerified: false };
   const { cookie } = await signIn('cam');
   assert.ok(cookie);
-  const me = (await lumen.gql('{ viewer { id email } }', {}, { cookie: `lumen_session=${cookie}` })) as any;
-  assert.equal(me.data.viewer.email, 'cameron@uni.example');
+  const me = await lumen.gql(
+    graphql(`
+      query OidcIdentity_Viewer {
+        viewer {
+          id
+          email
+        }
+      }
+    `),
+    {},
+    { cookie: `lumen_session=${cookie}` },
+  );
+  assert.equal(me.data?.viewer.email, 'cameron@uni.example');
   assert.equal(await lumen.prisma.user.count({ where: { email: { startsWith: 'cam' } } }), 1);
 });
 

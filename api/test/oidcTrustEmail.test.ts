@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { createUser } from '../src/domain/users.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
+import { graphql } from './gql/index.ts';
 import { startLumen, type TestLumen } from './support/lumen.ts';
 import { signIn, startProvider, type TestAccount, type TestProvider } from './support/oidcProvider.ts';
 
@@ -48,8 +49,18 @@ test('without LUMEN_OIDC_TRUST_EMAIL, only users already bound to their identity
 
   const bound = await signIn(app, provider.issuer, 'erin');
   assert.equal(bound.response.headers.get('location'), '/');
-  const me = (await app.gql('{ viewer { email } }', {}, { cookie: `lumen_session=${bound.cookie}` })) as any;
-  assert.equal(me.data.viewer.email, 'erin@uni.example');
+  const me = await app.gql(
+    graphql(`
+      query OidcTrustEmail_Viewer {
+        viewer {
+          email
+        }
+      }
+    `),
+    {},
+    { cookie: `lumen_session=${bound.cookie}` },
+  );
+  assert.equal(me.data?.viewer.email, 'erin@uni.example');
 
   const before = await app.snapshot();
   for (const login of ['frank', 'gina']) {

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
+import { graphql } from './gql/index.ts';
+import { gqlOn, startServer, stopServer, subscribeOn, type Instance } from './support/instances.ts';
 import { noRedisServer, startRedis, type RedisServer } from './support/redisServer.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
@@ -17,12 +18,10 @@ import { createAccessToken } from '../src/domain/auth.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
-import { createModel } from '../src/domain/models.ts';
 import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
-import { SseReader } from './support/sse.ts';
-import { openai } from './support/v1.ts';
+import { model, openai } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
 const skip = !adminUrl ? 'needs LUMEN_TEST_DATABASE_URL (PostgreSQL); CI sets it' : noRedisServer;
@@ -65,15 +64,7 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     const client = await createClient(viewer, { name: 'Shared' });
     clientId = client.id;
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (
-      await createModel(viewer, {
-        name: 'echo',
-        provider: 'echo',
-        upstreamModel: 'echo',
-        inputCoinsPerMillion: '1',
-        outputCoinsPerMillion: '2',
-      })
-    ).name;
+    echoModel = (await model({ viewer }, { name: 'echo' })).name;
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
 
@@ -84,7 +75,20 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     await scratch?.drop();
   });
 
-  const gql = (instance: Instance, query: string, variables: Record<string, unknown> = {}) => gqlOn(instance, adminToken, query, variables);
+  const viewerName = async (instance: Instance) =>
+    (
+      await gqlOn(
+        instance,
+        adminToken,
+        graphql(`
+          query RedisOutageInstances_Viewer {
+            viewer {
+              name
+            }
+          }
+        `),
+      )
+    ).data?.viewer.name;
   const ask = async (instance: Instance, key: string, content: string) =>
     (await openai(key, `${instance.url}/v1`).chat.completions.create({ model: echoModel, messages: [{ role: 'user', content }] }))
       .choices[0].message.content;
@@ -99,11 +103,7 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
   };
   const redisUp = async (instance: Instance) => /^lumen_redis_up 1$/m.test(await (await fetch(`${instance.url}/metrics`)).text());
   const alive = () =>
-    assert.deepEqual(
-      [a.process.exitCode, b.process.exitCode],
-      [null, null],
-      `an instance exited:\n${a.output.join('')}\n${b.output.join('')}`,
-    );
+    assert.deepEqual([a.process.exitCode, b.process.exitCode], [null, null], `an instance exited:\n${a.output()}\n${b.output()}`);
 
   test('Redis down: both serve, a key revoked on B is refused by A within the bound; back: RESYNC, then each event once', async () => {
     const { apiKey: revokedKey, secret: doomed } = await createApiKey(viewer, { clientId }, { name: 'revoked on B' });
@@ -117,9 +117,9 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     await eventually(async () => !(await redisUp(a)) && !(await redisUp(b)), 'both instances notice that Redis is gone');
     assert.equal(await ask(a, keyA, 'A without Redis'), 'A without Redis');
     assert.equal(await ask(b, keyB, 'B without Redis'), 'B without Redis');
-    assert.equal((await gql(a, '{ viewer { name } }')).data?.viewer.name, 'Admin');
+    assert.equal(await viewerName(a), 'Admin');
 
-    const revoked = await gql(b, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, {
+    const revoked = await gqlOn(b, adminToken, `mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }`, {
       id: gid('ApiKey', revokedKey.id),
     });
     assert.equal(revoked.errors, undefined, JSON.stringify(revoked.errors));
@@ -128,41 +128,56 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
     alive();
 
     // A subscriber on A, opened while Redis is down: A's own events reach it.
-    const response = await fetch(`${a.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({
-        query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }',
-        variables: { c: gid('Client', clientId) },
-      }),
-    });
-    const events = new SseReader(response);
+    const events = await subscribeOn(
+      a,
+      adminToken,
+      graphql(`
+        subscription RedisOutageInstances_ClientUsage($c: ID!) {
+          clientUsage(clientId: $c) {
+            change
+            usage {
+              requests
+            }
+            apiKey {
+              name
+            }
+          }
+        }
+      `),
+      { c: gid('Client', clientId) },
+    );
+    /** The next event's figures; an error or the end of the stream fails the test. */
+    const nextEvent = async () => {
+      const event = await events.next();
+      assert.ok(event?.data, `expected an event, got ${JSON.stringify(event)}`);
+      return event.data.clientUsage;
+    };
     /** The next event that is not a RESYNC (another instance may announce one when it can publish again). */
     const nextChange = async () => {
       for (;;) {
-        const event = await events.next();
-        if (event?.data?.clientUsage.change !== 'RESYNC') return event?.data?.clientUsage ?? event;
+        const event = await nextEvent();
+        if (event.change !== 'RESYNC') return event;
       }
     };
     try {
       // The stream opens before the subscription is registered: request on A until it hears one
       // (bounded); one read is pending at a time.
       const pending = events.next();
-      let first: any = null;
+      let first: Awaited<typeof pending> = null;
       for (let attempt = 0; attempt < 10 && !first; attempt++) {
         await ask(a, keyA, `A offline ${attempt}`);
-        first = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve(null), 1000))]);
+        first = await Promise.race([pending, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000))]);
       }
       assert.deepEqual(
-        [first?.data?.clientUsage.change, first?.data?.clientUsage.apiKey.name],
+        [first?.data?.clientUsage.change, first?.data?.clientUsage.apiKey?.name],
         ['METERED', 'used on A'],
         'A did not hear its own request while Redis was down',
       );
 
       await redis.start();
       // Then RESYNC (after what a slow stream still held of the attempts above), with current figures.
-      let resync = (await events.next()).data.clientUsage;
-      while (resync.change === 'METERED' && resync.apiKey.name === 'used on A') resync = (await events.next()).data.clientUsage;
+      let resync = await nextEvent();
+      while (resync.change === 'METERED' && resync.apiKey?.name === 'used on A') resync = await nextEvent();
       assert.equal(resync.change, 'RESYNC');
       assert.equal(resync.usage.requests, await database.prisma.usageRecord.count({ where: { clientId } }));
       assert.equal(resync.apiKey, null);
@@ -172,13 +187,13 @@ describe('two instances while their Redis dies and comes back', { skip }, () => 
       // event, published after A's, reaches A's subscriber after any echo of A's would have.
       assert.equal(await ask(a, keyA, 'A again'), 'A again');
       const own = await nextChange();
-      assert.deepEqual([own.change, own.apiKey.name], ['METERED', 'used on A']);
+      assert.deepEqual([own.change, own.apiKey?.name], ['METERED', 'used on A']);
       assert.equal(await ask(b, keyB, 'B again'), 'B again');
       const fromB = await nextChange();
-      assert.deepEqual([fromB.change, fromB.apiKey.name], ['METERED', 'used on B']);
+      assert.deepEqual([fromB.change, fromB.apiKey?.name], ['METERED', 'used on B']);
       assert.equal(await ask(a, keyA, 'A once more'), 'A once more');
       const ownAgain = await nextChange();
-      assert.deepEqual([ownAgain.change, ownAgain.apiKey.name], ['METERED', 'used on A']);
+      assert.deepEqual([ownAgain.change, ownAgain.apiKey?.name], ['METERED', 'used on A']);
     } finally {
       await events.close();
     }

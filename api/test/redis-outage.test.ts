@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { connectRedisBus, disconnectBus, redisStatus, subscriberCount } from '../src/events/bus.ts';
 import { consume, RateLimitedError, stopRedisRateLimits, useRedisRateLimits } from '../src/http/rateLimits.ts';
 import { RATE_LIMITS } from '../src/http/limits.ts';
+import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { startLumen, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 import { noRedisServer, startRedis, type RedisServer } from './support/redisServer.ts';
 import { SseReader } from './support/sse.ts';
 import { model, openai, unlimitedClient } from './support/v1.ts';
@@ -49,7 +50,19 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
     process.off('uncaughtException', record);
   });
 
-  const SUBSCRIPTION = `subscription($id: ID!) { clientUsage(clientId: $id) { change usage { requests } apiKey { name } } }`;
+  const SUBSCRIPTION = graphql(`
+    subscription RedisOutage_ClientUsage($id: ID!) {
+      clientUsage(clientId: $id) {
+        change
+        usage {
+          requests
+        }
+        apiKey {
+          name
+        }
+      }
+    }
+  `);
 
   test('GraphQL, /v1, events and rate limits keep working; RESYNC when Redis is back', async () => {
     const { client, key } = await unlimitedClient(lumen, admin);
@@ -61,12 +74,12 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
       headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
       body: JSON.stringify({ query: SUBSCRIPTION, variables: { id: client.globalId } }),
     });
-    const events = new SseReader(response);
+    const events = new SseReader<ResultOf<typeof SUBSCRIPTION>>(response);
     try {
       await eventually(() => subscriberCount({ clientId: client.id, userId: null }) === 1, 'the subscription is registered');
       assert.equal(await ask('with Redis'), 'with Redis');
       const beforeOutage = await events.next();
-      assert.deepEqual([beforeOutage.data.clientUsage.change, beforeOutage.data.clientUsage.usage.requests], ['METERED', 1]);
+      assert.deepEqual([beforeOutage?.data?.clientUsage.change, beforeOutage?.data?.clientUsage.usage.requests], ['METERED', 1]);
 
       await redis.kill();
       await eventually(() => redisStatus() === 'down', 'Lumen notices that Redis is gone');
@@ -76,7 +89,7 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
       const viewer = assertOk(await lumen.gql(`{ viewer { id } }`, {}, admin)) as { viewer: { id: string } };
       assert.equal(viewer.viewer.id, admin.globalId);
       const metered = await events.next();
-      assert.deepEqual([metered.data.clientUsage.change, metered.data.clientUsage.usage.requests], ['METERED', 2]);
+      assert.deepEqual([metered?.data?.clientUsage.change, metered?.data?.clientUsage.usage.requests], ['METERED', 2]);
       // Key creation (rate-limited per user) works too, and its event is the very next one: METERED came once.
       assertOk(
         await lumen.gql(
@@ -86,7 +99,7 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
         ),
       );
       const created = await events.next();
-      assert.deepEqual([created.data.clientUsage.change, created.data.clientUsage.apiKey.name], ['KEY_CREATED', 'made offline']);
+      assert.deepEqual([created?.data?.clientUsage.change, created?.data?.clientUsage.apiKey?.name], ['KEY_CREATED', 'made offline']);
 
       // The sign-in limit still holds (per instance, in memory) rather than failing every attempt or none.
       const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
@@ -102,13 +115,13 @@ describe('Redis goes away and comes back while Lumen runs', { skip: noRedisServe
       // The subscriber may have missed other instances' events: RESYNC, with the figures as they are.
       const resync = await events.next();
       assert.deepEqual(
-        [resync.data.clientUsage.change, resync.data.clientUsage.usage.requests, resync.data.clientUsage.apiKey],
+        [resync?.data?.clientUsage.change, resync?.data?.clientUsage.usage.requests, resync?.data?.clientUsage.apiKey],
         ['RESYNC', 2, null],
       );
       await eventually(() => redisStatus() === 'ok', 'Lumen reconnects to Redis');
       assert.equal(await ask('with Redis again'), 'with Redis again');
       const next = await events.next();
-      assert.deepEqual([next.data.clientUsage.change, next.data.clientUsage.usage.requests], ['METERED', 3]);
+      assert.deepEqual([next?.data?.clientUsage.change, next?.data?.clientUsage.usage.requests], ['METERED', 3]);
       assert.match(await (await lumen.fetch('/metrics')).text(), /^lumen_redis_up 1$/m);
     } finally {
       await events.close();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setClientActive } from '../src/domain/clients.ts';
 import { setUserActive } from '../src/domain/users.ts';
+import { graphql } from './gql/index.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 
 let lumen: TestLumen;
@@ -14,16 +15,34 @@ before(async () => {
 });
 after(() => lumen.close());
 
-const names = (result: any, path: string[]) =>
-  path
-    .reduce((v, p) => v?.[p], result.data)
-    .edges.map((e: any) => e.node.name)
-    .sort();
+/** The names in a connection of the answer, sorted. */
+function names(connection: { edges: { node: { name: string } }[] } | null | undefined): string[] {
+  assert.ok(connection, 'the answer has no such connection');
+  return connection.edges.map((e) => e.node.name).sort();
+}
 
 test('% and _ in a search match themselves, not any text', async () => {
   for (const name of ['50% off', '50x off', 'snake_case', 'snakeXcase', 'back\\slash', 'backXslash']) await lumen.client(admin, name);
   const search = async (text: string) =>
-    names(await lumen.gql(`query($s: String) { clients(search: $s) { edges { node { name } } } }`, { s: text }, admin), ['clients']);
+    names(
+      (
+        await lumen.gql(
+          graphql(`
+            query SearchAndNames_Clients($s: String) {
+              clients(search: $s) {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+          `),
+          { s: text },
+          admin,
+        )
+      ).data?.clients,
+    );
   assert.deepEqual(await search('50%'), ['50% off']);
   assert.deepEqual(await search('e_c'), ['snake_case']);
   assert.deepEqual(await search('%'), ['50% off']);
@@ -47,11 +66,23 @@ test('% and _ in a search match themselves, not any text', async () => {
     );
   }
   const keys = await lumen.gql(
-    `query($id: ID!) { client(id: $id) { apiKeys(search: "i_r") { edges { node { name } } } } }`,
+    graphql(`
+      query SearchAndNames_Keys($id: ID!) {
+        client(id: $id) {
+          apiKeys(search: "i_r") {
+            edges {
+              node {
+                name
+              }
+            }
+          }
+        }
+      }
+    `),
     { id: client.globalId },
     admin,
   );
-  assert.deepEqual(names(keys, ['client', 'apiKeys']), ['ci_runner']);
+  assert.deepEqual(names(keys.data?.client?.apiKeys), ['ci_runner']);
 });
 
 test('names with bidirectional control characters are refused', async () => {
@@ -81,8 +112,21 @@ test("a deactivated client's managers (and admins) cannot create keys for it, an
   const client = await lumen.client(admin, 'Retired');
   await lumen.prisma.clientManager.create({ data: { clientId: client.id, userId: manager.id } });
   const can = async () =>
-    (await lumen.gql(`query($id: ID!) { client(id: $id) { viewerCan { createApiKey } } }`, { id: client.globalId }, manager)).data.client
-      .viewerCan.createApiKey;
+    (
+      await lumen.gql(
+        graphql(`
+          query SearchAndNames_ViewerCan($id: ID!) {
+            client(id: $id) {
+              viewerCan {
+                createApiKey
+              }
+            }
+          }
+        `),
+        { id: client.globalId },
+        manager,
+      )
+    ).data?.client?.viewerCan.createApiKey;
   assert.equal(await can(), true);
   await setClientActive(admin.viewer, client.id, false);
   assert.equal(await can(), false);

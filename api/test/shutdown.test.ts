@@ -2,30 +2,34 @@
 // the /v1 requests it admitted and records their usage; nothing is half-billed and
 // no reservation is left behind.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createScratchDatabase } from './support/scratchDatabase.ts';
+import { spawnServer } from './support/spawnServer.ts';
+import { model } from './support/v1.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { exact } from '../src/domain/coins.ts';
 import { setCoinPool } from '../src/domain/coinPools.ts';
 import { createClient } from '../src/domain/clients.ts';
-import { createModel } from '../src/domain/models.ts';
 import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const secret = randomBytes(32).toString('base64url');
 let dataDir: string;
 let databaseUrl: string | undefined;
 let dropDatabase: (() => Promise<void>) | null = null;
 
 const env = () => ({ NODE_ENV: 'test', LUMEN_SECRET: secret, LUMEN_DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '' });
+/** What /v1 answered, or why there was no answer. */
+interface ChatAnswer {
+  usage?: { total_tokens: number };
+  error?: unknown;
+}
+
 const open = () => openLumen(loadConfig(env()), { purpose: 'shutdown test' });
 
 before(async () => {
@@ -49,36 +53,14 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
   const viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
   const client = await createClient(viewer, { name: 'Under load' });
   await setCoinPool(viewer, { clientId: client.id }, { state: 'LIMITED', capacity: '1000', balance: '1000' });
-  await createModel(viewer, {
-    name: 'slow-echo',
-    provider: 'echo',
-    upstreamModel: 'echo?delay=600',
-    inputCoinsPerMillion: '1000',
-    outputCoinsPerMillion: '3000',
-  });
+  await model(
+    { viewer },
+    { name: 'slow-echo', upstreamModel: 'echo?delay=600', inputCoinsPerMillion: '1000', outputCoinsPerMillion: '3000' },
+  );
   const { secret: key } = await createApiKey(viewer, { clientId: client.id }, { name: 'load' });
   await closeLumen(database);
 
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: apiDir,
-    env: { ...process.env, ...env(), PORT: '0', REDIS_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout!.on('data', (c) => (output += c));
-  server.stderr!.on('data', (c) => (output += c));
-  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 60_000);
-    const poll = () => {
-      const m = /listening on port (\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      } else setTimeout(poll, 25);
-    };
-    poll();
-  });
+  const { child: server, port, output, exited } = await spawnServer({ env: { ...env(), PORT: '0', REDIS_URL: '' }, timeoutMs: 60_000 });
 
   const send = () =>
     fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
@@ -86,8 +68,8 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ model: 'slow-echo', messages: [{ role: 'user', content: 'count these words please' }], max_tokens: 50 }),
     }).then(
-      async (response) => ({ status: response.status, body: (await response.json()) as any }),
-      (error) => ({ status: 0, body: { error: String(error) } }),
+      async (response) => ({ status: response.status, body: (await response.json()) as ChatAnswer }),
+      (error) => ({ status: 0, body: { error: String(error) } as ChatAnswer }),
     );
   const first = Array.from({ length: 12 }, send);
   // Once the first requests are in flight (each takes 600 ms upstream), stop the server.
@@ -96,13 +78,13 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
   await new Promise((resolve) => setTimeout(resolve, 50));
   const late = Array.from({ length: 6 }, send);
   const results = await Promise.all([...first, ...late]);
-  assert.equal(await exited, 0, `the server did not stop cleanly:\n${output}`);
+  assert.equal(await exited, 0, `the server did not stop cleanly:\n${output()}`);
 
   const ok = results.filter((r) => r.status === 200);
   if (process.env.SHOW_STATUSES) console.log(results.map((r) => r.status).join(' '));
   const refused = results.filter((r) => r.status !== 200);
   assert.ok(ok.length > 0, `no request was admitted before the stop: ${JSON.stringify(results.map((r) => r.status))}`);
-  for (const r of ok) assert.ok(r.body.usage.total_tokens > 0, 'a 200 without usage');
+  for (const r of ok) assert.ok((r.body.usage?.total_tokens ?? 0) > 0, 'a 200 without usage');
   for (const r of refused) assert.ok(r.status === 0 || r.status === 503, `unexpected answer ${r.status}: ${JSON.stringify(r.body)}`);
 
   database = await open();
@@ -117,7 +99,7 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
     const pool = await database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
     assert.equal(exact(pool.balance).toFixed(), exact(1000).minus(spent).toFixed(), 'a reservation was left behind or a cost was lost');
     assert.equal(await database.prisma.coinReservation.count(), 0, 'a reservation row outlived its request');
-    const billed = ok.reduce((sum, r) => sum + r.body.usage.total_tokens, 0);
+    const billed = ok.reduce((sum, r) => sum + (r.body.usage?.total_tokens ?? 0), 0);
     assert.equal(
       records.reduce((sum, r) => sum + r.inputTokens + r.outputTokens, 0),
       billed,

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { subscriberCount } from '../src/events/bus.ts';
+import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { startLumen, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 import { SseReader } from './support/sse.ts';
 
 let lumen: TestLumen;
@@ -14,7 +15,29 @@ before(async () => {
 });
 after(() => lumen.close());
 
-const SUBSCRIPTION = `subscription($id: ID!) { clientUsage(clientId: $id) { change client { id name } usage { requests coinsSpent } coinPool { state balance } apiKey { name active } } }`;
+const SUBSCRIPTION = graphql(`
+  subscription Subscription_ClientUsage($id: ID!) {
+    clientUsage(clientId: $id) {
+      change
+      client {
+        id
+        name
+      }
+      usage {
+        requests
+        coinsSpent
+      }
+      coinPool {
+        state
+        balance
+      }
+      apiKey {
+        name
+        active
+      }
+    }
+  }
+`);
 
 async function subscribe(clientId: string, as: TestUser | null) {
   const headers: Record<string, string> = { accept: 'text/event-stream', 'content-type': 'application/json' };
@@ -24,7 +47,7 @@ async function subscribe(clientId: string, as: TestUser | null) {
     headers,
     body: JSON.stringify({ query: SUBSCRIPTION, variables: { id: clientId } }),
   });
-  return new SseReader(response);
+  return new SseReader<ResultOf<typeof SUBSCRIPTION>>(response);
 }
 
 test('a manager hears key creation, revocation and pool changes on their client', async () => {
@@ -47,16 +70,24 @@ test('a manager hears key creation, revocation and pool changes on their client'
     );
     const created = assertOk(
       await lumen.gql(
-        `mutation($c: ID!) { createApiKey(input: { clientId: $c, name: "prod" }) { apiKey { id } } }`,
+        graphql(`
+          mutation Subscription_CreateApiKey($c: ID!) {
+            createApiKey(input: { clientId: $c, name: "prod" }) {
+              apiKey {
+                id
+              }
+            }
+          }
+        `),
         { c: client.globalId },
         manager,
       ),
-    ) as any;
+    );
     const first = await events.next();
-    assert.equal(first.data.clientUsage.change, 'KEY_CREATED');
-    assert.deepEqual(first.data.clientUsage.apiKey, { name: 'prod', active: true });
-    assert.deepEqual(first.data.clientUsage.client, { id: client.globalId, name: 'Live' });
-    assert.deepEqual(first.data.clientUsage.usage, { requests: 0, coinsSpent: '0' });
+    assert.equal(first?.data?.clientUsage.change, 'KEY_CREATED');
+    assert.deepEqual(first?.data?.clientUsage.apiKey, { name: 'prod', active: true });
+    assert.deepEqual(first?.data?.clientUsage.client, { id: client.globalId, name: 'Live' });
+    assert.deepEqual(first?.data?.clientUsage.usage, { requests: 0, coinsSpent: '0' });
 
     assertOk(
       await lumen.gql(
@@ -66,8 +97,8 @@ test('a manager hears key creation, revocation and pool changes on their client'
       ),
     );
     const second = await events.next();
-    assert.equal(second.data.clientUsage.change, 'KEY_REVOKED');
-    assert.equal(second.data.clientUsage.apiKey.active, false);
+    assert.equal(second?.data?.clientUsage.change, 'KEY_REVOKED');
+    assert.equal(second?.data?.clientUsage.apiKey?.active, false);
 
     assertOk(
       await lumen.gql(
@@ -77,8 +108,8 @@ test('a manager hears key creation, revocation and pool changes on their client'
       ),
     );
     const third = await events.next();
-    assert.equal(third.data.clientUsage.change, 'POOL_CHANGED');
-    assert.deepEqual(third.data.clientUsage.coinPool, { state: 'LIMITED', balance: '25.5' });
+    assert.equal(third?.data?.clientUsage.change, 'POOL_CHANGED');
+    assert.deepEqual(third?.data?.clientUsage.coinPool, { state: 'LIMITED', balance: '25.5' });
   } finally {
     await events.close();
   }
@@ -88,9 +119,9 @@ test('the subscription has the same guard as client(id)', async () => {
   const client = await lumen.client(admin, 'Guarded');
   const stranger = await lumen.user();
   const refused = await (await subscribe(client.globalId, stranger)).next();
-  assert.equal(refused.errors[0].extensions.code, 'FORBIDDEN');
+  assert.equal(refused?.errors?.[0].extensions?.code, 'FORBIDDEN');
   const anonymous = await (await subscribe(client.globalId, null)).next();
-  assert.equal(anonymous.errors[0].extensions.code, 'UNAUTHENTICATED');
+  assert.equal(anonymous?.errors?.[0].extensions?.code, 'UNAUTHENTICATED');
   const unknown = await (await subscribe('Q2xpZW50OjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA==', admin)).next();
-  assert.equal(unknown.errors[0].extensions.code, 'BAD_USER_INPUT');
+  assert.equal(unknown?.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
 });

@@ -14,8 +14,11 @@ import { signInWithOidc } from '../src/domain/oidcSignIn.ts';
 import { subscriberCount } from '../src/events/bus.ts';
 import { attachWebSocket } from '../src/http/websocket.ts';
 import { yoga } from '../src/yoga.ts';
+import type { GraphQLFormattedError, FormattedExecutionResult } from 'graphql';
+import type { TypedDocumentString } from './gql/graphql.ts';
+import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { startLumen, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 import { SseReader } from './support/sse.ts';
 
 let lumen: TestLumen;
@@ -26,9 +29,35 @@ before(async () => {
 });
 after(() => lumen.close());
 
-const CLIENT_USAGE =
-  'subscription($id: ID!) { clientUsage(clientId: $id) { change client { name } apiKey { name } coinPool { balance } } }';
-const VIEWER_USAGE = 'subscription { viewerUsage { change user { email } coinPool { balance } } }';
+const CLIENT_USAGE = graphql(`
+  subscription SubscriptionAccess_ClientUsage($id: ID!) {
+    clientUsage(clientId: $id) {
+      change
+      client {
+        name
+      }
+      apiKey {
+        name
+      }
+      coinPool {
+        balance
+      }
+    }
+  }
+`);
+const VIEWER_USAGE = graphql(`
+  subscription SubscriptionAccess_ViewerUsage {
+    viewerUsage {
+      change
+      user {
+        email
+      }
+      coinPool {
+        balance
+      }
+    }
+  }
+`);
 
 type Credentials = { token: string } | { cookie: string };
 type Owner = { clientId: string | null; userId: string | null };
@@ -38,14 +67,14 @@ function authHeaders(as: Credentials): Record<string, string> {
 }
 
 /** Opens a subscription over SSE and waits (bounded) until it listens on the bus. */
-async function subscribeSse(query: string, variables: Record<string, unknown>, as: Credentials, owner: Owner): Promise<SseReader> {
+async function subscribeSse<T, V>(query: TypedDocumentString<T, V>, variables: V, as: Credentials, owner: Owner): Promise<SseReader<T>> {
   const before = subscriberCount(owner);
   const response = await lumen.fetch('/graphql', {
     method: 'POST',
     headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...authHeaders(as) },
     body: JSON.stringify({ query, variables }),
   });
-  const events = new SseReader(response);
+  const events = new SseReader<T>(response);
   await listening(owner, before + 1);
   return events;
 }
@@ -118,7 +147,7 @@ async function assertEndsWith(events: SseReader, code: 'FORBIDDEN' | 'UNAUTHENTI
   const message = await events.next();
   assert.ok(message?.errors, `expected ${code}, got ${JSON.stringify(message)}`);
   assert.equal(message.data ?? null, null);
-  assert.equal(message.errors[0].extensions.code, code, JSON.stringify(message.errors));
+  assert.equal(message.errors[0].extensions?.code, code, JSON.stringify(message.errors));
   assert.equal(await events.next(), null, 'the stream did not end');
   assert.equal(subscriberCount(owner), 0, 'the ended subscription still listens on the bus');
 }
@@ -129,7 +158,7 @@ test('a manager removed from a client gets FORBIDDEN, and none of its later even
   const events = await subscribeSse(CLIENT_USAGE, { id: client.globalId }, manager, ofClient(client.id));
   try {
     await keyCreated(client, 'before');
-    assert.equal((await events.next()).data.clientUsage.apiKey.name, 'before');
+    assert.equal((await events.next())?.data?.clientUsage.apiKey?.name, 'before');
     await removeManager(client, manager);
     // It ends on its own, without waiting for the client's next event.
     await listening(ofClient(client.id), 0);
@@ -161,7 +190,7 @@ test('signing out ends the subscriptions opened with that session (clientUsage a
   const ownEvents = await subscribeSse(VIEWER_USAGE, {}, { cookie }, ofUser(manager.id));
   try {
     await poolChanged(manager, '1');
-    assert.equal((await ownEvents.next()).data.viewerUsage.coinPool.balance, '1');
+    assert.equal((await ownEvents.next())?.data?.viewerUsage.coinPool.balance, '1');
     const out = await lumen.fetch('/auth/logout', { method: 'POST', headers: { cookie } });
     assert.equal(out.status, 204);
     await keyCreated(client, 'after sign-out');
@@ -182,16 +211,31 @@ test('a session revoked from another device ends its subscription; the other ses
   const onLaptop = await subscribeSse(CLIENT_USAGE, { id: client.globalId }, { cookie: laptop }, ofClient(client.id));
   const onPhone = await subscribeSse(CLIENT_USAGE, { id: client.globalId }, { cookie: phone }, ofClient(client.id));
   try {
-    const { viewer } = assertOk(await lumen.gql('{ viewer { sessions { id current } } }', {}, { cookie: laptop })) as any;
-    const laptopSession = viewer.sessions.find((s: { current: boolean }) => s.current).id;
+    const { viewer } = assertOk(
+      await lumen.gql(
+        graphql(`
+          query SubscriptionAccess_Sessions {
+            viewer {
+              sessions {
+                id
+                current
+              }
+            }
+          }
+        `),
+        {},
+        { cookie: laptop },
+      ),
+    );
+    const laptopSession = viewer.sessions.find((s) => s.current)?.id;
     assertOk(
       await lumen.gql('mutation($id: ID!) { revokeSession(input: { id: $id }) { __typename } }', { id: laptopSession }, { cookie: phone }),
     );
     await keyCreated(client, 'after revocation');
     const message = await onLaptop.next();
-    assert.equal(message.errors?.[0].extensions.code, 'UNAUTHENTICATED', JSON.stringify(message));
+    assert.equal(message?.errors?.[0].extensions?.code, 'UNAUTHENTICATED', JSON.stringify(message));
     assert.equal(await onLaptop.next(), null);
-    assert.equal((await onPhone.next()).data.clientUsage.apiKey.name, 'after revocation');
+    assert.equal((await onPhone.next())?.data?.clientUsage.apiKey?.name, 'after revocation');
   } finally {
     await onLaptop.close();
     await onPhone.close();
@@ -203,7 +247,7 @@ test('viewerUsage ends with UNAUTHENTICATED when the user is deactivated', async
   const events = await subscribeSse(VIEWER_USAGE, {}, user, ofUser(user.id));
   try {
     await poolChanged(user, '3');
-    assert.equal((await events.next()).data.viewerUsage.user.email, user.email);
+    assert.equal((await events.next())?.data?.viewerUsage.user?.email, user.email);
     await deactivate(user);
     await poolChanged(user, '4');
     await assertEndsWith(events, 'UNAUTHENTICATED', ofUser(user.id));
@@ -241,7 +285,7 @@ test('an admin-API token that expires while subscribed ends the subscription (UN
   const events = await subscribeSse(CLIENT_USAGE, { id: client.globalId }, { token }, ofClient(client.id));
   try {
     await keyCreated(client, 'while valid');
-    assert.equal((await events.next()).data.clientUsage.apiKey.name, 'while valid');
+    assert.equal((await events.next())?.data?.clientUsage.apiKey?.name, 'while valid');
     while (Date.now() <= expiresAt.getTime()) await new Promise((resolve) => setTimeout(resolve, 100));
     await keyCreated(client, 'after expiry');
     await assertEndsWith(events, 'UNAUTHENTICATED', ofClient(client.id));
@@ -270,7 +314,7 @@ test('an admin demoted (OIDC group) loses a client they do not manage, and keeps
     await keyCreated(unmanaged, 'after demotion');
     await keyCreated(managed, 'still theirs');
     await assertEndsWith(onUnmanaged, 'FORBIDDEN', ofClient(unmanaged.id));
-    assert.equal((await onManaged.next()).data.clientUsage.apiKey.name, 'still theirs');
+    assert.equal((await onManaged.next())?.data?.clientUsage.apiKey?.name, 'still theirs');
   } finally {
     await onUnmanaged.close();
     await onManaged.close();
@@ -303,16 +347,17 @@ test('over graphql-ws too: a removed manager gets FORBIDDEN and no later event',
       lazy: true,
     });
     // Every message, in order: results, then the error or completion.
-    const received: unknown[] = [];
+    type Message = { result: FormattedExecutionResult<ResultOf<typeof CLIENT_USAGE>, unknown> } | { error: unknown } | 'complete';
+    const received: Message[] = [];
     let wake: () => void = () => undefined;
     const arrived = () => new Promise<void>((resolve) => (wake = resolve));
     let next = arrived();
-    const push = (message: unknown) => {
+    const push = (message: Message) => {
       received.push(message);
       wake();
     };
-    const dispose = ws.subscribe(
-      { query: CLIENT_USAGE, variables: { id: client.globalId } },
+    const dispose = ws.subscribe<ResultOf<typeof CLIENT_USAGE>>(
+      { query: String(CLIENT_USAGE), variables: { id: client.globalId } },
       { next: (result) => push({ result }), error: (error) => push({ error }), complete: () => push('complete') },
     );
     const waitFor = async (count: number) => {
@@ -325,14 +370,20 @@ test('over graphql-ws too: a removed manager gets FORBIDDEN and no later event',
       await listening(ofClient(client.id), 1);
       await keyCreated(client, 'before');
       await waitFor(1);
-      assert.equal((received[0] as any).result.data.clientUsage.apiKey.name, 'before');
+      const first = received[0];
+      assert.ok(typeof first === 'object' && 'result' in first, `expected a result, got ${JSON.stringify(first)}`);
+      assert.equal(first.result.data?.clientUsage.apiKey?.name, 'before');
       await removeManager(client, manager);
       await keyCreated(client, 'after removal');
       await waitFor(2);
       // graphql-ws delivers the refusal as an error message, which ends the operation.
-      const ended = received[1] as any;
-      assert.ok(Array.isArray(ended.error), `expected FORBIDDEN, got ${JSON.stringify(ended)}`);
-      assert.equal(ended.error[0].extensions?.code, 'FORBIDDEN', JSON.stringify(ended.error));
+      const ended = received[1];
+      assert.ok(
+        typeof ended === 'object' && 'error' in ended && Array.isArray(ended.error),
+        `expected FORBIDDEN, got ${JSON.stringify(ended)}`,
+      );
+      const errors = ended.error as GraphQLFormattedError[];
+      assert.equal(errors[0].extensions?.code, 'FORBIDDEN', JSON.stringify(errors));
       assert.equal(subscriberCount(ofClient(client.id)), 0, 'the ended subscription still listens on the bus');
     } finally {
       dispose();

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { forgetKeys } from '../src/v1/keyCache.ts';
+import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { startUpstream, type TestUpstream } from './support/upstream.ts';
 import { clientKey, openai, pool, refusal } from './support/v1.ts';
@@ -27,7 +28,16 @@ after(async () => {
   await lumen.close();
 });
 
-const CREATE = `mutation($input: CreateModelInput!) { createModel(input: $input) { model { id name } } }`;
+const CREATE = graphql(`
+  mutation UpstreamKeyEnv_CreateModel($input: CreateModelInput!) {
+    createModel(input: $input) {
+      model {
+        id
+        name
+      }
+    }
+  }
+`);
 const input = (name: string, upstreamKeyEnv: string) => ({
   name,
   provider: 'openai-compatible',
@@ -49,7 +59,7 @@ test('createModel refuses an upstreamKeyEnv not named LUMEN_UPSTREAM_KEY_<NAME>,
   }
   const allowed = await lumen.gql(CREATE, { input: input('m-allowed', 'LUMEN_UPSTREAM_KEY_ALLOWED_TEST') }, admin);
   assert.equal(allowed.errors, undefined, JSON.stringify(allowed.errors));
-  assert.equal(allowed.data.createModel.model.name, 'm-allowed');
+  assert.equal(allowed.data?.createModel.model.name, 'm-allowed');
 });
 
 test('a model stored with another variable answers 502 upstream_key_env_not_allowed, sends nothing upstream, and is DOWN with the reason', async () => {
@@ -83,11 +93,23 @@ test('a model stored with another variable answers 502 upstream_key_env_not_allo
   const pooled = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
   assert.equal(pooled.balance.toString(), '10', 'the reservations were given back');
 
-  const result = await lumen.gql(`{ models { id status statusReason } }`, {}, admin);
+  const result = await lumen.gql(
+    graphql(`
+      query UpstreamKeyEnv_Models {
+        models {
+          id
+          status
+          statusReason
+        }
+      }
+    `),
+    {},
+    admin,
+  );
   assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-  const shown = result.data.models.find((x: any) => x.id === gid('Model', m.id));
-  assert.equal(shown.status, 'DOWN');
-  assert.match(shown.statusReason, /environment variable LUMEN_SECRET.*LUMEN_UPSTREAM_KEY_<NAME>.*An admin must/);
+  const shown = result.data?.models.find((x) => x.id === gid('Model', m.id));
+  assert.equal(shown?.status, 'DOWN');
+  assert.match(shown.statusReason ?? '', /environment variable LUMEN_SECRET.*LUMEN_UPSTREAM_KEY_<NAME>.*An admin must/);
 
   // Pointed at an allowed variable, it works again.
   await lumen.prisma.model.update({ where: { id: m.id }, data: { upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_ALLOWED_TEST' } });

@@ -2,6 +2,7 @@
 // given up as soon as it passes the limit, not read whole first.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type OpenAI from 'openai';
 import { startLumen, type TestLumen } from './support/lumen.ts';
 import { model, unlimitedClient } from './support/v1.ts';
 
@@ -60,5 +61,5 @@ test('a body just under the limit is still read', async () => {
     duplex: 'half',
   } as RequestInit);
   assert.equal(response.status, 200, await response.clone().text());
-  assert.equal(((await response.json()) as any).choices[0].message.content, 'Hello');
+  assert.equal(((await response.json()) as OpenAI.ChatCompletion).choices[0].message.content, 'Hello');
 });

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
+import { graphql } from './gql/index.ts';
+import { gqlOn, startServer, stopServer, subscribeOn, type Instance } from './support/instances.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
@@ -16,13 +17,11 @@ import { createAccessToken } from '../src/domain/auth.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
-import { createModel } from '../src/domain/models.ts';
 import { createUser } from '../src/domain/users.ts';
 import { connectRedisBus, disconnectBus, subscribeOwnerChanges } from '../src/events/bus.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
-import { SseReader } from './support/sse.ts';
-import { openai, refusal } from './support/v1.ts';
+import { model, openai, refusal } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_TEST_URL;
@@ -58,24 +57,8 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     const client = await createClient(viewer, { name: 'Shared' });
     clientId = client.id;
     await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (
-      await createModel(viewer, {
-        name: 'echo',
-        provider: 'echo',
-        upstreamModel: 'echo',
-        inputCoinsPerMillion: '1',
-        outputCoinsPerMillion: '2',
-      })
-    ).name;
-    slowModel = (
-      await createModel(viewer, {
-        name: 'echo-slow',
-        provider: 'echo',
-        upstreamModel: 'echo?tokenDelay=20',
-        inputCoinsPerMillion: '1',
-        outputCoinsPerMillion: '2',
-      })
-    ).name;
+    echoModel = (await model({ viewer }, { name: 'echo' })).name;
+    slowModel = (await model({ viewer }, { name: 'echo-slow', upstreamModel: 'echo?tokenDelay=20' })).name;
     await connectRedisBus(redisUrl!);
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
@@ -114,27 +97,37 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
 
   test('a clientUsage subscription on A receives usage metered on B', async () => {
     const { secret: key } = await createApiKey(viewer, { clientId }, { name: 'metered on B' });
-    const response = await fetch(`${a.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({
-        query: 'subscription($c: ID!) { clientUsage(clientId: $c) { change usage { requests } apiKey { name } } }',
-        variables: { c: gid('Client', clientId) },
-      }),
-    });
-    const events = new SseReader(response);
+    const events = await subscribeOn(
+      a,
+      adminToken,
+      graphql(`
+        subscription V1Instances_ClientUsage($c: ID!) {
+          clientUsage(clientId: $c) {
+            change
+            usage {
+              requests
+            }
+            apiKey {
+              name
+            }
+          }
+        }
+      `),
+      { c: gid('Client', clientId) },
+    );
     try {
       // The subscription is registered (through Redis) a moment after the stream opens: request on B
       // until A hears one, a bounded number of times.
       const onB = openai(key, `${b.url}/v1`);
-      let event: any = null;
+      let event: Awaited<ReturnType<typeof events.next>> = null;
       for (let attempt = 0; attempt < 20 && !event; attempt++) {
         await onB.chat.completions.create({ model: echoModel, messages: [{ role: 'user', content: `from B ${attempt}` }] });
-        event = await Promise.race([events.next(), new Promise((resolve) => setTimeout(() => resolve(null), 500))]);
+        event = await Promise.race([events.next(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 500))]);
       }
       assert.ok(event, 'A never heard of the requests metered on B');
+      assert.ok(event.data, `expected an event, got ${JSON.stringify(event)}`);
       assert.equal(event.data.clientUsage.change, 'METERED');
-      assert.equal(event.data.clientUsage.apiKey.name, 'metered on B');
+      assert.equal(event.data.clientUsage.apiKey?.name, 'metered on B');
       const metered = await database.prisma.usageRecord.count({ where: { clientId } });
       assert.ok(event.data.clientUsage.usage.requests <= metered && event.data.clientUsage.usage.requests > 0);
     } finally {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { exact } from '../src/domain/coins.ts';
 import { priceOf } from '../src/domain/metering.ts';
 import { refillDuePools } from '../src/domain/refills.ts';
+import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { clientKey, model, openai, pool, refusal, sum } from './support/v1.ts';
 
@@ -102,14 +103,49 @@ describe('metering', () => {
     assert.deepEqual(records.map((r) => exact(r.coins).toFixed()).sort(), expected.map((e) => exact(e.coins).toFixed()).sort());
 
     const seen = await lumen.gql(
-      `query($id: ID!) { client(id: $id) { usage { requests inputTokens outputTokens coinsSpent } coinPool { balance }
-         apiKeys(includeRevoked: true) { edges { node { name requests inputTokens outputTokens coinsSpent lastUsedAt } } }
-         modelAccess { model { name } usage { requests coinsSpent } lastUsedAt } } }`,
+      graphql(`
+        query V1Metering_Client($id: ID!) {
+          client(id: $id) {
+            usage {
+              requests
+              inputTokens
+              outputTokens
+              coinsSpent
+            }
+            coinPool {
+              balance
+            }
+            apiKeys(includeRevoked: true) {
+              edges {
+                node {
+                  name
+                  requests
+                  inputTokens
+                  outputTokens
+                  coinsSpent
+                  lastUsedAt
+                }
+              }
+            }
+            modelAccess {
+              model {
+                name
+              }
+              usage {
+                requests
+                coinsSpent
+              }
+              lastUsedAt
+            }
+          }
+        }
+      `),
       { id: client.globalId },
       admin,
     );
     assert.equal(seen.errors, undefined, JSON.stringify(seen.errors));
-    const c = seen.data.client;
+    const c = seen.data?.client;
+    assert.ok(c, 'no client');
     assert.equal(c.usage.coinsSpent, recordSum.toFixed());
     assert.equal(c.usage.requests, records.length);
     assert.equal(
@@ -120,21 +156,26 @@ describe('metering', () => {
       c.usage.outputTokens,
       records.reduce((n, r) => n + r.outputTokens, 0),
     );
-    const keys = c.apiKeys.edges.map((e: any) => e.node);
-    assert.equal(sum(keys.map((k: any) => k.coinsSpent)).toFixed(), recordSum.toFixed());
+    const keys = c.apiKeys.edges.map((e) => e.node);
+    assert.equal(sum(keys.map((k) => k.coinsSpent)).toFixed(), recordSum.toFixed());
     assert.equal(
-      keys.reduce((n: number, k: any) => n + k.requests, 0),
+      keys.reduce((n, k) => n + k.requests, 0),
       records.length,
     );
     for (const name of ['A', 'B']) {
-      const key = keys.find((k: any) => k.name === name);
+      const key = keys.find((k) => k.name === name);
+      assert.ok(key, `no key ${name}`);
       assert.equal(exact(key.coinsSpent).toFixed(), sum(expected.filter((e) => e.key === name).map((e) => e.coins)).toFixed());
       assert.ok(key.lastUsedAt);
     }
-    const perModel = c.modelAccess.filter((x: any) => [priced.name, consented.name].includes(x.model.name));
-    assert.equal(sum(perModel.map((x: any) => x.usage.coinsSpent)).toFixed(), recordSum.toFixed());
-    assert.ok(perModel.every((x: any) => x.lastUsedAt));
-    assert.equal(exact(c.coinPool.balance).toFixed(), start.plus(credited).minus(recordSum).toFixed(), 'balance = start + refills - spent');
+    const perModel = c.modelAccess.filter((x) => [priced.name, consented.name].includes(x.model.name));
+    assert.equal(sum(perModel.map((x) => x.usage.coinsSpent)).toFixed(), recordSum.toFixed());
+    assert.ok(perModel.every((x) => x.lastUsedAt));
+    assert.equal(
+      exact(c.coinPool.balance!).toFixed(),
+      start.plus(credited).minus(recordSum).toFixed(),
+      'balance = start + refills - spent',
+    );
   });
 
   test('parallel requests at a pool that covers only some: the admitted count fits exactly, the balance never goes negative', async () => {
@@ -258,10 +299,18 @@ describe('refills', () => {
       assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 7 * minute);
     }
     const seen = await lumen.gql(
-      `query($id: ID!) { client(id: $id) { coinRefill { nextRefillAt } } }`,
+      graphql(`
+        query V1Metering_NextRefill($id: ID!) {
+          client(id: $id) {
+            coinRefill {
+              nextRefillAt
+            }
+          }
+        }
+      `),
       { id: pools[0].client.globalId },
       admin,
     );
-    assert.equal(new Date(seen.data.client.coinRefill.nextRefillAt).getTime() > Date.now() - minute, true);
+    assert.equal(new Date(seen.data?.client?.coinRefill?.nextRefillAt ?? 0).getTime() > Date.now() - minute, true);
   });
 });

@@ -7,31 +7,33 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type OpenAI from 'openai';
 import { exact } from '../src/domain/coins.ts';
 import { priceOf } from '../src/domain/metering.ts';
 import { subscribeOwnerChanges } from '../src/events/bus.ts';
 import { estimateTokens } from '../src/providers/openaiCompatible.ts';
+import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import type { UpstreamBody } from './support/upstream.ts';
 import { clientKey, model, openai, pool, refusal } from './support/v1.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: any) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, body: UpstreamBody | null) => void;
 let lumen: TestLumen;
 let admin: TestUser;
 let upstream: Server;
 let upstreamUrl: string;
 let handler: Handler = (_req, res) => res.end();
-const received: { headers: IncomingMessage['headers']; body: any; path: string }[] = [];
+const received: { headers: IncomingMessage['headers']; body: UpstreamBody | null; path: string }[] = [];
 
 before(async () => {
   process.env.LUMEN_UPSTREAM_KEY_TEST = 'upstream-secret-123';
-  process.env.LUMEN_UPSTREAM_TIMEOUT_MS = '400';
-  lumen = await startLumen();
+  lumen = await startLumen({ LUMEN_UPSTREAM_TIMEOUT_MS: '400' });
   admin = await lumen.user({ admin: true });
   upstream = createServer((req, res) => {
     let text = '';
     req.on('data', (d) => (text += d));
     req.on('end', () => {
-      const body = text ? JSON.parse(text) : null;
+      const body = text ? (JSON.parse(text) as UpstreamBody) : null;
       received.push({ headers: req.headers, body, path: req.url ?? '' });
       handler(req, res, body);
     });
@@ -96,14 +98,15 @@ describe('forwarding', () => {
       temperature: 0.2,
       top_k: 5,
       guided_json: { type: 'object' },
-    } as any);
+      // Parameters of other servers (vLLM's top_k, guided_json), which the SDK's types do not list.
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     const sent = received.at(-1)!;
     assert.equal(sent.path, '/v1/chat/completions');
     assert.equal(sent.headers.authorization, 'Bearer upstream-secret-123');
-    assert.equal(sent.body.model, 'upstream-internal-name');
-    assert.equal(sent.body.top_k, 5);
-    assert.deepEqual(sent.body.guided_json, { type: 'object' });
-    assert.equal(sent.body.temperature, 0.2);
+    assert.equal(sent.body?.model, 'upstream-internal-name');
+    assert.equal(sent.body?.top_k, 5);
+    assert.deepEqual(sent.body?.guided_json, { type: 'object' });
+    assert.equal(sent.body?.temperature, 0.2);
     assert.equal(answer.model, m.name);
     assert.equal(answer.choices[0].message.content, 'Hi there');
     const record = await lumen.prisma.usageRecord.findFirstOrThrow({ where: { clientId: client.id } });
@@ -141,7 +144,7 @@ describe('forwarding', () => {
       });
       const chunks = [];
       for await (const chunk of stream) chunks.push(chunk);
-      assert.deepEqual(received.at(-1)!.body.stream_options, { include_usage: true });
+      assert.deepEqual(received.at(-1)!.body?.stream_options, { include_usage: true });
       assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Hi there you');
       assert.ok(chunks.every((c) => c.model === m.name));
       const usageChunks = chunks.filter((c) => c.usage);
@@ -292,9 +295,20 @@ describe('model health', () => {
   test('Model.status is OK, DEGRADED, DOWN from recent results, and DISABLED for a disabled model', async () => {
     const { m, ai } = await setup();
     const statusOf = async (id: string) => {
-      const result = await lumen.gql(`{ models { id status } }`, {}, admin);
+      const result = await lumen.gql(
+        graphql(`
+          query V1Upstream_Models {
+            models {
+              id
+              status
+            }
+          }
+        `),
+        {},
+        admin,
+      );
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-      return result.data.models.find((x: any) => x.id === gid('Model', id)).status;
+      return result.data?.models.find((x) => x.id === gid('Model', id))?.status;
     };
     assert.equal(await statusOf(m.id), 'OK');
     handler = (_req, res) => json(res, 200, completion('fine'));

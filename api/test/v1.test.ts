@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSecret } from '../src/domain/secrets.ts';
 import { publishInvalidation } from '../src/events/bus.ts';
+import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { clientKey, model, openai, pool, refusal, unlimitedClient } from './support/v1.ts';
 
@@ -242,12 +243,20 @@ describe('refusals', () => {
     }
     assert.ok(!(await ai.models.list()).data.some((x) => x.id === m.name));
     const granted = await lumen.gql(
-      `mutation($c: ID!, $m: ID!) { grantModelConsent(input: { clientId: $c, modelId: $m }) { modelAccess { status } } }`,
+      graphql(`
+        mutation V1_GrantConsent($c: ID!, $m: ID!) {
+          grantModelConsent(input: { clientId: $c, modelId: $m }) {
+            modelAccess {
+              status
+            }
+          }
+        }
+      `),
       { c: client.globalId, m: gid('Model', m.id) },
       manager,
     );
     assert.equal(granted.errors, undefined, JSON.stringify(granted.errors));
-    assert.equal(granted.data.grantModelConsent.modelAccess.status, 'CONSENTED');
+    assert.equal(granted.data?.grantModelConsent.modelAccess.status, 'CONSENTED');
     assert.equal((await ai.chat.completions.create({ model: m.name, messages: hello })).choices[0].message.content, 'Hello big world');
     assert.ok((await ai.models.list()).data.some((x) => x.id === m.name));
   });
@@ -348,9 +357,19 @@ describe('personal keys', () => {
     const user = await lumen.user();
     const m = await model(admin);
     const consentModel = await model(admin, { needsConsent: true, consentNotice: 'Sent elsewhere.' });
-    const created = await lumen.gql(`mutation { createApiKey(input: { name: "mine" }) { secret } }`, {}, user);
+    const created = await lumen.gql(
+      graphql(`
+        mutation V1_CreatePersonalKey {
+          createApiKey(input: { name: "mine" }) {
+            secret
+          }
+        }
+      `),
+      {},
+      user,
+    );
     assert.equal(created.errors, undefined, JSON.stringify(created.errors));
-    const ai = openai(created.data.createApiKey.secret);
+    const ai = openai(created.data!.createApiKey.secret);
     const noPool = await refusal(ai.chat.completions.create({ model: m.name, messages: hello }));
     assert.deepEqual([noPool.status, noPool.code], [403, 'coin_pool_not_configured']);
     assert.match(noPool.message, /personal keys/);

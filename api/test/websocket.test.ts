@@ -12,7 +12,8 @@ import { createLoginLink } from '../src/domain/auth.ts';
 import { WEBSOCKET_LIMITS } from '../src/http/limits.ts';
 import { attachWebSocket } from '../src/http/websocket.ts';
 import { yoga } from '../src/yoga.ts';
-import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+import { graphql } from './gql/index.ts';
+import { startLumen, type GqlResult, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 
 const PROTOCOL = 'graphql-transport-ws';
 const CONFIGURED = 'https://dashboard.example.org';
@@ -77,7 +78,14 @@ function connect(url: string, options: { forwardedFor?: string; origin?: string;
 }
 
 const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-const message = (socket: WebSocket) => new Promise<any>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+/** A graphql-ws message; `T` is the data of the operation it answers. */
+interface WsMessage<T = unknown> {
+  type: string;
+  id?: string;
+  payload?: GqlResult<T>;
+}
+const message = <T = unknown>(socket: WebSocket) =>
+  new Promise<WsMessage<T>>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)) as WsMessage<T>)));
 
 async function acknowledged(socket: WebSocket): Promise<void> {
   const reply = message(socket);
@@ -177,14 +185,21 @@ test('the session cookie counts only from Lumen’s own origin or LUMEN_CORS_ORI
   const { url } = await createLoginLink(admin.email, 'http://lumen.test');
   const signIn = await lumen.fetch(new URL(url).pathname + new URL(url).search, { redirect: 'manual' });
   const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+  const VIEWER = graphql(`
+    query WebSocket_Viewer {
+      viewer {
+        email
+      }
+    }
+  `);
   const viewerFrom = async (origin: string) => {
     const socket = await connect(patient.url, { cookie, origin, forwardedFor: '203.0.113.4' });
     await acknowledged(socket);
-    const reply = message(socket);
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { email } }' } }));
+    const reply = message<ResultOf<typeof VIEWER>>(socket);
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: String(VIEWER) } }));
     const result = (await reply).payload;
     socket.close();
-    return result.data?.viewer?.email ?? result.errors?.[0]?.extensions?.code;
+    return result?.data?.viewer?.email ?? result?.errors?.[0]?.extensions?.code;
   };
   assert.equal(await viewerFrom('http://lumen.test'), admin.email);
   assert.equal(await viewerFrom(CONFIGURED), admin.email);

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The API's own helper, shared with its tests and benchmarks (a relative import: no workspace depends on the other).
+import { spawnServer, stopServer } from '../../../api/test/support/spawnServer.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DIST_INDEX = path.join(ROOT, 'admin-ui/dist/index.html');
@@ -66,7 +68,7 @@ export function freePort(): Promise<number> {
 export class Lumen {
   readonly url: string;
   private server: ChildProcess | null = null;
-  private serverLog = '';
+  private serverOutput: () => string = () => '';
 
   private constructor(
     readonly dataDir: string,
@@ -114,52 +116,34 @@ export class Lumen {
 
   /** Starts the API server (which serves the built UI) and waits for "Lumen is listening". */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.server = child;
-    // Never leave a server behind, even when the test run itself is cut short.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    child.stdout!.on('data', (d) => (this.serverLog += d));
-    child.stderr!.on('data', (d) => (this.serverLog += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The server did not start within 90 s:\n${this.serverLog}`)), 90_000);
-      const onData = () => {
-        if (/Lumen is listening on port \d+/.test(this.serverLog)) {
-          clearTimeout(timer);
-          child.stdout!.off('data', onData);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`The server exited (${code}) before listening:\n${this.serverLog}`));
-      });
-    });
+    const server = await spawnServer({ env: this.env });
+    this.server = server.child;
+    this.serverOutput = server.output;
   }
 
   /** What the server printed so far (for failure messages). */
   get log(): string {
-    return this.serverLog;
+    return this.serverOutput();
   }
 
   /** SIGTERM, wait for the exit, then delete the data folder. */
   async stop(): Promise<void> {
     const child = this.server;
     this.server = null;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killTimer);
-    }
+    await stopServer(child ?? undefined);
     await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** A GraphQL request with an admin-API token (from `lumen token create`). */
+  async graphql<T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const response = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (!body.data || body.errors) throw new Error(`GraphQL failed (${response.status}): ${JSON.stringify(body.errors)}`);
+    return body.data;
   }
 
   /** POST /v1/chat/completions with an API key, as any OpenAI client would. */

@@ -11,11 +11,6 @@ export function errorMessage(error: CombinedError | undefined | null): string | 
   return error.message.replace(/^\[(GraphQL|Network)\]\s*/, '');
 }
 
-export function errorCode(error: CombinedError | undefined | null): string | undefined {
-  const code = error?.graphQLErrors.find((e) => e.extensions?.code)?.extensions?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 export function isUnauthenticated(error: CombinedError | undefined | null): boolean {
   if (!error) return false;
   if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return true;

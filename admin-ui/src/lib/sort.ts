@@ -9,7 +9,8 @@ export interface SortState<K extends string> {
 
 /**
  * Client-side sorting of table rows. `accessors` maps a column key to the value to sort by;
- * empty values (null/undefined) always sort last.
+ * empty values (null/undefined) always sort last. Pass `accessors` as a module-level constant
+ * (or memoized): a new object on every render would sort on every render.
  */
 export function useSortedRows<T, K extends string>(
   rows: readonly T[],
@@ -29,9 +30,7 @@ export function useSortedRows<T, K extends string>(
       if (typeof va === 'number' && typeof vb === 'number') return (va - vb) * factor;
       return String(va).localeCompare(String(vb), undefined, { numeric: true, sensitivity: 'base' }) * factor;
     });
-    // accessors are module-level constants in callers
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [rows, sort]);
+  }, [rows, sort, accessors]);
   const toggle = (key: K) =>
     setSort((s) =>
       s.key === key ? { key, direction: s.direction === 'asc' ? 'desc' : 'asc' } : { key, direction: defaultDirection(key) },

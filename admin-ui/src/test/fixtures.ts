@@ -1,12 +1,13 @@
 // Typed fixtures. Each fragment's data is checked against the codegen types of that
 // fragment (makeFragmentData), so a schema change that breaks a component breaks these too.
 import { makeFragmentData } from '../gql';
+import { ApiKeysSection_UsageOwnerFragment } from '../features/apiKeys/ApiKeysSection';
 import { ApiKeysTable_ApiKeyFragment } from '../features/apiKeys/ApiKeysTable';
 import { ClientHeader_ClientFragment } from '../features/client/ClientHeader';
 import { CoinPoolSettings_ClientFragment } from '../features/client/CoinPoolSettings';
 import { ManagersSection_ClientFragment } from '../features/client/ManagersSection';
 import { UsageCards_UsageOwnerFragment } from '../features/client/UsageCards';
-import { ModelAccessTable_ModelAccessFragment } from '../features/models/ModelAccessTable';
+import { ModelAccessTable_ModelAccessFragment, ModelAccessTable_UsageOwnerFragment } from '../features/models/ModelAccessTable';
 import type { ResultOf } from '../lib/types';
 
 type ApiKeyData = ResultOf<typeof ApiKeysTable_ApiKeyFragment>;
@@ -17,6 +18,20 @@ type HeaderData = ResultOf<typeof ClientHeader_ClientFragment>;
 type CoinPoolData = ResultOf<typeof CoinPoolSettings_ClientFragment>;
 
 export const CLIENT_ID = 'Q2xpZW50OjAxOTM=';
+export const VIEWER_ID = 'VXNlcjox';
+
+/** An owner as the owner fragments select it: the client example-bot, or the viewer. */
+function ownerOf(kind: 'client' | 'viewer') {
+  return kind === 'client' ? { __typename: 'Client' as const, id: CLIENT_ID } : { __typename: 'User' as const, id: VIEWER_ID };
+}
+
+export function apiKeysOwner(kind: 'client' | 'viewer' = 'client') {
+  return makeFragmentData(ownerOf(kind), ApiKeysSection_UsageOwnerFragment);
+}
+
+export function modelAccessOwner(rows: ReturnType<typeof modelAccess>[], kind: 'client' | 'viewer' = 'client') {
+  return makeFragmentData({ ...ownerOf(kind), modelAccess: rows }, ModelAccessTable_UsageOwnerFragment);
+}
 
 export function apiKey(overrides: Partial<ApiKeyData> = {}) {
   return makeFragmentData(apiKeyData(overrides), ApiKeysTable_ApiKeyFragment);

@@ -7,6 +7,7 @@
 // It reuses Lumen's token check and its pure rules (access status, model health,
 // next refill, coin formatting) so that the two agree by construction; the data
 // access itself is written out here.
+import { formatPrismaCursor } from '@pothos/plugin-prisma';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { db } from '../../src/db/current.ts';
 import { authenticateAccessToken } from '../../src/domain/auth.ts';
@@ -112,6 +113,8 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
       : null;
   const clientGid = encodeGlobalID('Client', row.id);
   return {
+    // The owner fragments (keys, model access) ask which kind of owner this is.
+    __typename: 'Client',
     id: clientGid,
     name: row.name,
     viewerCan: {
@@ -196,6 +199,7 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
     id: encodeGlobalID('Client', row.id),
     apiKeys: {
       edges: keys.slice(0, first).map((k) => ({
+        cursor: formatPrismaCursor(k, 'id'),
         node: {
           id: encodeGlobalID('ApiKey', k.id),
           name: k.name,
@@ -210,7 +214,10 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
         },
       })),
       totalCount: count,
-      pageInfo: { hasNextPage: keys.length > first },
+      pageInfo: {
+        hasNextPage: keys.length > first,
+        endCursor: first > 0 && keys.length > 0 ? formatPrismaCursor(keys[Math.min(first, keys.length) - 1], 'id') : null,
+      },
     },
   };
 }
@@ -237,9 +244,10 @@ export async function answerPlain(
     return { status: 200, body: { data: { client: row ? await clientPage(viewer, row) : null } } };
   }
   if (body.operationName === KEYS_OPERATION) {
-    const id = clientIdOf(variables.clientId);
+    // The UI asks for any owner's keys through node(id); the benchmark's owner is a client.
+    const id = clientIdOf(variables.ownerId);
     const row = id ? await visibleClient(viewer, id) : null;
-    return { status: 200, body: { data: { client: row ? await clientKeys(row, variables as KeysArgs) : null } } };
+    return { status: 200, body: { data: { node: row ? await clientKeys(row, variables as KeysArgs) : null } } };
   }
   return { status: 400, body: { errors: [{ message: `unknown operation ${body.operationName}` }] } };
 }

@@ -1,17 +1,17 @@
-// The Lumen instances under test: real server processes (bench/lib/processes.ts
-// starts them on PORT=0 and reads the port from their first line). The fleet
+// The Lumen instances under test: real server processes (test/support/spawnServer.ts
+// starts them on PORT=0 and reads the port from the line saying they listen). The fleet
 // knows which are alive, so the load goes only to live ones, as a load balancer
 // with health checks would; it notes every death, planned (SIGKILL) or not (a
 // crash), because requests in flight on a dying instance may end either way.
 import { spawn } from 'node:child_process';
-import { apiDir, startLumen, type Started } from '../../bench/lib/processes.ts';
+import { API_DIR, spawnServer, type SpawnedServer } from '../../test/support/spawnServer.ts';
 
 export interface Incarnation {
   /** A, B, ... and the how-many-th start of it: "B2" is B after one restart. */
   id: string;
   name: string;
   url: string;
-  started: Started;
+  started: SpawnedServer;
   startedAt: number;
   diedAt: number | null;
   /** How it ended: "killed by SIGKILL", "exit code 1", ... */
@@ -30,7 +30,8 @@ export class Fleet {
   ) {}
 
   async start(name: string): Promise<Incarnation> {
-    const started = await startLumen(this.env(name));
+    // Instances run for the whole suite: keep only the tail of what they print.
+    const started = await spawnServer({ env: this.env(name), keepOutput: 32_000 });
     const count = this.all.filter((i) => i.name === name).length;
     const incarnation: Incarnation = {
       id: `${name}${count + 1}`,
@@ -102,7 +103,7 @@ export class Fleet {
 /** Runs Lumen's CLI (`npm run lumen -- ...`) against the same database; returns its output. */
 export function lumenCli(env: Record<string, string>, args: string[]): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: apiDir,
+    cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

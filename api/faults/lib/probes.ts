@@ -5,7 +5,8 @@
 // (While Redis is up, revocations travel through it; the unit tests cover that.)
 import type { Fleet } from './fleet.ts';
 import { send, type Sent } from './load.ts';
-import { createKey, graphql, type Key } from './seed.ts';
+import { graphql } from '../../test/gql/index.ts';
+import { createKey, gqlAt, type Key } from './seed.ts';
 
 export interface RevocationResult {
   /** Seconds from the revocation's answer to the first refusal on the other instance; null: never within the bound. */
@@ -42,10 +43,18 @@ export async function measureRevocation(
   // what is measured is how long a key cached while Redis is down stays usable after its revocation.
   await warmKey(fleet, key, log);
   try {
-    await graphql(
+    await gqlAt(
       on.url,
       adminToken,
-      'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { active } } }',
+      graphql(`
+        mutation FaultProbe_RevokeKey($id: ID!) {
+          revokeApiKey(input: { id: $id }) {
+            apiKey {
+              active
+            }
+          }
+        }
+      `),
       { id: key.id },
       5000,
     );

@@ -4,6 +4,8 @@
 // no refill, so that capacity − balance must equal exactly what was spent plus what
 // is still reserved; one sk_ key per load loop (so records can be counted per key)
 // and one for the revocation probe.
+import type { TypedDocumentString } from '../../test/gql/graphql.ts';
+import { graphql } from '../../test/gql/index.ts';
 import { lumenCli } from './fleet.ts';
 
 export const MODELS = {
@@ -32,29 +34,39 @@ export interface Seeded {
   probeKey: Key;
 }
 
-export async function graphql<T = any>(
+/** A GraphQL call on one instance as the admin; its data, or an Error saying what it answered. */
+export async function gqlAt<TResult, TVariables>(
   baseUrl: string,
   token: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  query: TypedDocumentString<TResult, TVariables>,
+  variables?: TVariables,
   timeoutMs = 10_000,
-): Promise<T> {
+): Promise<TResult> {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: String(query), variables: variables ?? {} }),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const json = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  const json = (await response.json()) as { data?: TResult; errors?: { message: string; extensions?: { code?: string } }[] };
   if (json.errors?.length)
     throw new Error(`GraphQL ${response.status}: ${json.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
-  return json.data as T;
+  return json.data as TResult;
 }
 
-const CREATE_KEY = 'mutation($c: ID!, $n: String!) { createApiKey(input: { clientId: $c, name: $n }) { secret apiKey { id } } }';
+const CREATE_KEY = graphql(`
+  mutation FaultSeed_CreateKey($c: ID!, $n: String!) {
+    createApiKey(input: { clientId: $c, name: $n }) {
+      secret
+      apiKey {
+        id
+      }
+    }
+  }
+`);
 
 export async function createKey(baseUrl: string, token: string, clientId: string, name: string): Promise<Key> {
-  const data = await graphql(baseUrl, token, CREATE_KEY, { c: clientId, n: name });
+  const data = await gqlAt(baseUrl, token, CREATE_KEY, { c: clientId, n: name });
   return { id: data.createApiKey.apiKey.id, secret: data.createApiKey.secret, name };
 }
 
@@ -62,16 +74,52 @@ export async function seed(baseUrl: string, env: Record<string, string>, adminEm
   const printed = await lumenCli(env, ['token', 'create', '--email', adminEmail, '--name', 'fault suite']);
   const adminToken = printed.trim().split('\n').at(-1)!.trim();
   for (const m of Object.values(MODELS)) {
-    await graphql(baseUrl, adminToken, 'mutation($i: CreateModelInput!) { createModel(input: $i) { model { id } } }', {
-      i: { ...m, provider: 'echo' },
-    });
+    await gqlAt(
+      baseUrl,
+      adminToken,
+      graphql(`
+        mutation FaultSeed_CreateModel($i: CreateModelInput!) {
+          createModel(input: $i) {
+            model {
+              id
+            }
+          }
+        }
+      `),
+      {
+        i: { ...m, provider: 'echo' },
+      },
+    );
   }
-  const clientId: string = (
-    await graphql(baseUrl, adminToken, 'mutation { createClient(input: { name: "Fault suite" }) { client { id } } }')
+  const clientId = (
+    await gqlAt(
+      baseUrl,
+      adminToken,
+      graphql(`
+        mutation FaultSeed_CreateClient {
+          createClient(input: { name: "Fault suite" }) {
+            client {
+              id
+            }
+          }
+        }
+      `),
+    )
   ).createClient.client.id;
-  await graphql(baseUrl, adminToken, 'mutation($i: SetClientCoinPoolInput!) { setClientCoinPool(input: $i) { client { id } } }', {
-    i: { clientId, ...POOL },
-  });
+  await gqlAt(
+    baseUrl,
+    adminToken,
+    graphql(`
+      mutation FaultSeed_SetPool($i: SetClientCoinPoolInput!) {
+        setClientCoinPool(input: $i) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    { i: { clientId, ...POOL } },
+  );
   const loopKeys: Key[] = [];
   for (let i = 0; i < loops; i++) loopKeys.push(await createKey(baseUrl, adminToken, clientId, `loop-${i}`));
   return { adminToken, clientId, loopKeys, probeKey: await createKey(baseUrl, adminToken, clientId, 'revocation probe') };

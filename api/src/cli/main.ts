@@ -1,6 +1,5 @@
 // `lumen`: the command-line tool (npm run lumen -- <command> from the root).
 import { parseArgs } from 'node:util';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataFolderInUseError } from '../db/dataFolder.ts';
 import { MigrationError, migrate } from '../db/migrate.ts';
@@ -10,7 +9,7 @@ import { requireWholeNumber } from '../domain/input.ts';
 import { unbindOidcIdentity } from '../domain/oidcSignIn.ts';
 import { createUser, findUserByEmail } from '../domain/users.ts';
 import { closeLumen, openLumen } from '../lumen.ts';
-import { idOf } from '../schema/ids.ts';
+import { globalIdOf, parseGlobalId } from '../schema/globalIds.ts';
 import { seedDemo } from './seedDemo.ts';
 
 const HELP = `Usage: npm run lumen -- <command> [options]
@@ -100,16 +99,15 @@ const commands: Record<string, Command> = {
           ? `EXPIRED ${t.expiresAt.toISOString()}`
           : `expires ${t.expiresAt.toISOString()}`;
       const used = t.lastUsedAt ? `last used ${t.lastUsedAt.toISOString()}` : 'never used';
-      console.log(
-        `${encodeGlobalID('AccessToken', t.id)}  ${t.hint}  "${t.name}"  created ${t.createdAt.toISOString()}, ${used}, ${expiry}`,
-      );
+      console.log(`${globalIdOf('AccessToken', t.id)}  ${t.hint}  "${t.name}"  created ${t.createdAt.toISOString()}, ${used}, ${expiry}`);
     }
   },
   'token revoke': async (args) => {
     const o = options(args, { id: { type: 'string' } });
     const given = required(o.id, '--id');
     // The id `token list` prints (a GraphQL global id), or the bare uuid.
-    const id = idOf('AccessToken', given) ?? given;
+    const parsed = parseGlobalId(given);
+    const id = parsed?.typename === 'AccessToken' ? parsed.id : given;
     const token = await revokeAccessToken(null, id);
     console.log(`Revoked admin-API token "${token.name}" (${token.hint}); requests with it fail from now on.`);
   },

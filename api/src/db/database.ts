@@ -26,6 +26,8 @@ export interface Database {
 
 export interface OpenOptions {
   databaseUrl: string | null;
+  /** PostgreSQL connections at most (LUMEN_DB_POOL_SIZE); PGlite is one connection. */
+  poolSize: number;
   dataDir: string;
   /** What opens it, for the message shown to a second process. */
   purpose: string;
@@ -43,17 +45,17 @@ function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery?: (sql: string) 
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onQuery);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize, options.onQuery);
   return openPglite(options);
 }
 
 /** How long opening a PostgreSQL connection (or waiting for a free pooled one) may take. */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
-async function openPostgres(url: string, onQuery?: (sql: string) => void): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, onQuery?: (sql: string) => void): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(process.env.LUMEN_DB_POOL_SIZE ?? 10),
+    max: poolSize,
     // An unreachable server fails a request within seconds (answered 503, see db/unavailable.ts)
     // instead of holding it: opening a connection, or waiting for a free one, is bounded.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

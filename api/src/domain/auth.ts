@@ -6,7 +6,7 @@ import { publishAccessLoss, publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
 import { isUuid, requireName } from './input.ts';
-import { adoptCurrentHash } from './rehash.ts';
+import { findBySecret } from './rehash.ts';
 import { generateSecret, hashSecret, hintOf, isWellFormed } from './secrets.ts';
 import { findUserByEmail, requireUser, toViewer } from './users.ts';
 import type { Viewer } from './viewer.ts';
@@ -15,6 +15,11 @@ export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 /** lastUsedAt/lastSeenAt are refreshed at most this often, to keep reads free of writes. */
 const TOUCH_EVERY_MS = 60 * 1000;
+
+/** Records a use of a token or session (`write`), unless the last one recorded (`last`) is recent. */
+async function touch(last: Date | null, write: (now: Date) => Promise<unknown>): Promise<void> {
+  if (!last || Date.now() - last.getTime() > TOUCH_EVERY_MS) await write(new Date());
+}
 
 /** The furthest ahead an admin-API token may expire: five years (null expiresAt means never). */
 export const ACCESS_TOKEN_MAX_DAYS = 1826;
@@ -110,14 +115,11 @@ function standingOf(row: {
 
 export async function authenticateAccessToken(token: string): Promise<AccessTokenCheck> {
   if (!isWellFormed('lat', token)) return { refused: 'unknown' };
-  const find = () => db().accessToken.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
-  const row = (await find()) ?? ((await adoptCurrentHash('accessToken', token)) ? await find() : null);
+  const row = await findBySecret('accessToken', token, (hash) => db().accessToken.findUnique({ where: { hash }, include: { user: true } }));
   if (!row) return { refused: 'unknown' };
   const standing = standingOf(row);
   if ('refused' in standing) return standing;
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-    await db().accessToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  }
+  await touch(row.lastUsedAt, (now) => db().accessToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }));
   return standing;
 }
 
@@ -186,13 +188,10 @@ export async function startSession(tx: Parameters<typeof recordAudit>[0], userId
 
 export async function authenticateSession(token: string): Promise<Viewer | null> {
   if (!isWellFormed('ses', token)) return null;
-  const find = () => db().session.findUnique({ where: { hash: hashSecret(token) }, include: { user: true } });
-  const session = (await find()) ?? ((await adoptCurrentHash('session', token)) ? await find() : null);
+  const session = await findBySecret('session', token, (hash) => db().session.findUnique({ where: { hash }, include: { user: true } }));
   const standing = session ? standingOf(session) : null;
   if (!session || !standing || !('viewer' in standing)) return null;
-  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await db().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
-  }
+  await touch(session.lastSeenAt, (now) => db().session.update({ where: { id: session.id }, data: { lastSeenAt: now } }));
   return standing.viewer;
 }
 

@@ -3,7 +3,8 @@
 // LIMITED pools hold a balance up to a capacity, optionally refilled on a schedule.
 import { db } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
-import type { CoinPool, CoinPoolState } from '../generated/prisma/client.ts';
+import type { CoinPool } from '../generated/prisma/client.ts';
+import { CoinPoolState } from '../generated/prisma/enums.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { exact, parseCoins, requireNonNegative, type Decimal } from './coins.ts';
@@ -32,8 +33,8 @@ interface PoolSettings {
 }
 
 function checkSettings(input: SetCoinPoolInput, current: CoinPool | null): PoolSettings {
-  if (!['UNLIMITED', 'NOT_CONFIGURED', 'LIMITED'].includes(input.state)) {
-    throw badInput('state must be UNLIMITED, NOT_CONFIGURED or LIMITED', 'state');
+  if (!Object.values(CoinPoolState).includes(input.state)) {
+    throw badInput(`state must be one of: ${Object.values(CoinPoolState).join(', ')}`, 'state');
   }
   const coins = (value: string | null | undefined, field: string) =>
     value == null ? null : requireNonNegative(parseCoins(value, field), field);

@@ -5,10 +5,10 @@
 // database refuses a negative balance should anything else try).
 import { db } from '../db/current.ts';
 import { publishOwnerChange } from '../events/bus.ts';
-import { Prisma } from '../generated/prisma/client.ts';
+import { Prisma, type CoinPoolState } from '../generated/prisma/client.ts';
 import { costOf, exact, type Decimal } from './coins.ts';
 import { nextRefillAt } from './coinPools.ts';
-import { ownerColumns, type Owner } from './owner.ts';
+import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
 import { refillDuePools } from './refills.ts';
 import { uuidv7 } from './uuid.ts';
 
@@ -52,11 +52,14 @@ export function promptTokenBound(promptParts: unknown[]): number {
   return bytes;
 }
 
+/** The states a pool that can pay is in. */
+type PayingState = Exclude<CoinPoolState, 'NOT_CONFIGURED'>;
+
 export interface Reservation {
   /** The CoinReservation row of a LIMITED pool's reservation; null on an UNLIMITED pool. */
   id: string | null;
   poolId: string;
-  state: 'LIMITED' | 'UNLIMITED';
+  state: PayingState;
   /** Coins taken from a LIMITED pool's balance until the request is settled; 0 for UNLIMITED. */
   reserved: Decimal;
 }
@@ -79,7 +82,7 @@ const live = new Set<string>();
 
 async function tryReserve(owner: Owner, amount: Decimal, id: string) {
   // The debit and its ledger row in one statement: a reservation never exists without the other.
-  return db().$queryRaw<{ id: string; state: 'LIMITED' | 'UNLIMITED' }[]>`
+  return db().$queryRaw<{ id: string; state: PayingState }[]>`
     WITH "pool" AS (
       UPDATE "CoinPool"
          SET "balance" = CASE WHEN "state" = 'LIMITED' THEN "balance" - ${amount.toFixed()}::numeric ELSE "balance" END
@@ -104,7 +107,7 @@ export async function reserveCoins(owner: Owner, worstCase: Decimal): Promise<Re
   const id = uuidv7();
   let rows = await tryReserve(owner, worstCase, id);
   if (rows.length === 0) {
-    const pool = await db().coinPool.findFirst({ where: owner.clientId ? { clientId: owner.clientId } : { userId: owner.userId } });
+    const pool = await db().coinPool.findFirst({ where: ownerWhere(owner) });
     if (!pool || pool.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
     if (pool.state === 'LIMITED' && (await refillDuePools({ poolId: pool.id })).length > 0) rows = await tryReserve(owner, worstCase, id);
     if (rows.length === 0) {

@@ -5,7 +5,8 @@
 // granted, then CONSENTED; otherwise ALLOWED.
 import { db, type Tx } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
-import type { AccessRule, Model, ModelUsage } from '../generated/prisma/client.ts';
+import { AccessRule } from '../generated/prisma/enums.ts';
+import type { Model, ModelUsage } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { badInput } from './errors.ts';
@@ -13,7 +14,12 @@ import { isUuid } from './input.ts';
 import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
 import type { Viewer } from './viewer.ts';
 
-export type ModelAccessStatus = 'ALLOWED' | 'BLOCKED' | 'NEEDS_CONSENT' | 'CONSENTED';
+export const MODEL_ACCESS_STATUSES = ['ALLOWED', 'BLOCKED', 'NEEDS_CONSENT', 'CONSENTED'] as const;
+export type ModelAccessStatus = (typeof MODEL_ACCESS_STATUSES)[number];
+
+/** A client's rule as the API sets it: a stored AccessRule, or DEFAULT for no rule (the model's defaultAccess applies). */
+export const ACCESS_SETTINGS = [...Object.values(AccessRule), 'DEFAULT'] as const;
+export type AccessSetting = (typeof ACCESS_SETTINGS)[number];
 
 export function accessStatus(
   model: Pick<Model, 'disabled' | 'defaultAccess' | 'needsConsent'>,
@@ -77,8 +83,8 @@ async function requireModel(tx: Tx, id: string) {
 }
 
 /** ALLOWED or BLOCKED sets the client's rule; DEFAULT removes it so the model's default applies. */
-export async function setClientModelAccess(actor: Viewer, clientId: string, modelId: string, access: AccessRule | 'DEFAULT') {
-  if (!['ALLOWED', 'BLOCKED', 'DEFAULT'].includes(access)) throw badInput('access must be ALLOWED, BLOCKED or DEFAULT', 'access');
+export async function setClientModelAccess(actor: Viewer, clientId: string, modelId: string, access: AccessSetting) {
+  if (!ACCESS_SETTINGS.includes(access)) throw badInput(`access must be one of: ${ACCESS_SETTINGS.join(', ')}`, 'access');
   const client = await db().$transaction(async (tx) => {
     const client = await requireClient(tx, clientId);
     const model = await requireModel(tx, modelId);

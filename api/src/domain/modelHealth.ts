@@ -16,7 +16,8 @@ import { db, type Tx } from '../db/current.ts';
 import { FAILED_STATUSES, OVERSHOOT_STATUS } from './metering.ts';
 import { isAllowedUpstreamKeyEnv, refusedUpstreamKeyEnv } from './upstreamKeys.ts';
 
-export type ModelHealthStatus = 'OK' | 'DEGRADED' | 'DOWN' | 'DISABLED';
+export const MODEL_HEALTH_STATUSES = ['OK', 'DEGRADED', 'DOWN', 'DISABLED'] as const;
+export type ModelHealthStatus = (typeof MODEL_HEALTH_STATUSES)[number];
 
 export const HEALTH_WINDOW = { requests: 20, minutes: 10 } as const;
 

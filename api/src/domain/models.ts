@@ -8,8 +8,9 @@ import { requireName, requireWholeNumber } from './input.ts';
 import { isAllowedUpstreamKeyEnv, UPSTREAM_KEY_ENV_RULE } from './upstreamKeys.ts';
 import type { Viewer } from './viewer.ts';
 
+/** The names Model.provider may hold; providers/index.ts maps each to its implementation. */
 export const PROVIDERS = ['echo', 'openai-compatible'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export type ProviderName = (typeof PROVIDERS)[number];
 
 export interface CreateModelInput {
   name: string;
@@ -30,7 +31,7 @@ export async function createModel(actor: Viewer, input: CreateModelInput) {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(name)) {
     throw badInput('name may contain letters, digits and . _ : / @ - only (it is what clients pass as "model")', 'name');
   }
-  if (!PROVIDERS.includes(input.provider as Provider)) {
+  if (!PROVIDERS.includes(input.provider as ProviderName)) {
     throw badInput(`provider must be one of: ${PROVIDERS.join(', ')}`, 'provider');
   }
   const upstreamModel = requireName(input.upstreamModel, 'upstreamModel', 200);

@@ -6,8 +6,17 @@ import { hashSecret, previousHashes } from './secrets.ts';
 
 export type HashedTable = 'apiKey' | 'accessToken' | 'session';
 
+/**
+ * What `find` gives for the secret's current hash; failing that, for a row stored under a
+ * previous secret's hash, moved to the current one first (keys, tokens and sessions alike).
+ */
+export async function findBySecret<T>(table: HashedTable, secret: string, find: (hash: string) => Promise<T | null>): Promise<T | null> {
+  const hash = hashSecret(secret);
+  return (await find(hash)) ?? ((await adoptCurrentHash(table, secret)) ? find(hash) : null);
+}
+
 /** True when a row hashed under a previous secret was found and moved to the current one. */
-export async function adoptCurrentHash(table: HashedTable, secret: string): Promise<boolean> {
+async function adoptCurrentHash(table: HashedTable, secret: string): Promise<boolean> {
   const old = previousHashes(secret);
   if (old.length === 0) return false;
   const where = { hash: { in: old } };

@@ -16,12 +16,9 @@ import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
 import { bumpInvalidationCounter, pollInvalidationCounter } from './invalidationCounter.ts';
 import { closeRedisClient, connectOrCarryOn, redisClient } from './redis.ts';
+import type { ClientChange } from '../domain/ownerChanges.ts';
 
 export { redisStatus } from './redis.ts';
-
-/** RESYNC: events may have been missed (Redis was unreachable); the figures are current, refetch. */
-export type ClientChange =
-  'METERED' | 'KEY_CREATED' | 'KEY_REVOKED' | 'CONSENT_GRANTED' | 'POOL_CHANGED' | 'ACCESS_CHANGED' | 'REFILLED' | 'RESYNC';
 
 /** Something changed the usage, pool, keys or model access of a client (or of a user's personal account). */
 export interface OwnerChangeEvent {

@@ -36,7 +36,7 @@ function useProductionErrorPolicy(): Plugin {
   };
 }
 
-/** The same policy for refusals that are thrown rather than reported (yoga.ts applies it when masking). */
+/** The same policy for refusals that are thrown rather than reported (maskError.ts applies it when masking). */
 export function quietInProduction(error: GraphQLError): GraphQLError {
   if (config().env !== 'production') return error;
   const message = error.message

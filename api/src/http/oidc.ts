@@ -7,7 +7,7 @@ import { config } from '../config.ts';
 import { signInWithOidc, type OidcRefusal } from '../domain/oidcSignIn.ts';
 import { hashSecret } from '../domain/secrets.ts';
 import { log } from '../log.ts';
-import { readCookie, sessionCookie } from './cookies.ts';
+import { cookie, readCookie, seeOther, sessionCookie } from './cookies.ts';
 
 const FLOW_COOKIE = 'lumen_oidc';
 const FLOW_TTL_MS = 10 * 60 * 1000;
@@ -49,8 +49,6 @@ function idTokenClaimsRequest(cfg: oidc.Configuration): Record<string, string> {
   return { claims: JSON.stringify({ id_token: { email: { essential: true }, email_verified: { essential: true } } }) };
 }
 
-const secure = () => config().env !== 'development';
-
 function seal(value: object): string {
   const body = Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${body}.${hashSecret(`oidc-flow:${body}`)}`;
@@ -76,7 +74,7 @@ const REFUSALS: Record<OidcRefusal, string> = {
 /** Back to the sign-in page, which explains the code; details go to the log, not into a URL. */
 function failure(code: 'oidc' | 'expired' | OidcRefusal, detail?: unknown): Response {
   if (detail) log.warn({ code, detail: detail instanceof Error ? detail.message : String(detail) }, 'OIDC sign-in failed');
-  return new Response(null, { status: 303, headers: { location: `/signin?error=${code}`, 'cache-control': 'no-store' } });
+  return seeOther(`/signin?error=${code}`);
 }
 
 export async function handleOidcRoute(request: Request, url: URL): Promise<Response | null> {
@@ -95,15 +93,7 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
       nonce: flow.nonce,
       ...idTokenClaimsRequest(cfg),
     });
-    const cookie = [
-      `${FLOW_COOKIE}=${seal(flow)}`,
-      'Path=/auth/oidc',
-      'HttpOnly',
-      'SameSite=Lax',
-      `Max-Age=${FLOW_TTL_MS / 1000}`,
-      ...(secure() ? ['Secure'] : []),
-    ].join('; ');
-    return new Response(null, { status: 303, headers: { location: target.href, 'set-cookie': cookie, 'cache-control': 'no-store' } });
+    return seeOther(target.href, [cookie(FLOW_COOKIE, seal(flow), '/auth/oidc', FLOW_TTL_MS / 1000)]);
   }
   if (url.pathname === '/auth/oidc/callback') {
     const flow = unseal(readCookie(request, FLOW_COOKIE));
@@ -134,10 +124,7 @@ export async function handleOidcRoute(request: Request, url: URL): Promise<Respo
     const { adminGroup, trustEmail } = config().oidc!;
     const session = await signInWithOidc({ idToken, userInfo }, { adminGroup, trustEmail, userAgent: request.headers.get('user-agent') });
     if ('refused' in session) return failure(session.refused, REFUSALS[session.refused]);
-    const headers = new Headers({ location: '/', 'cache-control': 'no-store' });
-    headers.append('set-cookie', sessionCookie(session.sessionToken, session.expiresAt, secure()));
-    headers.append('set-cookie', `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`);
-    return new Response(null, { status: 303, headers });
+    return seeOther('/', [sessionCookie(session.sessionToken, session.expiresAt), `${FLOW_COOKIE}=; Path=/auth/oidc; Max-Age=0`]);
   }
   return null;
 }

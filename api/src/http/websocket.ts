@@ -4,15 +4,17 @@ import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
 import { config } from '../config.ts';
-import type { yoga as lumenYoga } from '../yoga.ts';
 import { isTrustedOrigin } from './cors.ts';
 import { WEBSOCKET_LIMITS } from './limits.ts';
 import { addressOf } from './rateLimits.ts';
 import { CSRF_HEADER } from './viewer.ts';
 import { log } from '../log.ts';
 
-type Enveloped = ReturnType<(typeof lumenYoga)['getEnveloped']>;
+/** What this needs of the Yoga server (yoga.ts): its plugins' parse, validate, context and execution. */
+type EnvelopedServer = Pick<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, 'getEnveloped'>;
+type Enveloped = ReturnType<EnvelopedServer['getEnveloped']>;
 
 export interface WebSocketOptions {
   /** Defaults to WEBSOCKET_LIMITS.connectionInitTimeoutMs (tests shorten it). */
@@ -22,7 +24,7 @@ export interface WebSocketOptions {
 const addressOfUpgrade = (req: IncomingMessage) =>
   addressOf(req.headers['x-forwarded-for'] as string | undefined, req.socket.remoteAddress, config().trustProxy);
 
-export function attachWebSocket(server: Server, yoga: typeof lumenYoga, options: WebSocketOptions = {}): () => Promise<void> {
+export function attachWebSocket(server: Server, yoga: EnvelopedServer, options: WebSocketOptions = {}): () => Promise<void> {
   // Sockets whose connection_init has not been accepted yet, by client address: anyone can
   // open them, so each address may hold only a few, each for a few seconds.
   const waiting = new Map<string, number>();

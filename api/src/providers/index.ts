@@ -1,15 +1,16 @@
-// Providers by the name stored in Model.provider.
+// Providers by the name stored in Model.provider (one for each of domain/models.ts's PROVIDERS).
+import type { ProviderName } from '../domain/models.ts';
 import { echoProvider } from './echo.ts';
 import { openaiCompatibleProvider } from './openaiCompatible.ts';
 import { type Provider, UpstreamError } from './types.ts';
 
-const providers: Record<string, Provider> = {
+const providers: Record<ProviderName, Provider> = {
   echo: echoProvider,
   'openai-compatible': openaiCompatibleProvider,
 };
 
 export function providerFor(model: { name: string; provider: string }): Provider {
-  const provider = providers[model.provider];
+  const provider = Object.hasOwn(providers, model.provider) ? providers[model.provider as ProviderName] : undefined;
   if (!provider) {
     throw new UpstreamError(
       500,

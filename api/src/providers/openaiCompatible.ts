@@ -5,24 +5,13 @@
 // come back as OpenAI-style errors; a streaming client that goes away aborts the
 // upstream request, and what was produced until then is billed.
 //
-// LUMEN_UPSTREAM_TIMEOUT_MS (default 300000) bounds the wait for the upstream's
-// answer and, when streaming, the silence between two chunks.
+// LUMEN_UPSTREAM_TIMEOUT_MS (config.ts, default 300000) bounds the wait for the
+// upstream's answer and, when streaming, the silence between two chunks.
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { config } from '../config.ts';
 import { isAllowedUpstreamKeyEnv, refusedUpstreamKeyEnv } from '../domain/upstreamKeys.ts';
 import type { Model } from '../generated/prisma/client.ts';
 import { type ChatCall, type CompleteResult, type Provider, type StreamResult, type TokenUsage, UpstreamError } from './types.ts';
-
-const DEFAULT_TIMEOUT_MS = 300_000;
-
-export function upstreamTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.LUMEN_UPSTREAM_TIMEOUT_MS?.trim();
-  if (!text) return DEFAULT_TIMEOUT_MS;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > 3_600_000) {
-    throw new Error(`LUMEN_UPSTREAM_TIMEOUT_MS must be a whole number of milliseconds from 1 to 3600000 (got "${text}")`);
-  }
-  return value;
-}
 
 /** When the upstream reports no usage (or the client left first): about 4 bytes per token. */
 export const estimateTokens = (value: unknown) =>
@@ -93,6 +82,7 @@ async function send(call: ChatCall, body: Record<string, unknown>, deadline: Dea
   };
   if (model.upstreamKeyEnv) {
     // Checked here, where the variable is read, so that no stored model can send another variable's value.
+    // Read per request, not in config.ts: which variable is a model's choice, made while Lumen runs.
     if (!isAllowedUpstreamKeyEnv(model.upstreamKeyEnv)) {
       throw new UpstreamError(502, 'upstream_key_env_not_allowed', refusedUpstreamKeyEnv(model.name, model.upstreamKeyEnv), 'error');
     }
@@ -179,7 +169,7 @@ async function upstreamFailure(model: Model, response: Response, deadline: Deadl
 
 export const openaiCompatibleProvider: Provider = {
   async complete(call): Promise<CompleteResult> {
-    const timeoutMs = upstreamTimeoutMs();
+    const timeoutMs = config().upstreamTimeoutMs;
     const deadline = new Deadline(timeoutMs, call.signal);
     try {
       const response = await send(call, call.body, deadline, timeoutMs);
@@ -206,7 +196,7 @@ export const openaiCompatibleProvider: Provider = {
   },
 
   async stream(call): Promise<StreamResult> {
-    const timeoutMs = upstreamTimeoutMs();
+    const timeoutMs = config().upstreamTimeoutMs;
     const deadline = new Deadline(timeoutMs, call.signal);
     const streamOptions = typeof call.body.stream_options === 'object' && call.body.stream_options ? call.body.stream_options : {};
     // Always ask for usage, so that billing uses the upstream's own count.

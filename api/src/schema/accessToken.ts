@@ -2,9 +2,7 @@
 // shown once, then only its hint; a token may expire, and revoking it works at once.
 import { ACCESS_TOKEN_MAX_DAYS, createAccessToken, listAccessTokens, revokeAccessToken } from '../domain/auth.ts';
 import { DomainError } from '../domain/errors.ts';
-import { consume } from '../http/rateLimits.ts';
 import { builder } from './builder.ts';
-import { requireIdOf } from './ids.ts';
 import { UserRef } from './user.ts';
 import { canSeeAccessToken } from './visibility.ts';
 
@@ -37,26 +35,19 @@ builder.objectField(UserRef, 'accessTokens', (t) =>
   }),
 );
 
-const CreateAccessTokenInput = builder.inputType('CreateAccessTokenInput', {
-  fields: (f) => ({
-    name: f.string({ required: true, description: 'What the token is for, such as "backup script" or "laptop".' }),
-    expiresAt: f.field({
-      type: 'DateTime',
-      description: `When the token stops working: in the future, at most ${ACCESS_TOKEN_MAX_DAYS} days (five years) ahead. Null or left out: never.`,
-    }),
-  }),
-});
-
-builder.mutationField('createAccessToken', (t) =>
-  t.field({
-    type: builder.simpleObject('CreateAccessTokenPayload', {
-      fields: (p) => ({
-        accessToken: p.field({ type: AccessTokenRef }),
-        secret: p.string({ description: 'The token itself. Shown this once and never again: only its hash is kept.' }),
+builder.relayMutationField(
+  'createAccessToken',
+  {
+    inputFields: (f) => ({
+      name: f.string({ required: true, description: 'What the token is for, such as "backup script" or "laptop".' }),
+      expiresAt: f.field({
+        type: 'DateTime',
+        description: `When the token stops working: in the future, at most ${ACCESS_TOKEN_MAX_DAYS} days (five years) ahead. Null or left out: never.`,
       }),
     }),
+  },
+  {
     description: 'A new admin-API token of your own. Only a browser session may create one (or the CLI), never another token.',
-    args: { input: t.arg({ type: CreateAccessTokenInput, required: true }) },
     authScopes: { loggedIn: true },
     resolve: async (_root, { input }, ctx) => {
       // Otherwise a leaked token could mint successors that outlive its expiry and its revocation.
@@ -66,26 +57,26 @@ builder.mutationField('createAccessToken', (t) =>
           'An admin-API token cannot create tokens: create one on the Profile page (signed in in the browser) or with `lumen token create`',
         );
       }
-      await consume('keyCreation', ctx.viewer!.id);
+      await ctx.countKeyCreation();
       const { accessToken, token } = await createAccessToken(ctx.viewer, ctx.viewer!.id, input);
       return { accessToken, secret: token };
     },
-  }),
+  },
+  {
+    outputFields: (t) => ({
+      accessToken: t.expose('accessToken', { type: AccessTokenRef }),
+      secret: t.exposeString('secret', { description: 'The token itself. Shown this once and never again: only its hash is kept.' }),
+    }),
+  },
 );
 
-builder.mutationField('revokeAccessToken', (t) =>
-  t.field({
-    type: builder.simpleObject('RevokeAccessTokenPayload', { fields: (p) => ({ accessToken: p.field({ type: AccessTokenRef }) }) }),
+builder.relayMutationField(
+  'revokeAccessToken',
+  { inputFields: (f) => ({ id: f.globalID({ for: AccessTokenRef, required: true }) }) },
+  {
     description: "Stops a token at once. Your own tokens; admins may revoke anyone's.",
-    args: {
-      input: t.arg({
-        type: builder.inputType('RevokeAccessTokenInput', { fields: (f) => ({ id: f.id({ required: true }) }) }),
-        required: true,
-      }),
-    },
     authScopes: { loggedIn: true },
-    resolve: async (_root, { input }, ctx) => ({
-      accessToken: await revokeAccessToken(ctx.viewer!, requireIdOf('AccessToken', input.id, 'id')),
-    }),
-  }),
+    resolve: async (_root, { input }, ctx) => ({ accessToken: await revokeAccessToken(ctx.viewer!, input.id.id) }),
+  },
+  { outputFields: (t) => ({ accessToken: t.expose('accessToken', { type: AccessTokenRef }) }) },
 );

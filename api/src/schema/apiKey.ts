@@ -1,8 +1,7 @@
 // API keys for /v1: listed with their counters, created with a secret shown once.
 import { createApiKey, findApiKey, revokeApiKey } from '../domain/apiKeys.ts';
-import { consume } from '../http/rateLimits.ts';
 import { builder } from './builder.ts';
-import { requireIdOf } from './ids.ts';
+import { ClientRef } from './client.ts';
 import { toInt } from './usage.ts';
 import { canSeeApiKey } from './visibility.ts';
 
@@ -24,58 +23,42 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   }),
 });
 
-/** One connection type for a client's and a user's keys. */
-export const ApiKeyConnection = builder.connectionObject(
+builder.relayMutationField(
+  'createApiKey',
   {
-    type: ApiKeyRef,
-    name: 'ApiKeyConnection',
-    fields: (t) => ({
-      totalCount: t.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+    inputFields: (t) => ({
+      clientId: t.globalID({ for: ClientRef, description: 'Leave out to create a personal key of your own.' }),
+      name: t.string({ required: true, description: 'A label such as production, staging or ci-runner.' }),
     }),
   },
-  { name: 'ApiKeyEdge' },
-);
-
-const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
-  fields: (t) => ({
-    clientId: t.id({ description: 'Leave out to create a personal key of your own.' }),
-    name: t.string({ required: true, description: 'A label such as production, staging or ci-runner.' }),
-  }),
-});
-
-const CreateApiKeyPayload = builder.simpleObject('CreateApiKeyPayload', {
-  fields: (t) => ({
-    apiKey: t.field({ type: ApiKeyRef }),
-    secret: t.string({ description: 'The key itself. Shown this once and never again: only its hash is kept.' }),
-  }),
-});
-
-builder.mutationField('createApiKey', (t) =>
-  t.field({
-    type: CreateApiKeyPayload,
-    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+  {
     authScopes: (_root, { input }) =>
-      input.clientId == null ? { loggedIn: true } : { clientAction: { action: 'createApiKey', clientId: input.clientId } },
+      input.clientId == null ? { loggedIn: true } : { clientAction: { action: 'createApiKey', clientId: input.clientId.id } },
     resolve: async (_root, { input }, ctx) => {
-      const owner = input.clientId == null ? { userId: ctx.viewer!.id } : { clientId: requireIdOf('Client', input.clientId, 'clientId') };
-      await consume('keyCreation', ctx.viewer!.id);
+      const owner = input.clientId == null ? { userId: ctx.viewer!.id } : { clientId: input.clientId.id };
+      await ctx.countKeyCreation();
       return createApiKey(ctx.viewer!, owner, input);
     },
-  }),
+  },
+  {
+    outputFields: (t) => ({
+      apiKey: t.expose('apiKey', { type: ApiKeyRef }),
+      secret: t.exposeString('secret', { description: 'The key itself. Shown this once and never again: only its hash is kept.' }),
+    }),
+  },
 );
 
-builder.mutationField('revokeApiKey', (t) =>
-  t.field({
-    type: builder.simpleObject('RevokeApiKeyPayload', { fields: (p) => ({ apiKey: p.field({ type: ApiKeyRef }) }) }),
-    args: {
-      input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }),
-    },
+builder.relayMutationField(
+  'revokeApiKey',
+  { inputFields: (f) => ({ id: f.globalID({ for: ApiKeyRef, required: true }) }) },
+  {
     // Unknown ids pass here so that the resolver can say so (BAD_USER_INPUT).
     authScopes: async (_root, { input }, ctx) => {
       if (!ctx.viewer) return { loggedIn: true };
-      const key = await findApiKey(requireIdOf('ApiKey', input.id, 'id'));
+      const key = await findApiKey(input.id.id);
       return key ? ctx.permissions.canManageKey(key) : true;
     },
-    resolve: async (_root, { input }, ctx) => ({ apiKey: await revokeApiKey(ctx.viewer!, requireIdOf('ApiKey', input.id, 'id')) }),
-  }),
+    resolve: async (_root, { input }, ctx) => ({ apiKey: await revokeApiKey(ctx.viewer!, input.id.id) }),
+  },
+  { outputFields: (t) => ({ apiKey: t.expose('apiKey', { type: ApiKeyRef }) }) },
 );

@@ -3,16 +3,15 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLError } from 'graphql';
+import { config } from '../config.ts';
 import { db } from '../db/current.ts';
 import type { ClientAction } from '../domain/permissions.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type { Decimal } from '../domain/coins.ts';
 import type { Context } from './context.ts';
-import { isUuid } from '../domain/input.ts';
-import { clientIdFromArg } from './ids.ts';
+import GlobalIdInputPlugin from './globalIdInput.ts';
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -28,11 +27,11 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     loggedIn: boolean;
     admin: boolean;
-    /** The viewer may do this to the client (a uuid or a global id); unknown ids pass, for the resolver to report. */
+    /** The viewer may do this to the client (its uuid: global id arguments are decoded first); unknown ids pass, for the resolver to report. */
     clientAction: { action: ClientAction; clientId: string };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, GlobalIdInputPlugin],
   defaultFieldNullability: false,
   prisma: {
     // A function, so the schema can be built before the database is opened.
@@ -40,7 +39,10 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    // A function, as the schema is built at import, before the configuration is loaded; the check itself is cheap.
+    onUnusedQuery: (info) => {
+      if (config().env !== 'production') console.warn(`Prisma query was unused in resolver for ${info.parentType.name}.${info.fieldName}`);
+    },
   },
   relay: {
     clientMutationId: 'omit',
@@ -59,10 +61,8 @@ export const builder = new SchemaBuilder<{
       admin: ctx.viewer?.isAdmin === true,
       clientAction: async ({ action, clientId }) => {
         if (!ctx.viewer) return false;
-        const id = isUuid(clientId) ? clientId : clientIdFromArg(clientId);
-        if (!id) return true;
-        const exists = await ctx.permissions.clientExists(id);
-        return !exists || ctx.permissions.can(action, id);
+        const exists = await ctx.permissions.clientExists(clientId);
+        return !exists || ctx.permissions.can(action, clientId);
       },
     }),
     unauthorizedError: (_parent, context, _info, result) =>

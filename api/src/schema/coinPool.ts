@@ -1,9 +1,9 @@
 // A client's coin pool and its refill schedule, as the usage cards show them.
+import type { InputFieldBuilder } from '@pothos/core';
 import type { CoinPool } from '../generated/prisma/client.ts';
 import { nextRefillAt } from '../domain/coinPools.ts';
 import { builder } from './builder.ts';
-
-export const CoinPoolStateEnum = builder.enumType('CoinPoolState', { values: ['UNLIMITED', 'NOT_CONFIGURED', 'LIMITED'] as const });
+import { CoinPoolStateEnum } from './enums.ts';
 
 type PoolView = Pick<CoinPool, 'state' | 'balance' | 'capacity'>;
 
@@ -49,3 +49,15 @@ export function refillView(pool: CoinPool | null): RefillView | null {
   const next = nextRefillAt(pool);
   return next ? { amount: pool.refillAmount, intervalSeconds: pool.refillIntervalSeconds, nextRefillAt: next } : null;
 }
+
+/** The settings of SetClientCoinPoolInput and SetUserCoinPoolInput: a user's pool follows a client's rules. */
+export const coinPoolSettingFields = (f: InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>) => ({
+  state: f.field({ type: CoinPoolStateEnum, required: true }),
+  capacity: f.field({ type: 'Coins', description: 'LIMITED only: the most the pool can hold.' }),
+  balance: f.field({
+    type: 'Coins',
+    description: 'LIMITED only: the balance now; defaults to what is left, or to capacity for a newly limited pool.',
+  }),
+  refillAmount: f.field({ type: 'Coins', description: 'LIMITED only: coins added every refillIntervalSeconds, up to capacity.' }),
+  refillIntervalSeconds: f.int(),
+});

@@ -8,6 +8,8 @@ import './modelAccess.ts';
 import './user.ts';
 import './apiKey.ts';
 import './client.ts';
+import './clientMutations.ts';
+import './modelConsent.ts';
 import './subscription.ts';
 import './signIn.ts';
 import './session.ts';

@@ -3,19 +3,8 @@ import { db } from '../db/current.ts';
 import { modelHealth, recentResults, type RecentResults } from '../domain/modelHealth.ts';
 import { createModel, PROVIDERS } from '../domain/models.ts';
 import { builder } from './builder.ts';
+import { AccessRuleEnum, ModelHealthStatusEnum } from './enums.ts';
 import { canSeeModel } from './visibility.ts';
-
-export const AccessRuleEnum = builder.enumType('AccessRule', { values: ['ALLOWED', 'BLOCKED'] as const });
-
-export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
-  description: "A model's health from its recent upstream results (the Status column of the Model Access table).",
-  values: {
-    OK: { description: 'Recent requests succeeded (or there were none).' },
-    DEGRADED: { description: 'Some recent requests failed or timed out, or the upstream answered with more tokens than it was allowed.' },
-    DOWN: { description: "Most recent requests failed or timed out, or the model's upstreamKeyEnv is not an allowed variable." },
-    DISABLED: { description: 'An admin disabled the model.' },
-  } as const,
-});
 
 // One health query per GraphQL request, however many models it shows.
 const healthByRequest = new WeakMap<object, Promise<Map<string, RecentResults>>>();
@@ -63,33 +52,28 @@ builder.queryField('models', (t) =>
   }),
 );
 
-const CreateModelInput = builder.inputType('CreateModelInput', {
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
-    upstreamModel: t.string({ required: true }),
-    upstreamBaseUrl: t.string(),
-    upstreamKeyEnv: t.string({
-      description: 'The name of the environment variable holding the upstream key; it must be named LUMEN_UPSTREAM_KEY_<NAME>.',
+builder.relayMutationField(
+  'createModel',
+  {
+    inputFields: (t) => ({
+      name: t.string({ required: true }),
+      provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
+      upstreamModel: t.string({ required: true }),
+      upstreamBaseUrl: t.string(),
+      upstreamKeyEnv: t.string({
+        description: 'The name of the environment variable holding the upstream key; it must be named LUMEN_UPSTREAM_KEY_<NAME>.',
+      }),
+      inputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
+      outputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
+      maxOutputTokens: t.int(),
+      needsConsent: t.boolean(),
+      consentNotice: t.string(),
+      defaultAccess: t.field({ type: AccessRuleEnum }),
     }),
-    inputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
-    outputCoinsPerMillion: t.field({ type: 'Coins', required: true }),
-    maxOutputTokens: t.int(),
-    needsConsent: t.boolean(),
-    consentNotice: t.string(),
-    defaultAccess: t.field({ type: AccessRuleEnum }),
-  }),
-});
-
-const CreateModelPayload = builder.simpleObject('CreateModelPayload', {
-  fields: (t) => ({ model: t.field({ type: ModelRef }) }),
-});
-
-builder.mutationField('createModel', (t) =>
-  t.field({
-    type: CreateModelPayload,
-    args: { input: t.arg({ type: CreateModelInput, required: true }) },
+  },
+  {
     authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => ({ model: await createModel(ctx.viewer!, input) }),
-  }),
+  },
+  { outputFields: (t) => ({ model: t.expose('model', { type: ModelRef }) }) },
 );

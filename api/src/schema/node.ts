@@ -3,12 +3,11 @@
 // see all answer null without an error, as client(id) does, so that no answer tells
 // "exists but hidden" apart from "does not exist".
 import { brandWithType } from '@pothos/core';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { db } from '../db/current.ts';
 import { badInput } from '../domain/errors.ts';
-import { isUuid } from '../domain/input.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { parseGlobalId } from './globalIds.ts';
 import { canSeeAccessToken, canSeeApiKey, canSeeClient, canSeeModel, canSeeSession, canSeeUser } from './visibility.ts';
 
 const MAX_NODES = 100;
@@ -31,14 +30,9 @@ const loaders: Record<string, Loader> = {
 };
 
 async function loadNode(globalId: string, ctx: Context): Promise<object | null> {
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalID(String(globalId));
-  } catch {
-    return null;
-  }
-  const load = Object.hasOwn(loaders, decoded.typename) ? loaders[decoded.typename] : undefined;
-  if (!load || !isUuid(decoded.id)) return null;
+  const decoded = parseGlobalId(globalId);
+  const load = decoded && Object.hasOwn(loaders, decoded.typename) ? loaders[decoded.typename] : undefined;
+  if (!decoded || !load) return null;
   const row = await load(decoded.id, ctx);
   if (row) brandWithType(row, decoded.typename as never);
   return row;

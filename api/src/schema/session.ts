@@ -1,7 +1,7 @@
 // Browser sessions: people see where they are signed in and can end any of them.
 import { listSessions, revokeSession } from '../domain/auth.ts';
 import { builder } from './builder.ts';
-import { requireIdOf } from './ids.ts';
+import { globalIdOf } from './globalIds.ts';
 import { UserRef } from './user.ts';
 import { canSeeSession } from './visibility.ts';
 
@@ -29,19 +29,15 @@ builder.objectField(UserRef, 'sessions', (t) =>
   }),
 );
 
-builder.mutationField('revokeSession', (t) =>
-  t.field({
-    type: builder.simpleObject('RevokeSessionPayload', { fields: (p) => ({ revokedSessionId: p.id() }) }),
-    args: {
-      input: t.arg({
-        type: builder.inputType('RevokeSessionInput', { fields: (f) => ({ id: f.id({ required: true }) }) }),
-        required: true,
-      }),
-    },
+builder.relayMutationField(
+  'revokeSession',
+  { inputFields: (f) => ({ id: f.globalID({ for: SessionRef, required: true }) }) },
+  {
     authScopes: { loggedIn: true },
     resolve: async (_root, { input }, ctx) => {
-      await revokeSession(ctx.viewer!, requireIdOf('Session', input.id, 'id'));
-      return { revokedSessionId: input.id };
+      await revokeSession(ctx.viewer!, input.id.id);
+      return { revokedSessionId: globalIdOf('Session', input.id.id) };
     },
-  }),
+  },
+  { outputFields: (t) => ({ revokedSessionId: t.exposeID('revokedSessionId') }) },
 );

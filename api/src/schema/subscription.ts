@@ -8,7 +8,7 @@ import { badInput } from '../domain/errors.ts';
 import { whileAllowed } from '../domain/liveAccess.ts';
 import { modelAccessFor } from '../domain/modelAccess.ts';
 import type { Owner } from '../domain/owner.ts';
-import { ownerWhere } from '../domain/owner.ts';
+import { ownerColumns, ownerWhere } from '../domain/owner.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { subscribeOwnerChanges, type OwnerChangeEvent } from '../events/bus.ts';
 import { ApiKeyRef } from './apiKey.ts';
@@ -16,25 +16,11 @@ import { builder } from './builder.ts';
 import { ClientRef } from './client.ts';
 import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts';
 import type { Context } from './context.ts';
-import { requireIdOf } from './ids.ts';
+import { ClientChangeEnum } from './enums.ts';
+import { globalIdOf } from './globalIds.ts';
 import { ModelAccessRef } from './modelAccess.ts';
 import { UsageRef } from './usage.ts';
 import { UserRef } from './user.ts';
-
-const ClientChangeEnum = builder.enumType('ClientChange', {
-  values: {
-    METERED: {},
-    KEY_CREATED: {},
-    KEY_REVOKED: {},
-    CONSENT_GRANTED: {},
-    POOL_CHANGED: {},
-    ACCESS_CHANGED: {},
-    REFILLED: {},
-    RESYNC: {
-      description: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.',
-    },
-  } as const,
-});
 
 /** What the subscriber signed in with, so that access is checked again while the subscription lasts. */
 const credentialOf = (ctx: Context): Credential | null =>
@@ -86,21 +72,30 @@ const ViewerUsageEventRef = builder.objectRef<OwnerChangeEvent>('ViewerUsageEven
   }),
 });
 
+/**
+ * The one mechanism behind clientUsage and viewerUsage: the owner's changes, for as long as
+ * the subscriber keeps access to them (checked again on the way, domain/liveAccess.ts).
+ */
+function watchOwner(owner: Owner, ctx: Context) {
+  return whileAllowed(subscribeOwnerChanges(ownerColumns(owner)), {
+    viewerId: ctx.viewer!.id,
+    credential: credentialOf(ctx),
+    clientId: owner.clientId,
+  });
+}
+
 builder.subscriptionType({});
 
 builder.subscriptionField('clientUsage', (t) =>
   t.field({
     type: ClientUsageEventRef,
-    args: { clientId: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => ({ clientAction: { action: 'view', clientId: args.clientId } }),
+    args: { clientId: t.arg.globalID({ for: ClientRef, required: true }) },
+    authScopes: (_root, args) => ({ clientAction: { action: 'view', clientId: args.clientId.id } }),
     subscribe: async (_root, args, ctx) => {
-      const clientId = requireIdOf('Client', args.clientId, 'clientId');
-      if (!(await ctx.permissions.clientExists(clientId))) throw badInput(`No client with id ${args.clientId}`, 'clientId');
-      return whileAllowed(subscribeOwnerChanges({ clientId, userId: null }), {
-        viewerId: ctx.viewer!.id,
-        credential: credentialOf(ctx),
-        clientId,
-      });
+      const clientId = args.clientId.id;
+      if (!(await ctx.permissions.clientExists(clientId)))
+        throw badInput(`No client with id ${globalIdOf('Client', clientId)}`, 'clientId');
+      return watchOwner({ clientId }, ctx);
     },
     resolve: (event) => event,
   }),
@@ -110,11 +105,7 @@ builder.subscriptionField('viewerUsage', (t) =>
   t.field({
     type: ViewerUsageEventRef,
     authScopes: { loggedIn: true },
-    subscribe: (_root, _args, ctx) =>
-      whileAllowed(subscribeOwnerChanges({ clientId: null, userId: ctx.viewer!.id }), {
-        viewerId: ctx.viewer!.id,
-        credential: credentialOf(ctx),
-      }),
+    subscribe: (_root, _args, ctx) => watchOwner({ userId: ctx.viewer!.id }, ctx),
     resolve: (event) => event,
   }),
 );

@@ -2,8 +2,8 @@
 // is refused on its checksum alone, before any database access; a well-formed
 // one is looked up by its HMAC through the per-process cache.
 import type { KeyAccess } from '../domain/keyAccess.ts';
-import { adoptCurrentHash } from '../domain/rehash.ts';
-import { hashSecret, isWellFormed } from '../domain/secrets.ts';
+import { findBySecret } from '../domain/rehash.ts';
+import { isWellFormed } from '../domain/secrets.ts';
 import { V1Error } from './errors.ts';
 import { keyAccess } from './keyCache.ts';
 
@@ -29,9 +29,8 @@ export async function authenticate(request: Request): Promise<KeyAccess> {
       `The API key is malformed: Lumen keys look like sk_ followed by 49 letters, digits, - or _, and this one's checksum does not match. Check that it was copied completely.`,
     );
   }
-  let access = await keyAccess(hashSecret(secret));
-  // Made before LUMEN_SECRET was rotated? Then it is found under an old hash, once.
-  if (!access && (await adoptCurrentHash('apiKey', secret))) access = await keyAccess(hashSecret(secret));
+  // A key made before LUMEN_SECRET was rotated is found under an old hash, once.
+  const access = await findBySecret('apiKey', secret, keyAccess);
   if (!access)
     throw unauthorized('invalid_api_key', `The API key ${secret.slice(0, 4)}...${secret.slice(-4)} is not known to this Lumen instance.`);
   if (access.revokedAt) {

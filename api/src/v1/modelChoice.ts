@@ -1,9 +1,9 @@
 // The model a request names, and whether this key's owner may call it. Refusals
 // say what to do about them: who can allow a blocked model, how to give consent.
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import { isCallable, type ModelAccessEntry } from '../domain/modelAccess.ts';
 import { findKeyAccess } from '../domain/keyAccess.ts';
+import { globalIdOf } from '../schema/globalIds.ts';
 import { V1Error } from './errors.ts';
 import { forgetKeys } from './keyCache.ts';
 
@@ -36,9 +36,9 @@ export async function chooseModel(access: KeyAccess, hash: string, name: string)
       'model_blocked',
       `The model ${model.name} is blocked for ${who}; an admin can allow it in the Model Access table of the client's page.`,
     );
-  const modelId = encodeGlobalID('Model', model.id);
+  const modelId = globalIdOf('Model', model.id);
   const how = access.owner.clientId
-    ? `A manager of client "${access.ownerName}" can grant it in the Model Access table on the client's page, or with the GraphQL mutation grantModelConsent(input: { clientId: "${encodeGlobalID('Client', access.owner.clientId)}", modelId: "${modelId}" }).`
+    ? `A manager of client "${access.ownerName}" can grant it in the Model Access table on the client's page, or with the GraphQL mutation grantModelConsent(input: { clientId: "${globalIdOf('Client', access.owner.clientId)}", modelId: "${modelId}" }).`
     : `You can grant it for your personal keys with the GraphQL mutation grantModelConsent(input: { modelId: "${modelId}" }).`;
   throw forbidden(
     'consent_required',

@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { print } from 'graphql';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import { createAccessToken, startSession } from '../../src/domain/auth.ts';
@@ -14,9 +16,14 @@ import type { Viewer } from '../../src/domain/viewer.ts';
 import { closeLumen, openLumen } from '../../src/lumen.ts';
 import { SESSION_COOKIE } from '../../src/http/cookies.ts';
 import { app } from '../../src/yoga.ts';
+import type { TypedDocumentString } from '../gql/graphql.ts';
 import { createScratchDatabase } from './scratchDatabase.ts';
 
-export interface GqlResult<T = any> {
+/**
+ * A GraphQL answer. Its data is typed when the query came from `graphql()` (test/gql, written by
+ * `npm run generate`); a plain string (a deliberately invalid or hand-built document) gives unknown data.
+ */
+export interface GqlResult<T = unknown> {
   data?: T;
   errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string } }[];
 }
@@ -29,6 +36,12 @@ export interface TestUser {
   token: string;
   viewer: Viewer;
 }
+
+/** The result type of a typed document, for code that receives it by other ways than gql() (SSE, WebSocket). */
+export type ResultOf<D> = D extends TypedDocumentString<infer TResult, infer _TVariables> ? TResult : never;
+
+/** Who sends a request: a test user (its admin-API token), a token or a browser session cookie, or nobody. */
+export type Caller = TestUser | { token?: string; cookie?: string } | null;
 
 export class TestLumen {
   queries: string[] = [];
@@ -47,19 +60,28 @@ export class TestLumen {
     return Promise.resolve(app.fetch(new Request(new URL(pathname, 'http://lumen.test'), init)));
   }
 
-  async gql<T = any>(
-    query: string,
-    variables: Record<string, unknown> = {},
-    as?: TestUser | { token?: string; cookie?: string } | null,
-  ): Promise<GqlResult<T>> {
+  gql<TResult, TVariables>(
+    query: TypedDocumentString<TResult, TVariables>,
+    variables?: TVariables,
+    as?: Caller,
+  ): Promise<GqlResult<TResult>>;
+  /** The admin UI's own documents (admin-ui/src/gql), sent as the browser sends them. */
+  gql<TResult, TVariables>(query: TypedDocumentNode<TResult, TVariables>, variables?: TVariables, as?: Caller): Promise<GqlResult<TResult>>;
+  gql(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GqlResult>;
+  async gql(
+    query: string | TypedDocumentString<unknown, unknown> | TypedDocumentNode<unknown, unknown>,
+    variables: unknown = {},
+    as?: Caller,
+  ): Promise<GqlResult> {
+    const text = typeof query === 'object' && 'kind' in query ? print(query) : String(query);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (as && 'token' in as && as.token) headers.authorization = `Bearer ${as.token}`;
     if (as && 'cookie' in as && as.cookie) {
       headers.cookie = as.cookie;
       headers['x-lumen-csrf'] = '1'; // as the admin UI does
     }
-    const response = await this.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as GqlResult<T>;
+    const response = await this.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: text, variables }) });
+    return (await response.json()) as GqlResult;
   }
 
   /** A user with an admin-API token; names are unique per call so tests can run side by side. */
@@ -145,6 +167,8 @@ export async function startLumen(env: Record<string, string> = {}): Promise<Test
     LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-test-${process.pid}`),
     DATABASE_URL: databaseUrl,
     LUMEN_PUBLIC_URL: 'http://lumen.test',
+    // Quiet (silent) unless the person running the tests asks for logs.
+    LUMEN_LOG_LEVEL: process.env.LUMEN_LOG_LEVEL,
     ...env,
   });
   const queries: string[] = [];

@@ -1,5 +1,8 @@
 // Reads a GraphQL-over-SSE response (Yoga's built-in transport) event by event.
-export class SseReader {
+import type { GqlResult } from './lumen.ts';
+
+/** `T` is the subscription's data (from its typed document); unknown when the test does not read it. */
+export class SseReader<T = unknown> {
   private buffer = '';
   private decoder = new TextDecoder();
   private reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -10,7 +13,7 @@ export class SseReader {
   }
 
   /** The next `next` event's payload; null when the stream ends. */
-  async next(): Promise<any | null> {
+  async next(): Promise<GqlResult<T> | null> {
     for (;;) {
       const end = this.buffer.indexOf('\n\n');
       if (end >= 0) {
@@ -21,7 +24,7 @@ export class SseReader {
           .filter((line) => line.startsWith('data:'))
           .map((line) => line.slice(5).trim())
           .join('\n');
-        if (data) return JSON.parse(data);
+        if (data) return JSON.parse(data) as GqlResult<T>;
         if (/^event: complete/m.test(block)) return null;
         continue;
       }

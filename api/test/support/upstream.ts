@@ -4,15 +4,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What Lumen sent upstream: an OpenAI chat request, with any extra parameters it passed through. */
+export interface UpstreamBody {
+  model?: string;
+  stream?: boolean;
+  stream_options?: unknown;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  n?: number;
+  [parameter: string]: unknown;
+}
+
 export interface UpstreamRequest {
   path: string;
   headers: IncomingMessage['headers'];
-  body: any;
+  body: UpstreamBody | null;
   /** True once Lumen closed the connection before the answer was complete. */
   abandoned: boolean;
 }
 
-export type UpstreamHandler = (res: ServerResponse, body: any, request: UpstreamRequest) => void;
+export type UpstreamHandler = (res: ServerResponse, body: UpstreamBody, request: UpstreamRequest) => void;
 
 export interface TestUpstream {
   /** The base URL to give a model as upstreamBaseUrl. */
@@ -39,14 +50,14 @@ export async function startUpstream(): Promise<TestUpstream> {
       const request: UpstreamRequest = {
         path: req.url ?? '',
         headers: req.headers,
-        body: text ? JSON.parse(text) : null,
+        body: text ? (JSON.parse(text) as UpstreamBody) : null,
         abandoned: false,
       };
       res.on('close', () => {
         if (!res.writableFinished) request.abandoned = true;
       });
       upstream.received.push(request);
-      upstream.handler(res, request.body, request);
+      upstream.handler(res, request.body ?? {}, request);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

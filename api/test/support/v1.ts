@@ -5,6 +5,7 @@ import { createApiKey } from '../../src/domain/apiKeys.ts';
 import { exact, type Decimal } from '../../src/domain/coins.ts';
 import { setClientCoinPool, type SetCoinPoolInput } from '../../src/domain/coinPools.ts';
 import { createModel, type CreateModelInput } from '../../src/domain/models.ts';
+import type { Viewer } from '../../src/domain/viewer.ts';
 import { app } from '../../src/yoga.ts';
 import type { TestLumen, TestUser } from './lumen.ts';
 
@@ -22,8 +23,9 @@ export function openai(secret: string, baseURL = 'http://lumen.test/v1'): OpenAI
 
 let models = 0;
 
-export async function model(admin: TestUser, input: Partial<CreateModelInput> = {}) {
-  return createModel(admin.viewer, {
+/** An echo model with a unique name; `input` overrides any field. `as` is an admin (a test user or a viewer). */
+export async function model(as: { viewer: Viewer }, input: Partial<CreateModelInput> = {}) {
+  return createModel(as.viewer, {
     name: `echo-${++models}-${Math.random().toString(36).slice(2, 6)}`,
     provider: 'echo',
     upstreamModel: 'echo',

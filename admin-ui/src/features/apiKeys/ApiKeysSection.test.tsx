@@ -1,19 +1,26 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { apiKey, apiKeyData, CLIENT_ID } from '../../test/fixtures';
+import { apiKey, apiKeyData, apiKeysOwner, CLIENT_ID, VIEWER_ID } from '../../test/fixtures';
 import { gqlError, mockApi, type Handler, renderWithApi } from '../../test/utils';
 import { ApiKeysSection } from './ApiKeysSection';
 
 const SECRET = 'sk_Abc1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx9xQz';
 
 function connection(keys: ReturnType<typeof apiKey>[], hasNextPage = false) {
+  const edges = keys.map((node) => ({
+    __typename: 'ApiKeyEdge',
+    cursor: `cursor-${apiKeyOf(node).id}`,
+    node: { __typename: 'ApiKey', ...node },
+  }));
   return {
     __typename: 'ApiKeyConnection',
     totalCount: keys.length + (hasNextPage ? 10 : 0),
-    edges: keys.map((node) => ({ __typename: 'ApiKeyEdge', node: { __typename: 'ApiKey', ...node } })),
-    pageInfo: { __typename: 'PageInfo', hasNextPage },
+    edges,
+    pageInfo: { __typename: 'PageInfo', hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
+
+const apiKeyOf = (key: ReturnType<typeof apiKey>) => key as unknown as { id: string };
 
 const active = apiKey();
 const revoked = apiKey({
@@ -28,7 +35,7 @@ const revoked = apiKey({
 function clientKeys(): Handler {
   return (v) => ({
     data: {
-      client: {
+      node: {
         __typename: 'Client',
         id: CLIENT_ID,
         apiKeys: connection(
@@ -40,9 +47,9 @@ function clientKeys(): Handler {
 }
 
 function renderSection(props: Partial<Parameters<typeof ApiKeysSection>[0]>, handlers: Record<string, Handler>) {
-  const api = mockApi({ ApiKeysSection_ClientApiKeysQuery: clientKeys(), ...handlers });
+  const api = mockApi({ ApiKeysSection_ApiKeysQuery: clientKeys(), ...handlers });
   const view = renderWithApi(
-    <ApiKeysSection clientId={CLIENT_ID} ownerLabel="example-bot" canCreate canRevoke exampleModel="qwen2.5-7b-instruct" {...props} />,
+    <ApiKeysSection owner={apiKeysOwner()} ownerLabel="example-bot" canCreate canRevoke exampleModel="qwen2.5-7b-instruct" {...props} />,
     api,
   );
   return { api, ...view };
@@ -57,23 +64,23 @@ describe('ApiKeysSection', () => {
     expect(within(row).getByText('1,126,939')).toBeTruthy();
     expect(within(row).getByText('1.35')).toBeTruthy();
     expect(within(row).getByRole('button', { name: 'Revoke production' })).toBeTruthy();
-    const call = api.callsOf('ApiKeysSection_ClientApiKeysQuery')[0];
+    const call = api.callsOf('ApiKeysSection_ApiKeysQuery')[0];
     expect(call.headers.get('x-lumen-csrf')).toBe('1');
-    expect(call.variables).toMatchObject({ clientId: CLIENT_ID, includeRevoked: false, search: null });
+    expect(call.variables).toMatchObject({ ownerId: CLIENT_ID, includeRevoked: false, search: null });
     expect(screen.queryByText('old-staging')).toBeNull();
   });
 
-  it('shows deleted keys on request, and searches on the server', async () => {
+  it('shows revoked keys on request, and searches on the server', async () => {
     const { api, user } = renderSection({}, {});
     await screen.findByText('production');
-    await user.click(screen.getByRole('checkbox', { name: 'Show deleted keys' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Show revoked keys' }));
     const row = (await screen.findByText('old-staging')).closest('tr')!;
     expect(within(row).getByText('Revoked')).toBeTruthy();
     expect(within(row).queryByRole('button', { name: /Revoke/ })).toBeNull();
 
     await user.type(screen.getByRole('searchbox', { name: /Search API keys/ }), 'nothing-like-this');
     expect(await screen.findByText('No API keys match your filter.')).toBeTruthy();
-    expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').at(-1)?.variables).toMatchObject({
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').at(-1)?.variables).toMatchObject({
       search: 'nothing-like-this',
       includeRevoked: true,
     });
@@ -84,9 +91,9 @@ describe('ApiKeysSection', () => {
     const { api, user } = renderSection(
       {},
       {
-        ApiKeysSection_ClientApiKeysQuery: () => ({
+        ApiKeysSection_ApiKeysQuery: () => ({
           data: {
-            client: {
+            node: {
               __typename: 'Client',
               id: CLIENT_ID,
               apiKeys: connection(created ? [active, apiKey({ id: 'QXBpS2V5OjM=', name: 'ci-runner', hint: 'sk_A...9xQz' })] : []),
@@ -158,7 +165,7 @@ describe('ApiKeysSection', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(api.callsOf('ApiKeysSection_RevokeApiKeyMutation')[0].variables).toEqual({ input: { id: apiKeyData().id } });
-    expect(screen.getByText(/revoked\. It is listed under Show deleted keys/)).toBeTruthy();
+    expect(screen.getByText(/revoked\. It is listed under Show revoked keys/)).toBeTruthy();
   });
 
   it('hides create and revoke when the API says the viewer may not', async () => {
@@ -180,25 +187,52 @@ describe('ApiKeysSection', () => {
 
   it('uses the viewer’s personal keys without a clientId', async () => {
     const api = mockApi({
-      ApiKeysSection_ViewerApiKeysQuery: () => ({
-        data: { viewer: { __typename: 'User', id: 'VXNlcjox', apiKeys: connection([active]) } },
+      ApiKeysSection_ApiKeysQuery: () => ({
+        data: { node: { __typename: 'User', id: VIEWER_ID, apiKeys: connection([active]) } },
       }),
       ApiKeysSection_CreateApiKeyMutation: () => ({
         data: { createApiKey: { secret: SECRET, apiKey: { __typename: 'ApiKey', ...apiKey({ name: 'laptop' }) } } },
       }),
     });
-    const { user } = renderWithApi(<ApiKeysSection clientId={null} ownerLabel="your personal account" canCreate canRevoke />, api);
+    const { user } = renderWithApi(
+      <ApiKeysSection owner={apiKeysOwner('viewer')} ownerLabel="your personal account" canCreate canRevoke />,
+      api,
+    );
     await screen.findByText('production');
     await user.click(screen.getByRole('button', { name: '+ New API Key' }));
     await user.type(screen.getByLabelText('Name'), 'laptop');
     await user.click(screen.getByRole('button', { name: 'Save Key' }));
     await screen.findByRole('dialog', { name: 'Copy your new API key' });
     expect(api.callsOf('ApiKeysSection_CreateApiKeyMutation')[0].variables).toEqual({ input: { name: 'laptop' } });
-    expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery')).toHaveLength(0);
+    // One query for any owner: the viewer's keys are asked for by the viewer's id.
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').map((c) => c.variables.ownerId)).toEqual([VIEWER_ID]);
+  });
+
+  it('shows more keys: the next page joins the list, after the keys already shown', async () => {
+    const page2 = apiKey({ id: 'QXBpS2V5OjQ=', name: 'older-key', hint: 'sk_B...0001' });
+    const { api, user } = renderSection(
+      {},
+      {
+        ApiKeysSection_ApiKeysQuery: (v) => ({
+          data: {
+            node: {
+              __typename: 'Client',
+              id: CLIENT_ID,
+              apiKeys: { ...(v.after ? connection([page2]) : connection([active], true)), totalCount: 2 },
+            },
+          },
+        }),
+      },
+    );
+    await user.click(await screen.findByRole('button', { name: 'Show more keys (1 of 2 shown)' }));
+    expect(await screen.findByText('older-key')).toBeTruthy();
+    expect(screen.getByText('production')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Show more keys/ })).toBeNull();
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').map((c) => c.variables.after)).toEqual([null, `cursor-${apiKeyData().id}`]);
   });
 
   it('shows an error with a retry when the keys cannot be loaded', async () => {
-    renderSection({}, { ApiKeysSection_ClientApiKeysQuery: () => gqlError('Database is starting, try again.', 'INTERNAL') });
+    renderSection({}, { ApiKeysSection_ApiKeysQuery: () => gqlError('Database is starting, try again.', 'INTERNAL') });
     expect((await screen.findByRole('alert')).textContent).toContain('Database is starting, try again.');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
   });

@@ -1,50 +1,46 @@
-import { useEffect, useMemo, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
-import { graphql } from '../../gql';
+import { useId, useState } from 'react';
+import { useClient, useMutation, useQuery } from 'urql';
+import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage, SearchBox, Spinner, SuccessMessage, Toggle } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { useDebounced } from '../../lib/hooks';
+import { ownerInput } from '../../lib/owner';
 import { ApiKeysTable } from './ApiKeysTable';
 import { NewApiKeyDialog, type SaveKeyResult } from './NewApiKeyDialog';
 import { UsageExamples } from './UsageExamples';
 
 const PAGE = 100;
 
-const ClientApiKeysQuery = graphql(`
-  query ApiKeysSection_ClientApiKeysQuery($clientId: ID!, $search: String, $includeRevoked: Boolean, $first: Int) {
-    client(id: $clientId) {
+/** The owner whose keys these are: a client, or the viewer (personal keys). */
+export const ApiKeysSection_UsageOwnerFragment = graphql(`
+  fragment ApiKeysSection_UsageOwnerFragment on UsageOwner {
+    __typename
+    ... on Node {
       id
-      apiKeys(search: $search, includeRevoked: $includeRevoked, first: $first) {
-        edges {
-          node {
-            id
-            ...ApiKeysTable_ApiKeyFragment
-          }
-        }
-        totalCount
-        pageInfo {
-          hasNextPage
-        }
-      }
     }
   }
 `);
 
-const ViewerApiKeysQuery = graphql(`
-  query ApiKeysSection_ViewerApiKeysQuery($search: String, $includeRevoked: Boolean, $first: Int) {
-    viewer {
+// One query for any owner: node(id) is a Client or a User, and both are a UsageOwner.
+const ApiKeysQuery = graphql(`
+  query ApiKeysSection_ApiKeysQuery($ownerId: ID!, $search: String, $includeRevoked: Boolean!, $first: Int!, $after: String) {
+    node(id: $ownerId) {
       id
-      apiKeys(search: $search, includeRevoked: $includeRevoked, first: $first) {
-        edges {
-          node {
-            id
-            ...ApiKeysTable_ApiKeyFragment
+      ... on UsageOwner {
+        apiKeys(search: $search, includeRevoked: $includeRevoked, first: $first, after: $after) {
+          edges {
+            cursor
+            node {
+              id
+              ...ApiKeysTable_ApiKeyFragment
+            }
           }
-        }
-        totalCount
-        pageInfo {
-          hasNextPage
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
         }
       }
     }
@@ -76,61 +72,53 @@ const RevokeApiKeyMutation = graphql(`
   }
 `);
 
-// With urql's document cache, a result holding no ApiKey yet (an empty table) would not be
-// refreshed by createApiKey; naming the type makes it so.
-const keysContext = { additionalTypenames: ['ApiKey'] };
-
 export interface ApiKeysSectionProps {
-  /** The client whose keys these are, or null for the viewer's personal keys. */
-  clientId: string | null;
+  owner: FragmentType<typeof ApiKeysSection_UsageOwnerFragment>;
   /** Shown in the New API Key dialog: "example-bot" or "your personal account". */
   ownerLabel: string;
   canCreate: boolean;
   canRevoke: boolean;
   /** A model name for the usage examples. */
   exampleModel?: string;
-  /** Changes when live usage arrives: the table is fetched again. */
-  refreshSignal?: number;
 }
 
-export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exampleModel, refreshSignal }: ApiKeysSectionProps) {
+/**
+ * The owner's keys, searchable, with revoked keys on request. The list stays current through
+ * the normalized cache (src/cache): live usage moves the counters, and a key created or
+ * revoked (here or elsewhere) makes the cache fetch the list again.
+ */
+export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevoke, exampleModel }: ApiKeysSectionProps) {
+  const owner = getFragmentData(ApiKeysSection_UsageOwnerFragment, ownerRef);
+  const headingId = useId();
+  const urql = useClient();
   const [search, setSearch] = useState('');
   const [includeRevoked, setIncludeRevoked] = useState(false);
-  const [first, setFirst] = useState(PAGE);
   const [creating, setCreating] = useState(false);
   const [showExamples, setShowExamples] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
   const debouncedSearch = useDebounced(search.trim(), 250);
-  const variables = { search: debouncedSearch || null, includeRevoked, first };
+  // The list shown always asks for the first page (later pages join it in the cache), so when
+  // the cache drops a list (a key was created) it starts over from the top, never mid-way.
+  const variables = { ownerId: owner.id, search: debouncedSearch || null, includeRevoked, first: PAGE, after: null };
 
-  const [clientResult, reexecuteClient] = useQuery({
-    query: ClientApiKeysQuery,
-    variables: { clientId: clientId ?? '', ...variables },
-    pause: clientId === null,
-    context: useMemo(() => keysContext, []),
-  });
-  const [viewerResult, reexecuteViewer] = useQuery({
-    query: ViewerApiKeysQuery,
-    variables,
-    pause: clientId !== null,
-    context: useMemo(() => keysContext, []),
-  });
-  const result = clientId === null ? viewerResult : clientResult;
-  const reexecute = clientId === null ? reexecuteViewer : reexecuteClient;
-  const connection = clientId === null ? viewerResult.data?.viewer.apiKeys : clientResult.data?.client?.apiKeys;
+  const [result, reexecute] = useQuery({ query: ApiKeysQuery, variables });
+  const node = result.data?.node;
+  const connection = node && 'apiKeys' in node ? node.apiKeys : undefined;
 
-  useEffect(() => {
-    if (refreshSignal) reexecute({ requestPolicy: 'network-only' });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [refreshSignal]);
+  // The next page is fetched on the side: the cache (relayPagination) adds it to the list shown.
+  const showMore = async (after: string) => {
+    setMore({ loading: true, error: null });
+    const res = await urql.query(ApiKeysQuery, { ...variables, after }).toPromise();
+    setMore({ loading: false, error: errorMessage(res.error) });
+  };
 
   const [, createKey] = useMutation(CreateApiKeyMutation);
   const [, revokeKey] = useMutation(RevokeApiKeyMutation);
 
   const save = async (name: string): Promise<SaveKeyResult> => {
-    const input = clientId ? { clientId, name } : { name };
-    const res = await createKey({ input });
+    const res = await createKey({ input: { ...ownerInput(owner), name } });
     const payload = res.data?.createApiKey;
     if (res.error || !payload) return { ok: false, error: errorMessage(res.error) ?? 'The key was not created.' };
     setNotice(`API key “${payload.apiKey.name}” created (${payload.apiKey.hint}).`);
@@ -141,9 +129,9 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
   const emptyText = filtering ? 'No API keys match your filter.' : includeRevoked ? 'No API keys yet.' : 'No active API keys.';
 
   return (
-    <section className="section" aria-labelledby={`api-keys-heading-${clientId ?? 'viewer'}`}>
+    <section className="section" aria-labelledby={headingId}>
       <div className="section-header">
-        <h2 id={`api-keys-heading-${clientId ?? 'viewer'}`}>API Keys</h2>
+        <h2 id={headingId}>API Keys</h2>
         <div className="section-actions">
           <button type="button" className="button" aria-expanded={showExamples} onClick={() => setShowExamples((v) => !v)}>
             Usage examples
@@ -165,7 +153,7 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
       {showExamples && <UsageExamples model={exampleModel} />}
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       <div className="table-toolbar">
-        <Toggle label="Show deleted keys" checked={includeRevoked} onChange={setIncludeRevoked} />
+        <Toggle label="Show revoked keys" checked={includeRevoked} onChange={setIncludeRevoked} />
         <SearchBox label="Search API keys by name or hint" placeholder="Filter by name or hint…" value={search} onChange={setSearch} />
       </div>
       {result.error && !connection ? (
@@ -183,11 +171,17 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
             }}
             emptyText={emptyText}
           />
-          {connection.pageInfo.hasNextPage && (
-            <button type="button" className="button button-link" onClick={() => setFirst((n) => n + PAGE)}>
+          {connection.pageInfo.hasNextPage && connection.pageInfo.endCursor && (
+            <button
+              type="button"
+              className="button button-link"
+              disabled={more.loading}
+              onClick={() => showMore(connection.pageInfo.endCursor!)}
+            >
               Show more keys ({connection.edges.length} of {connection.totalCount} shown)
             </button>
           )}
+          {more.error && <ErrorMessage>{more.error}</ErrorMessage>}
           {result.error && <ErrorMessage>{errorMessage(result.error)}</ErrorMessage>}
         </>
       )}
@@ -201,12 +195,12 @@ export function ApiKeysSection({ clientId, ownerLabel, canCreate, canRevoke, exa
           onConfirm={async () => {
             const res = await revokeKey({ input: { id: revoking.id } });
             if (res.error) return errorMessage(res.error);
-            setNotice(`API key “${revoking.name}” revoked. It is listed under Show deleted keys.`);
+            setNotice(`API key “${revoking.name}” revoked. It is listed under Show revoked keys.`);
             return null;
           }}
         >
           <p>
-            Requests with <code>{revoking.hint}</code> fail from now on. This cannot be undone; the key stays listed under Show deleted
+            Requests with <code>{revoking.hint}</code> fail from now on. This cannot be undone; the key stays listed under Show revoked
             keys.
           </p>
         </ConfirmDialog>

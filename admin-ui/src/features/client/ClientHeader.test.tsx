@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, clientHeader, coinPoolSettings } from '../../test/fixtures';
+import { CLIENT_ID, clientData, clientHeader, coinPoolSettings } from '../../test/fixtures';
 import { gqlError, mockApi, renderWithApi } from '../../test/utils';
 import { ClientHeader } from './ClientHeader';
 import { CoinPoolSettingsButton } from './CoinPoolSettings';
@@ -42,7 +42,8 @@ describe('CoinPoolSettings', () => {
   it('saves a limited pool with an hourly refill', async () => {
     const api = mockApi({
       CoinPoolSettings_SetClientCoinPoolMutation: () => ({
-        data: { setClientCoinPool: { client: { __typename: 'Client', id: CLIENT_ID } } },
+        // The client as the API answers: everything the mutation selects (clientData's figures).
+        data: { setClientCoinPool: { client: { __typename: 'Client', ...clientData({ admin: true }) } } },
       }),
     });
     const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);
@@ -83,7 +84,8 @@ describe('CoinPoolSettings', () => {
   it('switches to unlimited', async () => {
     const api = mockApi({
       CoinPoolSettings_SetClientCoinPoolMutation: () => ({
-        data: { setClientCoinPool: { client: { __typename: 'Client', id: CLIENT_ID } } },
+        // The client as the API answers: everything the mutation selects (clientData's figures).
+        data: { setClientCoinPool: { client: { __typename: 'Client', ...clientData({ admin: true }) } } },
       }),
     });
     const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);

@@ -26,16 +26,36 @@ function pageData(admin: boolean, totalTokens = 1126939) {
 }
 
 const keys = {
-  client: {
+  node: {
     __typename: 'Client',
     id: CLIENT_ID,
     apiKeys: {
       totalCount: 1,
-      edges: [{ node: { __typename: 'ApiKey', ...apiKeyData() } }],
-      pageInfo: { hasNextPage: false },
+      edges: [{ cursor: 'cursor-1', node: { __typename: 'ApiKey', ...apiKeyData() } }],
+      pageInfo: { hasNextPage: false, endCursor: 'cursor-1' },
     },
   },
 };
+
+/** A clientUsage event as the API sends it: what changed, and the client's figures after the change. */
+function usageEvent(
+  change: string,
+  figures: { totalTokens?: number; balance?: string; key?: Partial<ReturnType<typeof apiKeyData>> } = {},
+) {
+  const client = clientData();
+  return {
+    clientUsage: {
+      change,
+      at: new Date().toISOString(),
+      client: { id: CLIENT_ID },
+      usage: { ...client.usage, totalTokens: figures.totalTokens ?? client.usage.totalTokens },
+      coinPool: { ...client.coinPool, balance: figures.balance ?? client.coinPool.balance },
+      coinRefill: client.coinRefill,
+      apiKey: figures.key ? { ...apiKeyData(), ...figures.key } : null,
+      modelAccess: null,
+    },
+  };
+}
 
 function renderPage(admin: boolean) {
   let tokens = 1126939;
@@ -44,7 +64,7 @@ function renderPage(admin: boolean) {
       expect(v.id).toBe(CLIENT_ID);
       return { data: pageData(admin, tokens) };
     },
-    ApiKeysSection_ClientApiKeysQuery: () => ({ data: keys }),
+    ApiKeysSection_ApiKeysQuery: () => ({ data: keys }),
   });
   const view = renderWithApi(<ClientPage />, api, { path: `/clients/${CLIENT_ID}`, route: '/clients/:id' });
   return { api, ...view, setTokens: (n: number) => (tokens = n) };
@@ -90,22 +110,62 @@ describe('ClientPage', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Something broke');
   });
 
-  it('subscribes to live usage and refreshes cards and keys when it moves', async () => {
-    const { api, setTokens } = renderPage(false);
+  it('subscribes to live usage and writes the figures each event carries into the page, fetching nothing again', async () => {
+    const { api } = renderPage(false);
     await screen.findByRole('heading', { level: 1, name: 'example-bot' });
+    await screen.findByRole('button', { name: 'Revoke production' });
     await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
     expect(api.callsOf('ClientPage_ClientUsageSubscription')[0].variables).toEqual({ clientId: CLIENT_ID });
     const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
-    const keyLoads = api.callsOf('ApiKeysSection_ClientApiKeysQuery').length;
-    setTokens(2000000);
+    const keyLoads = api.callsOf('ApiKeysSection_ApiKeysQuery').length;
     act(() => {
-      // A burst of events: one refresh.
-      for (let i = 0; i < 5; i++)
-        api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { change: 'METERED', at: new Date().toISOString() } });
+      // A burst of metered requests: the last event's figures stay.
+      for (let i = 1; i <= 5; i++) {
+        api.emit(
+          'ClientPage_ClientUsageSubscription',
+          usageEvent('METERED', { totalTokens: 1999995 + i, balance: `${75 - i}`, key: { requests: 505 + i, totalTokens: 7000 + i } }),
+        );
+      }
     });
-    expect(await screen.findByText('2,000,000', {}, { timeout: 3000 })).toBeTruthy();
-    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads + 1);
-    await waitFor(() => expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').length).toBe(keyLoads + 1));
+    expect(await screen.findByText('2,000,000')).toBeTruthy();
+    const cards = screen.getByRole('region', { name: 'Usage' });
+    expect(within(cards).getByText('70.00')).toBeTruthy();
+    const keyRow = screen.getByText('production').closest('tr')!;
+    expect(within(keyRow).getByText('510')).toBeTruthy();
+    expect(within(keyRow).getByText('7,005')).toBeTruthy();
+    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads);
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads);
+  });
+
+  it('fetches the key list again when a key is created elsewhere, and only the key list', async () => {
+    const { api } = renderPage(false);
+    await screen.findByRole('button', { name: 'Revoke production' });
+    await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
+    const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
+    const keyLoads = api.callsOf('ApiKeysSection_ApiKeysQuery').length;
+    act(() => api.emit('ClientPage_ClientUsageSubscription', usageEvent('KEY_CREATED', { key: { id: 'QXBpS2V5Ojk=', name: 'new-key' } })));
+    await waitFor(() => expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads + 1));
+    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads);
+  });
+
+  it('puts the model access row an event carries in place of the old one', async () => {
+    const { api } = renderPage(false);
+    await screen.findByRole('heading', { level: 1, name: 'example-bot' });
+    await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
+    const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
+    const consented = modelAccessData({
+      status: 'CONSENTED',
+      usage: { requests: 3, totalTokens: 4321, coinsSpent: '0.01' },
+      model: { id: 'TW9kZWw6Mg==', name: 'gpt-4o', needsConsent: true, consentNotice: 'US.' },
+    });
+    const event = usageEvent('CONSENT_GRANTED');
+    act(() => api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { ...event.clientUsage, modelAccess: consented } }));
+    const row = (await screen.findByText('✓ Consented')).closest('tr')!;
+    expect(within(row).getByRole('rowheader', { name: /gpt-4o/ })).toBeTruthy();
+    expect(within(row).getByText('4,321')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Needs Consent/ })).toBeNull();
+    expect(within(screen.getByRole('rowheader', { name: /mistral/ }).closest('tr')!).getByText('164,551')).toBeTruthy();
+    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads);
   });
 
   it('fetches everything again on RESYNC (the API lost Redis and may have missed events)', async () => {
@@ -113,11 +173,11 @@ describe('ClientPage', () => {
     await screen.findByRole('heading', { level: 1, name: 'example-bot' });
     await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
     const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
-    const keyLoads = api.callsOf('ApiKeysSection_ClientApiKeysQuery').length;
+    const keyLoads = api.callsOf('ApiKeysSection_ApiKeysQuery').length;
     setTokens(3000000);
-    act(() => api.emit('ClientPage_ClientUsageSubscription', { clientUsage: { change: 'RESYNC', at: new Date().toISOString() } }));
+    act(() => api.emit('ClientPage_ClientUsageSubscription', usageEvent('RESYNC')));
     expect(await screen.findByText('3,000,000', {}, { timeout: 3000 })).toBeTruthy();
     expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads + 1);
-    await waitFor(() => expect(api.callsOf('ApiKeysSection_ClientApiKeysQuery').length).toBe(keyLoads + 1));
+    await waitFor(() => expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads + 1));
   });
 });

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQuery } from 'urql';
+import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage, Spinner } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
@@ -10,7 +10,6 @@ import { ClientHeader } from './ClientHeader';
 import { CoinPoolSettingsButton } from './CoinPoolSettings';
 import { ManagersSection } from './ManagersSection';
 import { UsageCards } from './UsageCards';
-import { useLiveUsage } from './useLiveUsage';
 
 export const ClientPageQuery = graphql(`
   query ClientPage_ClientQuery($id: ID!) {
@@ -28,32 +27,36 @@ export const ClientPageQuery = graphql(`
       ...UsageCards_UsageOwnerFragment
       ...ManagersSection_ClientFragment
       ...CoinPoolSettings_ClientFragment
+      ...ApiKeysSection_UsageOwnerFragment
+      ...ModelAccessTable_UsageOwnerFragment
       modelAccess {
         status
         model {
           id
           name
         }
-        ...ModelAccessTable_ModelAccessFragment
       }
     }
   }
 `);
 
-const pageContext = { additionalTypenames: ['ModelAccess', 'Manager'] };
+// Live: each event's figures go into the cache (src/cache/ownerEvents.ts), and the page with them.
+const ClientUsageSubscription = graphql(`
+  subscription ClientPage_ClientUsageSubscription($clientId: ID!) {
+    clientUsage(clientId: $clientId) {
+      client {
+        id
+      }
+      ...OwnerEvents_UsageEventFragment
+    }
+  }
+`);
 
 export function ClientPage() {
   const { id = '' } = useParams();
-  const [{ data, fetching, error }, reexecute] = useQuery({
-    query: ClientPageQuery,
-    variables: { id },
-    context: useMemo(() => pageContext, []),
-  });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ClientPageQuery, variables: { id } });
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
-  const liveTick = useLiveUsage(id);
-  useEffect(() => {
-    if (liveTick) refetch();
-  }, [liveTick, refetch]);
+  useSubscription({ query: ClientUsageSubscription, variables: { clientId: id }, pause: !id });
   // When the refill countdown runs out, fetch the new balance a moment later.
   const onRefillDue = useCallback(() => {
     setTimeout(refetch, 1500);
@@ -84,16 +87,14 @@ export function ClientPage() {
       <UsageCards owner={client} onRefillDue={onRefillDue} />
       <ManagersSection client={client} />
       <ApiKeysSection
-        clientId={client.id}
+        owner={client}
         ownerLabel={client.name}
         canCreate={client.viewerCan.createApiKey}
         canRevoke={client.viewerCan.revokeApiKey}
         exampleModel={exampleModel}
-        refreshSignal={liveTick}
       />
       <ModelAccessTable
-        modelAccess={client.modelAccess}
-        clientId={client.id}
+        owner={client}
         canGrantConsent={client.viewerCan.grantModelConsent}
         canSetAccess={client.viewerCan.setModelAccess}
         consentScope={`all API keys of ${client.name}`}

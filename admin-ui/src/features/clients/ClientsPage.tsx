@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
@@ -57,8 +57,6 @@ const CreateClientMutation = graphql(`
   }
 `);
 
-const listContext = { additionalTypenames: ['Client'] };
-
 function poolText(pool: { state: string; balance?: string | null }): string {
   if (pool.state === 'UNLIMITED') return 'Unlimited';
   if (pool.state === 'LIMITED') return formatCoins(pool.balance ?? '0');
@@ -75,13 +73,16 @@ export function ClientsPage() {
   const after = cursors[cursors.length - 1];
 
   const initialSearch = useRef(debounced);
+  // An effect event: setParams changes identity on every navigation, and only a new search term
+  // should start the list over and go into the address.
+  const searchChanged = useEffectEvent((term: string) => {
+    setCursors([null]);
+    setParams(term ? { q: term } : {}, { replace: true });
+  });
   useEffect(() => {
     if (initialSearch.current === debounced) return;
     initialSearch.current = debounced;
-    setCursors([null]);
-    setParams(debounced ? { q: debounced } : {}, { replace: true });
-    // setParams changes identity on every navigation; only the search term matters here.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    searchChanged(debounced);
   }, [debounced]);
   useEffect(() => {
     document.title = 'Clients · Lumen';
@@ -90,7 +91,6 @@ export function ClientsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: ClientsQuery,
     variables: { search: debounced || null, first: PAGE_SIZE, after },
-    context: listContext,
   });
   const connection = data?.clients;
   const [{ data: can }] = useQuery({ query: ViewerCanQuery });

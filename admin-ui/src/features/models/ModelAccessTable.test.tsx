@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, modelAccess } from '../../test/fixtures';
+import { CLIENT_ID, modelAccess, modelAccessOwner } from '../../test/fixtures';
 import { gqlError, mockApi, renderWithApi } from '../../test/utils';
 import { ModelAccessTable } from './ModelAccessTable';
 
@@ -41,8 +41,7 @@ function render(canGrantConsent = true, handlers = {}, canSetAccess = false) {
   const api = mockApi(handlers);
   const view = renderWithApi(
     <ModelAccessTable
-      modelAccess={rows}
-      clientId={CLIENT_ID}
+      owner={modelAccessOwner(rows)}
       canGrantConsent={canGrantConsent}
       canSetAccess={canSetAccess}
       consentScope="all API keys of example-bot"
@@ -112,6 +111,7 @@ describe('ModelAccessTable', () => {
             modelAccess: {
               __typename: 'ModelAccess',
               status: 'CONSENTED',
+              setting: 'DEFAULT',
               lastUsedAt: null,
               usage: { requests: 0, totalTokens: 0, coinsSpent: '0' },
               model: {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { ResultOf } from '../../lib/types';
@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Badge, EmptyRow, ErrorMessage, SearchBox, SortHeader, SuccessMessage, Toggle, type BadgeTone } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
+import { ownerInput } from '../../lib/owner';
 import { useSortedRows } from '../../lib/sort';
 
 export const ModelAccessTable_ModelAccessFragment = graphql(`
@@ -27,6 +28,19 @@ export const ModelAccessTable_ModelAccessFragment = graphql(`
       needsConsent
       consentNotice
       defaultAccess
+    }
+  }
+`);
+
+/** The owner whose access this is: a client, or the viewer (personal keys). */
+export const ModelAccessTable_UsageOwnerFragment = graphql(`
+  fragment ModelAccessTable_UsageOwnerFragment on UsageOwner {
+    __typename
+    ... on Node {
+      id
+    }
+    modelAccess {
+      ...ModelAccessTable_ModelAccessFragment
     }
   }
 `);
@@ -94,16 +108,16 @@ const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
 };
 
 export function ModelAccessTable(props: {
-  modelAccess: readonly FragmentType<typeof ModelAccessTable_ModelAccessFragment>[];
-  /** The client to grant consent for, or null for the viewer's personal keys. */
-  clientId: string | null;
+  owner: FragmentType<typeof ModelAccessTable_UsageOwnerFragment>;
   canGrantConsent: boolean;
-  /** Admins: a per-model rule (default / allow / block) for this client. */
+  /** Admins: a per-model rule (default / allow / block) for this client (clients only). */
   canSetAccess?: boolean;
   /** "all API keys of example-bot" / "your personal API keys" */
   consentScope: string;
 }) {
-  const rows = getFragmentData(ModelAccessTable_ModelAccessFragment, props.modelAccess);
+  const owner = getFragmentData(ModelAccessTable_UsageOwnerFragment, props.owner);
+  const rows = getFragmentData(ModelAccessTable_ModelAccessFragment, owner.modelAccess);
+  const headingId = useId();
   const [search, setSearch] = useState('');
   const [showDisabled, setShowDisabled] = useState(false);
   const [consentFor, setConsentFor] = useState<AccessRow['model'] | null>(null);
@@ -112,14 +126,15 @@ export function ModelAccessTable(props: {
   const [, setAccess] = useMutation(SetClientModelAccessMutation);
   const [saving, setSaving] = useState<string | null>(null);
   const [ruleError, setRuleError] = useState<string | null>(null);
-  const showRules = Boolean(props.canSetAccess && props.clientId);
+  // Rules are set per client; personal keys follow the models' defaults.
+  const { clientId } = ownerInput(owner);
+  const showRules = Boolean(props.canSetAccess && clientId);
 
-  const changeRule = async (modelId: string, modelName: string, access: AccessSetting) => {
-    if (!props.clientId) return;
+  const changeRule = async (clientId: string, modelId: string, modelName: string, access: AccessSetting) => {
     setSaving(modelId);
     setRuleError(null);
     setNotice(null);
-    const res = await setAccess({ input: { clientId: props.clientId, modelId, access } });
+    const res = await setAccess({ input: { clientId, modelId, access } });
     setSaving(null);
     if (res.error) setRuleError(errorMessage(res.error));
     else setNotice(`${modelName}: ${RULE_LABEL[access].toLowerCase()} for ${props.consentScope}.`);
@@ -137,9 +152,9 @@ export function ModelAccessTable(props: {
   const hiddenDisabled = rows.filter((r) => r.model.disabled).length;
 
   return (
-    <section className="section" aria-labelledby={`model-access-heading-${props.clientId ?? 'viewer'}`}>
+    <section className="section" aria-labelledby={headingId}>
       <div className="section-header">
-        <h2 id={`model-access-heading-${props.clientId ?? 'viewer'}`}>Model Access</h2>
+        <h2 id={headingId}>Model Access</h2>
       </div>
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       {ruleError && <ErrorMessage>{ruleError}</ErrorMessage>}
@@ -223,13 +238,13 @@ export function ModelAccessTable(props: {
                     {HEALTH[r.model.status]?.label ?? r.model.status}
                   </Badge>
                 </td>
-                {showRules && (
+                {showRules && clientId && (
                   <td data-label="Rule">
                     <select
                       aria-label={`Access rule for ${r.model.name}`}
                       value={r.setting}
                       disabled={saving === r.model.id}
-                      onChange={(e) => changeRule(r.model.id, r.model.name, e.target.value as AccessSetting)}
+                      onChange={(e) => changeRule(clientId, r.model.id, r.model.name, e.target.value as AccessSetting)}
                     >
                       <option value="DEFAULT">Default ({r.model.defaultAccess === 'BLOCKED' ? 'blocked' : 'allowed'})</option>
                       <option value="ALLOWED">Allowed</option>
@@ -248,8 +263,7 @@ export function ModelAccessTable(props: {
           confirmLabel="I agree, grant consent"
           onClose={() => setConsentFor(null)}
           onConfirm={async () => {
-            const input = props.clientId ? { clientId: props.clientId, modelId: consentFor.id } : { modelId: consentFor.id };
-            const res = await grantConsent({ input });
+            const res = await grantConsent({ input: { ...ownerInput(owner), modelId: consentFor.id } });
             if (res.error) return errorMessage(res.error);
             setNotice(`Consent granted: ${consentFor.name} is now available to ${props.consentScope}.`);
             return null;

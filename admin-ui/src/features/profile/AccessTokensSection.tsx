@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -44,16 +44,12 @@ const RevokeAccessTokenMutation = graphql(`
   }
 `);
 
-// With urql's document cache, a result holding no AccessToken yet (an empty table) would not be
-// refreshed by createAccessToken; naming the type makes it so.
-const tokensContext = { additionalTypenames: ['AccessToken'] };
-
 /** The viewer's admin-API tokens (lat_...), for scripts that use the admin API: list, create, revoke. */
 export function AccessTokensSection() {
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string; current: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [result, reexecute] = useQuery({ query: ViewerAccessTokensQuery, context: useMemo(() => tokensContext, []) });
+  const [result, reexecute] = useQuery({ query: ViewerAccessTokensQuery });
   const [, createToken] = useMutation(CreateAccessTokenMutation);
   const [, revokeToken] = useMutation(RevokeAccessTokenMutation);
   const tokens = result.data?.viewer.accessTokens;

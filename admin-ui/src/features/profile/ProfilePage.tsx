@@ -1,11 +1,10 @@
 import { useCallback, useEffect } from 'react';
-import { useQuery } from 'urql';
+import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { Badge, ErrorMessage, Spinner } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
 import { UsageCards } from '../client/UsageCards';
-import { useLiveTick } from '../client/useLiveUsage';
 import { ModelAccessTable } from '../models/ModelAccessTable';
 import { AccessTokensSection } from './AccessTokensSection';
 
@@ -17,38 +16,37 @@ const ProfileQuery = graphql(`
       email
       isAdmin
       ...UsageCards_UsageOwnerFragment
+      ...ApiKeysSection_UsageOwnerFragment
+      ...ModelAccessTable_UsageOwnerFragment
       modelAccess {
         status
         model {
           id
           name
         }
-        ...ModelAccessTable_ModelAccessFragment
       }
     }
   }
 `);
 
+// Live: metered requests with personal keys, keys created or revoked, consent, refills; each
+// event's figures go into the cache (src/cache/ownerEvents.ts), and the page with them.
 const ViewerUsageSubscription = graphql(`
   subscription ProfilePage_ViewerUsageSubscription {
     viewerUsage {
-      change
-      at
+      user {
+        id
+      }
+      ...OwnerEvents_UsageEventFragment
     }
   }
 `);
 
-const profileContext = { additionalTypenames: ['ModelAccess'] };
-
 /** The viewer's personal API keys and model access: the same sections as a client's page. */
 export function ProfilePage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: ProfileQuery, context: profileContext });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ProfileQuery });
   const refetch = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
-  // Live: metered requests with personal keys, keys created or revoked, consent, refills.
-  const liveTick = useLiveTick({ query: ViewerUsageSubscription });
-  useEffect(() => {
-    if (liveTick) refetch();
-  }, [liveTick, refetch]);
+  useSubscription({ query: ViewerUsageSubscription });
   const onRefillDue = useCallback(() => {
     setTimeout(refetch, 1500);
   }, [refetch]);
@@ -74,16 +72,9 @@ export function ProfilePage() {
       </header>
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={viewer} label="Your usage" tokensNote="personal keys" onRefillDue={onRefillDue} />
-      <ApiKeysSection
-        clientId={null}
-        ownerLabel="your personal account"
-        canCreate
-        canRevoke
-        exampleModel={exampleModel}
-        refreshSignal={liveTick}
-      />
+      <ApiKeysSection owner={viewer} ownerLabel="your personal account" canCreate canRevoke exampleModel={exampleModel} />
       <AccessTokensSection />
-      <ModelAccessTable modelAccess={viewer.modelAccess} clientId={null} canGrantConsent consentScope="your personal API keys" />
+      <ModelAccessTable owner={viewer} canGrantConsent consentScope="your personal API keys" />
     </div>
   );
 }

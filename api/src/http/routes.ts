@@ -1,0 +1,41 @@
+// Routes outside GraphQL, answered before Yoga looks at the request: /v1, health,
+// sign-in, GraphiQL's files and the admin UI. /graphql only has its body size checked here.
+import type { Plugin } from 'graphql-yoga';
+import { handleV1 } from '../v1/handler.ts';
+import { handleAuthRoute } from './authRoutes.ts';
+import { handleGraphiqlAsset } from './graphiql.ts';
+import { bodyTooLarge } from './hardening.ts';
+import { readinessResponse } from './health.ts';
+import { clientAddress, consume, RateLimitedError } from './rateLimits.ts';
+import { handleStatic } from './staticFiles.ts';
+
+const isSignIn = (pathname: string) => pathname === '/auth/login' || pathname.startsWith('/auth/oidc/');
+
+export function useLumenRoutes(): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname === '/graphql') {
+        const refusal = await bodyTooLarge(request);
+        if (refusal) endResponse(refusal);
+        return;
+      }
+      if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return endResponse(await handleV1(request, url));
+      // Liveness: answering is the proof, so no database query (an outage must not get every instance restarted).
+      if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } }));
+      if (url.pathname === '/readyz') return endResponse(await readinessResponse());
+      if (isSignIn(url.pathname)) {
+        try {
+          await consume('signIn', clientAddress(request, serverContext));
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          return endResponse(new Response(error.message, { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } }));
+        }
+      }
+      const response =
+        (url.pathname.startsWith('/auth/') ? await handleAuthRoute(request, url) : null) ??
+        (await handleGraphiqlAsset(request, url)) ??
+        (await handleStatic(request, url));
+      if (response) endResponse(response);
+    },
+  };
+}

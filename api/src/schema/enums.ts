@@ -1,0 +1,42 @@
+// The GraphQL enums, each built from its one source: Prisma's enums for stored values, the
+// `as const` arrays in domain/ for the others. Only the descriptions are written here.
+import { CLIENT_CHANGES } from '../domain/ownerChanges.ts';
+import { ACCESS_SETTINGS, MODEL_ACCESS_STATUSES } from '../domain/modelAccess.ts';
+import { MODEL_HEALTH_STATUSES } from '../domain/modelHealth.ts';
+import { AccessRule, CoinPoolState } from '../generated/prisma/enums.ts';
+import { builder } from './builder.ts';
+
+/** The values of a GraphQL enum, with a description for those that need one. */
+function valuesOf<const Value extends string>(values: readonly Value[], descriptions: Partial<Record<Value, string>> = {}) {
+  return Object.fromEntries(values.map((value) => [value, { description: descriptions[value] }])) as Record<
+    Value,
+    { description?: string }
+  >;
+}
+
+export const CoinPoolStateEnum = builder.enumType('CoinPoolState', { values: valuesOf(Object.values(CoinPoolState)) });
+
+export const AccessRuleEnum = builder.enumType('AccessRule', { values: valuesOf(Object.values(AccessRule)) });
+
+export const AccessSettingEnum = builder.enumType('AccessSetting', {
+  description: "A client's rule for a model; DEFAULT follows the model's defaultAccess.",
+  values: valuesOf(ACCESS_SETTINGS),
+});
+
+export const ModelAccessStatusEnum = builder.enumType('ModelAccessStatus', { values: valuesOf(MODEL_ACCESS_STATUSES) });
+
+export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
+  description: "A model's health from its recent upstream results (the Status column of the Model Access table).",
+  values: valuesOf(MODEL_HEALTH_STATUSES, {
+    OK: 'Recent requests succeeded (or there were none).',
+    DEGRADED: 'Some recent requests failed or timed out, or the upstream answered with more tokens than it was allowed.',
+    DOWN: "Most recent requests failed or timed out, or the model's upstreamKeyEnv is not an allowed variable.",
+    DISABLED: 'An admin disabled the model.',
+  }),
+});
+
+export const ClientChangeEnum = builder.enumType('ClientChange', {
+  values: valuesOf(CLIENT_CHANGES, {
+    RESYNC: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.',
+  }),
+});

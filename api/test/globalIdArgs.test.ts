@@ -1,0 +1,47 @@
+// Global id arguments, decoded by the Relay plugin: a malformed id, or the id of another
+// type, is BAD_USER_INPUT naming the field on mutations and subscriptions, while client(id),
+// like node(id), answers null for it so that no answer tells "malformed" from "missing".
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { assertErrorCode } from './support/assertions.ts';
+import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
+
+let lumen: TestLumen;
+let admin: TestUser;
+let client: { id: string; globalId: string };
+before(async () => {
+  lumen = await startLumen();
+  admin = await lumen.user({ admin: true });
+  client = await lumen.client(admin, 'Known');
+});
+after(() => lumen.close());
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const badIds = () => ({
+  notBase64: '%%%',
+  garbage: 'garbage',
+  notUuid: encodeGlobalID('Client', 'not-a-uuid'),
+  otherType: encodeGlobalID('User', admin.id),
+  unknownType: encodeGlobalID('Secret', MISSING),
+});
+
+test('client(id) answers null, without an error, for a malformed id or one of another type', async () => {
+  const CLIENT = `query($id: ID!) { client(id: $id) { id } }`;
+  assert.deepEqual(await lumen.gql(CLIENT, { id: client.globalId }, admin), { data: { client: { id: client.globalId } } });
+  assert.deepEqual(await lumen.gql(CLIENT, { id: encodeGlobalID('Client', MISSING) }, admin), { data: { client: null } });
+  for (const [what, id] of Object.entries(badIds())) {
+    assert.deepEqual(await lumen.gql(CLIENT, { id }, admin), { data: { client: null } }, what);
+  }
+});
+
+test('a mutation given a malformed id, or one of another type, is BAD_USER_INPUT naming the field', async () => {
+  const SET_ACTIVE = `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }`;
+  for (const [what, id] of Object.entries(badIds())) {
+    const result = await lumen.gql(SET_ACTIVE, { c: id }, admin);
+    assertErrorCode(result, 'BAD_USER_INPUT', /^clientId is not the id of a Client: /);
+    assert.equal(result.data, null, what);
+  }
+  const CONSENT = `mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`;
+  assertErrorCode(await lumen.gql(CONSENT, { m: client.globalId }, admin), 'BAD_USER_INPUT', /^modelId is not the id of a Model: /);
+});

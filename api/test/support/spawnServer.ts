@@ -1,0 +1,96 @@
+// A server as a real child process, and the port it listens on: for the API tests that need
+// a real process (logs, signals, several instances), the benchmarks, the fault suite and the
+// browser suite (admin-ui/e2e imports this file). Each server prints "... listening on port
+// <n>" once it accepts connections; the port is read from that line, since most are started
+// on PORT=0 (a free port chosen by the system).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The API workspace: servers run from here, so `script` is relative to it. */
+export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What src/server.ts prints when it is ready. */
+export const LUMEN_LISTENING = /Lumen is listening on port (\d+)/;
+
+export interface SpawnOptions {
+  /** The TypeScript entry point, relative to api/ (run with tsx). Lumen's server unless said otherwise. */
+  script?: string;
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** The line that says the server is ready; its first group is the port. */
+  listening?: RegExp;
+  /** A server that has not printed that line by then is killed and reported. */
+  timeoutMs?: number;
+  /** Keep only about this many characters of output: a long soak must not grow it without bound. */
+  keepOutput?: number;
+}
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  port: number;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Everything the process printed so far on stdout and stderr (for assertions and error reports). */
+  output(): string;
+  /** Resolves with the exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+}
+
+/** Starts the server and resolves once it listens; rejects if it exits or stays silent first. */
+export function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
+  const { script = 'src/server.ts', env = {}, listening = LUMEN_LISTENING, timeoutMs = 90_000, keepOutput = Infinity } = options;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: API_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Never leave a server behind, even when the run that started it is cut short.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
+  let output = '';
+  const read = (data: Buffer) => {
+    output += data.toString();
+    if (output.length > keepOutput * 2) output = output.slice(-keepOutput);
+  };
+  child.stdout!.on('data', read);
+  child.stderr!.on('data', read);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start within ${timeoutMs / 1000} s:\n${output}`));
+    }, timeoutMs);
+    const onData = () => {
+      const match = listening.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
+      const port = Number(match[1]);
+      resolve({ child, port, url: `http://127.0.0.1:${port}`, output: () => output, exited });
+    };
+    // Registered after `read`, so the line is in `output` when this runs.
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+/** SIGTERM (the server drains and exits), then SIGKILL if it is still there after `killAfterMs`. */
+export async function stopServer(child: ChildProcess | undefined, killAfterMs = 15_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  await exited;
+  clearTimeout(killer);
+}
