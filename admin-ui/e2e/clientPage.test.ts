@@ -370,15 +370,20 @@ describe('the Content-Security-Policy', () => {
   it('lets GraphiQL (development only) load from Lumen itself and run a query', { timeout: TEST_TIMEOUT }, async () => {
     const { context, page } = await newPage();
     try {
+      // Signed in (a link from the running server, through its command socket): GraphiQL's requests
+      // carry the session cookie, and must carry the anti-CSRF header too or they are refused.
+      await page.goto(await lumen.loginLink(ADMIN.email));
+      await page.waitForURL(`${lumen.url}/clients`);
       const response = await page.goto(`${lumen.url}/graphql`);
       assert.match(response!.headers()['content-security-policy'], /script-src 'self'(;|$)/);
       const editor = await shows(page.locator('.graphiql-query-editor .monaco-editor'));
       await editor.click();
       await page.keyboard.press('Control+A');
       await page.keyboard.press('Delete');
-      await page.keyboard.type('{ __typename ');
+      await page.keyboard.type('{ __typename viewer { email ');
       await page.keyboard.press('Control+Enter');
       await shows(page.locator('.graphiql-response').getByText('"Query"'));
+      await shows(page.locator('.graphiql-response').getByText(`"${ADMIN.email}"`));
     } finally {
       await context.close();
     }

@@ -207,6 +207,9 @@ describe('App', () => {
               __typename: 'ModelAccess',
               status: 'ALLOWED',
               setting: 'DEFAULT',
+              callable: true,
+              refusal: null,
+              refusalReason: null,
               lastUsedAt: null,
               usage: { __typename: 'Usage', requests: 0, totalTokens: 0, coinsSpent: '0' },
               model: {

@@ -5,7 +5,10 @@ import { SignInPage } from './features/auth/SignInPage';
 import { ClientPage } from './features/client/ClientPage';
 import { ClientsPage } from './features/clients/ClientsPage';
 import { Layout } from './features/layout/Layout';
+import { ModelPage } from './features/models/ModelPage';
+import { ModelsPage } from './features/models/ModelsPage';
 import { ProfilePage } from './features/profile/ProfilePage';
+import { UserRoute, UsersRoute } from './features/users/routes';
 import { createLumenClient } from './urql';
 
 export function AppRoutes() {
@@ -16,6 +19,10 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/clients" replace />} />
         <Route path="clients" element={<ClientsPage />} />
         <Route path="clients/:id" element={<ClientPage />} />
+        <Route path="models" element={<ModelsPage />} />
+        <Route path="models/:id" element={<ModelPage />} />
+        <Route path="users" element={<UsersRoute />} />
+        <Route path="users/:id" element={<UserRoute />} />
         <Route path="profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -1,6 +1,8 @@
 import { Client, fetchExchange, mapExchange, subscriptionExchange, type SubscriptionForwarder } from 'urql';
-import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { createCacheExchange } from './cache';
+import { pageQueries, reachabilityExchange } from './connection/exchanges';
+import { liveSubscriptions } from './connection/liveSocket';
+import { ConnectionMonitor } from './connection/monitor';
 import { isUnauthenticated } from './lib/errors';
 
 /** Sent with every request; the API refuses cookie-authenticated requests without it (CSRF). */
@@ -23,45 +25,40 @@ function websocketUrl(httpUrl: string): string {
   return url.toString();
 }
 
-export function createLumenClient({ url = '/graphql', onUnauthenticated, fetch, forwardSubscription }: LumenClientOptions = {}): Client {
-  // The websocket opens only when a subscription starts, and closes when none is left.
-  let ws: WsClient | null = null;
-  const getWs = () =>
-    (ws ??= createWsClient({
-      url: websocketUrl(url),
-      lazy: true,
-      // The session cookie rides along with the upgrade request; this mirrors the CSRF header.
-      connectionParams: { ...CSRF_HEADER },
-      retryAttempts: 20,
-      shouldRetry: () => true,
-    }));
+const monitors = new WeakMap<object, ConnectionMonitor>();
 
-  return new Client({
+/** Whether this client reaches Lumen and hears its live updates (src/connection). */
+export function connectionMonitorOf(client: object): ConnectionMonitor | undefined {
+  return monitors.get(client);
+}
+
+export function createLumenClient({ url = '/graphql', onUnauthenticated, fetch, forwardSubscription }: LumenClientOptions = {}): Client {
+  const monitor = new ConnectionMonitor();
+  const queries = pageQueries();
+  const client = new Client({
     url,
     fetch,
     preferGetMethod: false,
     fetchOptions: { credentials: 'same-origin', headers: { ...CSRF_HEADER } },
     exchanges: [
+      queries.exchange,
       mapExchange({
         onError(error) {
           if (isUnauthenticated(error)) onUnauthenticated?.();
         },
       }),
       createCacheExchange(),
+      reachabilityExchange(monitor),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription:
-          forwardSubscription ??
-          ((request) => {
-            const input = { ...request, query: request.query ?? '' };
-            return {
-              subscribe(sink) {
-                const unsubscribe = getWs().subscribe(input, sink);
-                return { unsubscribe };
-              },
-            };
-          }),
+          forwardSubscription ?? liveSubscriptions({ url: websocketUrl(url), connectionParams: { ...CSRF_HEADER }, monitor }),
       }),
     ],
   });
+  // Retry, and the live socket back after a drop (events may have been missed): every page fetches again.
+  monitor.onRetry(() => queries.refetch(client));
+  monitor.onResync(() => queries.refetch(client));
+  monitors.set(client, monitor);
+  return client;
 }

@@ -26,6 +26,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Whether GraphQL introspection is allowed in production (always on elsewhere). */
   introspection: boolean;
+  /** LUMEN_GRAPHIQL: true or false when set; null (unset) means on in development only (http/graphiql.ts). */
+  graphiql: boolean | null;
   /** Other origins whose pages may call Lumen with the session cookie (LUMEN_CORS_ORIGINS); none by default. */
   corsOrigins: string[];
   /** How many reverse proxies in front of Lumen append to X-Forwarded-For (LUMEN_TRUST_PROXY); 0 = none, trust no header. */
@@ -119,6 +121,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (trustEmail && trustEmail !== 'true' && trustEmail !== 'false') {
     problems.push(`LUMEN_OIDC_TRUST_EMAIL must be true or false (got "${trustEmail}")`);
   }
+  // GraphiQL reads the schema by introspection: on without it, it would show a blank, broken page.
+  const graphiqlText = env.LUMEN_GRAPHIQL?.trim();
+  if (graphiqlText && graphiqlText !== 'true' && graphiqlText !== 'false') {
+    problems.push(`LUMEN_GRAPHIQL must be true or false (got "${graphiqlText}")`);
+  }
+  const graphiql = graphiqlText === 'true' ? true : graphiqlText === 'false' ? false : null;
+  const introspection = env.LUMEN_GRAPHQL_INTROSPECTION === 'true';
+  if (graphiql && nodeEnv === 'production' && !introspection) {
+    problems.push(
+      'LUMEN_GRAPHIQL=true needs LUMEN_GRAPHQL_INTROSPECTION=true in production: GraphiQL reads the schema by introspection (set both, or neither)',
+    );
+  }
   const corsOrigins = (env.LUMEN_CORS_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -182,7 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize,
     logLevel: logLevel as LogLevel,
     upstreamTimeoutMs,
-    introspection: env.LUMEN_GRAPHQL_INTROSPECTION === 'true',
+    introspection,
+    graphiql,
     shutdownTimeoutMs,
   };
 }

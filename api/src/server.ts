@@ -3,6 +3,7 @@
 // closes subscriptions, then exits.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openCliSocket, type CliSocket } from './cli/socketServer.ts';
 import { loadConfig, type Config } from './config.ts';
 import { unsettledCount } from './domain/settlements.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
@@ -51,10 +52,21 @@ async function main() {
       log.warn('coin pool upkeep is waiting for the database, which is unreachable');
     },
   });
-  const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   const { port } = server.address() as AddressInfo;
+  // With PORT=0 (a free port chosen by the system) and no LUMEN_PUBLIC_URL, the default names port 0.
+  const publicUrl = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
+  // The command line cannot open the embedded database while this process holds it: it sends its commands here.
+  let cliSocket: CliSocket | null = null;
+  if (database.kind === 'pglite') {
+    try {
+      cliSocket = await openCliSocket(config.dataDir, publicUrl);
+    } catch (error) {
+      log.warn({ err: error }, 'the command socket could not be opened: `lumen` commands need the server stopped');
+    }
+  }
+  const where = database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   // For people and for scripts (which read the port from it; PORT=0 picks a free one), so not a log entry.
-  console.log(`Lumen is listening on port ${port} (${where}); open ${config.publicUrl}, GraphQL at /graphql`);
+  console.log(`Lumen is listening on port ${port} (${where}); open ${publicUrl}, GraphQL at /graphql`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -68,6 +80,8 @@ async function main() {
     force.unref();
     server.close();
     server.closeIdleConnections();
+    // Commands already sent finish before the database closes; new ones find no socket.
+    await cliSocket?.close();
     const drained = await drain(config.shutdownTimeoutMs);
     if (!drained.finished) log.warn({ left: drained.left }, 'some /v1 requests were still running at the shutdown timeout');
     // Answered requests whose usage the database could not take yet (domain/settlements.ts).

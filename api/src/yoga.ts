@@ -21,7 +21,7 @@ export const yoga = createYoga({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
-  // Development only, from same-origin files (http/graphiql.ts).
+  // Development, or LUMEN_GRAPHIQL=true; from same-origin files (http/graphiql.ts).
   graphiql: graphiqlEnabled,
   renderGraphiQL,
   // Yoga's default reflects any Origin with credentials; see http/cors.ts.

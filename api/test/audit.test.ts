@@ -140,6 +140,32 @@ test('each mutation records one entry with actor, action and target', async () =
     { c: clientId, u: manager.globalId },
   );
   await run(
+    'client.update',
+    graphql(`
+      mutation Audit_UpdateClient($c: ID!) {
+        updateClient(input: { clientId: $c, name: "Audited again", description: "Renamed." }) {
+          client {
+            id
+          }
+        }
+      }
+    `),
+    { c: clientId },
+  );
+  await run(
+    'model.update',
+    graphql(`
+      mutation Audit_UpdateModel($m: ID!) {
+        updateModel(input: { modelId: $m, outputCoinsPerMillion: "4.5", disabled: true }) {
+          model {
+            id
+          }
+        }
+      }
+    `),
+    { m: gid('Model', model.id) },
+  );
+  await run(
     'client.deactivate',
     graphql(`
       mutation Audit_Deactivate($c: ID!) {
@@ -172,6 +198,14 @@ test('each mutation records one entry with actor, action and target', async () =
   assert.equal(byAction['client.setModelAccess'].actorId, admin.id);
   assert.deepEqual((byAction['client.setModelAccess'].details as { access?: string }).access, 'BLOCKED');
   assert.equal((byAction['client.addManager'].details as { email?: string }).email, manager.email);
+  assert.deepEqual(byAction['client.update'].details, {
+    name: { from: 'Audited', to: 'Audited again' },
+    description: { from: null, to: 'Renamed.' },
+  });
+  assert.deepEqual(byAction['model.update'].details, {
+    name: 'audited',
+    changes: { outputCoinsPerMillion: { from: '3000', to: '4.5' }, disabled: { from: false, to: true } },
+  });
 });
 
 test('the log refuses updates and deletes', async () => {

@@ -10,6 +10,8 @@ import { model } from './support/v1.ts';
 let lumen: TestLumen;
 let admin: TestUser;
 let client: { id: string; globalId: string };
+let other: { id: string; globalId: string };
+let retired: { id: string; globalId: string };
 let modelId: string;
 let plainModelId: string;
 let keyId: string;
@@ -21,6 +23,11 @@ before(async () => {
   admin = await lumen.user({ admin: true });
   user = await lumen.user();
   client = await lumen.client(admin, 'Existing');
+  other = await lumen.client(admin, 'Other');
+  // A deactivated client whose name an active one has taken since.
+  retired = await lumen.client(admin, 'Retired');
+  await lumen.prisma.client.update({ where: { id: retired.id }, data: { active: false } });
+  await lumen.client(admin, 'RETIRED');
   modelId = gid('Model', (await model(admin, { name: 'm1', needsConsent: true, consentNotice: 'n' })).id);
   plainModelId = gid('Model', (await model(admin, { name: 'm2' })).id);
   const { apiKey } = await createApiKey(admin.viewer, { clientId: client.id }, { name: 'k' });
@@ -67,6 +74,73 @@ const cases: Record<string, Case[]> = {
       query: `mutation($n: Int!) { createClient(input: { name: $n }) { client { id } } }`,
       variables: () => ({ n: 5 }),
     },
+    {
+      name: 'a 300-character name (refused with the limit, not cut)',
+      query: `mutation($n: String!) { createClient(input: { name: $n }) { client { id } } }`,
+      variables: () => ({ n: 'n'.repeat(300) }),
+      message: /name can be at most 100 characters long/,
+    },
+    {
+      name: 'the name of an active client, in other letters',
+      query: `mutation($n: String!) { createClient(input: { name: $n }) { client { id } } }`,
+      variables: () => ({ n: '  existing ' }),
+      message: /already named "Existing"/,
+    },
+  ],
+  updateClient: [
+    {
+      name: 'the name of another active client, in other letters',
+      query: `mutation($c: ID!, $n: String) { updateClient(input: { clientId: $c, name: $n }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, n: 'EXISTING' }),
+      message: /already named "Existing"/,
+    },
+    {
+      name: 'a 300-character name (refused with the limit, not cut)',
+      query: `mutation($c: ID!, $n: String) { updateClient(input: { clientId: $c, name: $n }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, n: 'n'.repeat(300) }),
+      message: /name can be at most 100 characters long/,
+    },
+    {
+      name: 'empty name',
+      query: `mutation($c: ID!, $n: String) { updateClient(input: { clientId: $c, name: $n }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, n: ' ' }),
+      message: /name cannot be empty/,
+    },
+    {
+      name: 'bidirectional controls in the name',
+      query: `mutation($c: ID!, $n: String) { updateClient(input: { clientId: $c, name: $n }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, n: 'abc\u202edef' }),
+      message: /bidirectional/,
+    },
+    {
+      name: 'over-long description',
+      query: `mutation($c: ID!, $d: String) { updateClient(input: { clientId: $c, description: $d }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, d: 'd'.repeat(2001) }),
+      message: /description can be at most 2000 characters long/,
+    },
+    {
+      name: 'control characters in the description',
+      query: `mutation($c: ID!, $d: String) { updateClient(input: { clientId: $c, description: $d }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, d: 'bell\u0007' }),
+      message: /control characters/,
+    },
+    {
+      name: 'unknown client',
+      query: `mutation($c: ID!) { updateClient(input: { clientId: $c, name: "x" }) { client { id } } }`,
+      variables: () => ({ c: missingClient }),
+      message: /No client/,
+    },
+    {
+      name: 'id of another type',
+      query: `mutation($c: ID!) { updateClient(input: { clientId: $c, name: "x" }) { client { id } } }`,
+      variables: () => ({ c: keyId }),
+      message: /not the id of a Client/,
+    },
+    {
+      name: 'name of the wrong type',
+      query: `mutation($c: ID!, $n: Int) { updateClient(input: { clientId: $c, name: $n }) { client { id } } }`,
+      variables: () => ({ c: other.globalId, n: 5 }),
+    },
   ],
   setClientActive: [
     {
@@ -90,6 +164,12 @@ const cases: Record<string, Case[]> = {
       name: 'missing boolean',
       query: `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: null }) { client { id } } }`,
       variables: () => ({ c: client.globalId }),
+    },
+    {
+      name: 'activating a client whose name an active client has taken',
+      query: `mutation($c: ID!) { setClientActive(input: { clientId: $c, active: true }) { client { id } } }`,
+      variables: () => ({ c: retired.globalId }),
+      message: /Retired cannot be activated while another active client is named "RETIRED"/,
     },
   ],
   addClientManager: [
@@ -250,6 +330,120 @@ const cases: Record<string, Case[]> = {
       message: /may contain/,
     },
   ],
+  updateModel: [
+    {
+      name: 'unknown model',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, disabled: true }) { model { id } } }`,
+      variables: () => ({ m: gid('Model', '01900000-0000-7000-8000-000000000000') }),
+      message: /No model/,
+    },
+    {
+      name: 'id of a client',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, disabled: true }) { model { id } } }`,
+      variables: () => ({ m: client.globalId }),
+      message: /not the id of a Model/,
+    },
+    {
+      name: 'the name of another model',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, name: "m1" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /A model named m1 already exists/,
+    },
+    {
+      name: 'name with spaces',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, name: "my model" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /may contain/,
+    },
+    {
+      name: 'a 300-character name',
+      query: `mutation($m: ID!, $n: String) { updateModel(input: { modelId: $m, name: $n }) { model { id } } }`,
+      variables: () => ({ m: plainModelId, n: 'm'.repeat(300) }),
+      message: /at most 200/,
+    },
+    {
+      name: 'unknown provider',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, provider: "carrier-pigeon" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /provider must be one of/,
+    },
+    {
+      name: 'openai-compatible without an upstream URL',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, provider: "openai-compatible" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /upstreamBaseUrl must be an http\(s\) URL/,
+    },
+    {
+      name: 'an upstream URL that is not http(s)',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, provider: "openai-compatible", upstreamBaseUrl: "file:///etc/passwd" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /upstreamBaseUrl must be an http\(s\) URL/,
+    },
+    {
+      name: 'a server variable as the upstream key',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, provider: "openai-compatible", upstreamBaseUrl: "https://example.org/v1", upstreamKeyEnv: "LUMEN_SECRET" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /LUMEN_SECRET is not allowed: .*LUMEN_UPSTREAM_KEY_<NAME>/,
+    },
+    {
+      name: 'upstream key instead of variable name',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, upstreamKeyEnv: "sk-abc123" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /NAME of an environment variable/,
+    },
+    {
+      name: 'negative price',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, inputCoinsPerMillion: "-1" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /inputCoinsPerMillion cannot be negative/,
+    },
+    {
+      name: 'float-looking price',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, outputCoinsPerMillion: "1e3" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /decimal number/,
+    },
+    {
+      name: 'price as a number',
+      query: `mutation($m: ID!, $p: Coins) { updateModel(input: { modelId: $m, outputCoinsPerMillion: $p }) { model { id } } }`,
+      variables: () => ({ m: plainModelId, p: 2.5 }),
+      message: /decimal string/,
+    },
+    {
+      name: 'price with too many decimals',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, inputCoinsPerMillion: "1.0000001" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /at most 6 decimal places/,
+    },
+    {
+      name: 'zero output limit',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, maxOutputTokens: 0 }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /maxOutputTokens must be a whole number/,
+    },
+    {
+      name: 'consent without notice',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, needsConsent: true }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+      message: /consentNotice is required/,
+    },
+    {
+      name: 'clearing the notice of a model that needs consent',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, consentNotice: "" }) { model { id } } }`,
+      variables: () => ({ m: modelId }),
+      message: /consentNotice is required/,
+    },
+    {
+      name: 'bad enum',
+      query: `mutation($m: ID!, $a: AccessRule) { updateModel(input: { modelId: $m, defaultAccess: $a }) { model { id } } }`,
+      variables: () => ({ m: plainModelId, a: 'MAYBE' }),
+    },
+    {
+      name: 'disabled of the wrong type',
+      query: `mutation($m: ID!) { updateModel(input: { modelId: $m, disabled: "yes" }) { model { id } } }`,
+      variables: () => ({ m: plainModelId }),
+    },
+  ],
   createApiKey: [
     {
       name: 'empty name',
@@ -339,6 +533,53 @@ const cases: Record<string, Case[]> = {
       query: `mutation($id: ID!) { revokeAccessToken(input: { id: $id }) { accessToken { id } } }`,
       variables: () => ({ id: client.globalId }),
       message: /not the id of a AccessToken/,
+    },
+  ],
+  setUserAdmin: [
+    {
+      name: 'the last active admin',
+      query: `mutation($u: ID!) { setUserAdmin(input: { userId: $u, admin: false }) { user { id } } }`,
+      variables: () => ({ u: admin.globalId }),
+      message: /is the last active admin and cannot be demoted/,
+    },
+    {
+      name: 'unknown user',
+      query: `mutation($u: ID!) { setUserAdmin(input: { userId: $u, admin: true }) { user { id } } }`,
+      variables: () => ({ u: gid('User', '01900000-0000-7000-8000-000000000000') }),
+      message: /No user/,
+    },
+    {
+      name: 'a client id',
+      query: `mutation($u: ID!) { setUserAdmin(input: { userId: $u, admin: true }) { user { id } } }`,
+      variables: () => ({ u: client.globalId }),
+      message: /not the id of a User/,
+    },
+    {
+      name: 'admin missing',
+      query: `mutation($u: ID!) { setUserAdmin(input: { userId: $u, admin: null }) { user { id } } }`,
+      variables: () => ({ u: user.globalId }),
+    },
+  ],
+  setUserActive: [
+    {
+      name: 'yourself',
+      query: `mutation($u: ID!) { setUserActive(input: { userId: $u, active: false }) { user { id } } }`,
+      variables: () => ({ u: admin.globalId }),
+      message: /cannot deactivate yourself/,
+    },
+  ],
+  revokeSession: [
+    {
+      name: 'unknown session',
+      query: `mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }`,
+      variables: () => ({ id: gid('Session', '01900000-0000-7000-8000-000000000000') }),
+      message: /No active session with id/,
+    },
+    {
+      name: 'id of a user',
+      query: `mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }`,
+      variables: () => ({ id: user.globalId }),
+      message: /not the id of a Session/,
     },
   ],
   createUser: [

@@ -7,13 +7,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { loadConfig } from '../src/config.ts';
 import { lockDataFolder } from '../src/db/dataFolder.ts';
+import { closeLumen, openLumen } from '../src/lumen.ts';
 
 const run = promisify(execFile);
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let dataDir: string;
 
-async function lumen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function lumen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return lumenWith({}, ...args);
+}
+
+async function lumenWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: apiDir,
@@ -24,6 +30,7 @@ async function lumen(...args: string[]): Promise<{ code: number; stdout: string;
         LUMEN_SECRET: '',
         NODE_ENV: 'development',
         LUMEN_PUBLIC_URL: 'http://lumen.example',
+        ...env,
       },
       timeout: 60_000,
     });
@@ -133,4 +140,33 @@ test('unknown commands and missing options say what to do', async () => {
   const missing = await lumen('token', 'create');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /--email is required/);
+});
+
+test('user list: email, name, admin, active, last sign-in; deactivated users only with --all; described by --help', async () => {
+  const help = await lumen('--help');
+  assert.match(help.stdout, /^ {2}user list \[--all\] +list active users: email, name, admin, last sign-in;$/m);
+  // Deactivated as an admin would in the UI (the command line has no command for it).
+  const database = await openLumen(loadConfig({ NODE_ENV: 'development', LUMEN_DATA_DIR: dataDir, LUMEN_LOG_LEVEL: 'silent' }), {
+    purpose: 'test',
+  });
+  await database.prisma.user.update({ where: { email: 'b@example.org' }, data: { active: false } });
+  await closeLumen(database);
+
+  const list = await lumen('user', 'list');
+  assert.equal(list.code, 0, list.stderr);
+  const rows = list.stdout.trim().split('\n');
+  assert.match(rows[0], /^EMAIL +NAME +ADMIN +ACTIVE +LAST SIGN-IN$/);
+  assert.match(rows[1], /^ada@example\.org +Ada Lovelace +yes +yes +never$/);
+  assert.match(rows[2], /^grace@example\.org +Grace Hopper +no +yes +never$/);
+  assert.equal(rows[3], '2 users; 1 deactivated not shown (--all lists them)');
+  const all = await lumen('user', 'list', '--all');
+  assert.match(all.stdout, /^b@example\.org +B +no +no +never$/m);
+  assert.match(all.stdout, /^3 users$/m);
+});
+
+test('with no LUMEN_PUBLIC_URL here and no server run on the folder yet, login-link says which default its link uses', async () => {
+  const link = await lumenWith({ LUMEN_PUBLIC_URL: '', PORT: '4123' }, 'login-link', '--email', 'ada@example.org');
+  assert.equal(link.code, 0, link.stderr);
+  assert.match(link.stdout.trim().split('\n').at(-1)!, /^http:\/\/localhost:4123\/auth\/login\?token=lnk_/);
+  assert.match(link.stderr, /^lumen: LUMEN_PUBLIC_URL is not set here and no server has run on this data folder yet/);
 });

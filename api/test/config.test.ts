@@ -65,6 +65,26 @@ test('a wrong NODE_ENV or LUMEN_TRUST_PROXY stops Lumen at start, naming it', ()
   assertRefused({ LUMEN_TRUST_PROXY: 'yes' }, 'LUMEN_TRUST_PROXY');
 });
 
+test('LUMEN_GRAPHIQL: on in development, off elsewhere unless set; in production it needs LUMEN_GRAPHQL_INTROSPECTION', () => {
+  const production = { NODE_ENV: 'production', LUMEN_SECRET: 'a'.repeat(32) };
+  assert.equal(loadConfig({ NODE_ENV: 'development' }).graphiql, null, 'unset: decided by NODE_ENV (http/graphiql.ts)');
+  assert.equal(loadConfig({ NODE_ENV: 'development', LUMEN_GRAPHIQL: 'false' }).graphiql, false);
+  assert.equal(loadConfig({ ...production, LUMEN_GRAPHIQL: 'true', LUMEN_GRAPHQL_INTROSPECTION: 'true' }).graphiql, true);
+  for (const introspection of [{}, { LUMEN_GRAPHQL_INTROSPECTION: 'false' }]) {
+    let message = '';
+    try {
+      loadConfig({ ...production, LUMEN_GRAPHIQL: 'true', ...introspection });
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      message = startupFailure(error, null) ?? '';
+    }
+    assert.match(message, /\bLUMEN_GRAPHIQL=true\b.*\bLUMEN_GRAPHQL_INTROSPECTION=true\b/, 'the start-up failure names both');
+  }
+  // Outside production introspection is always on, so GraphiQL alone is fine.
+  assert.equal(loadConfig({ ...base, LUMEN_GRAPHIQL: 'true' }).graphiql, true);
+  for (const bad of ['yes', '1', 'TRUE']) assertRefused({ LUMEN_GRAPHIQL: bad }, 'LUMEN_GRAPHIQL');
+});
+
 test('every problem is listed at once', () => {
   assert.throws(
     () => loadConfig({ ...base, LUMEN_DB_POOL_SIZE: 'abc', LUMEN_LOG_LEVEL: 'loud' }),

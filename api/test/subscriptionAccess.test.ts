@@ -321,6 +321,60 @@ test('an admin demoted (OIDC group) loses a client they do not manage, and keeps
   }
 });
 
+test('an admin demoted with setUserAdmin loses a client they do not manage at once, and keeps one they manage', async () => {
+  const demoted = await lumen.user({ admin: true });
+  const unmanaged = await lumen.client(admin, 'Not theirs either');
+  const managed = await managedClient(demoted, 'Theirs too');
+  const onUnmanaged = await subscribeSse(CLIENT_USAGE, { id: unmanaged.globalId }, demoted, ofClient(unmanaged.id));
+  const onManaged = await subscribeSse(CLIENT_USAGE, { id: managed.globalId }, demoted, ofClient(managed.id));
+  try {
+    await keyCreated(unmanaged, 'while admin');
+    assert.equal((await onUnmanaged.next())?.data?.clientUsage.apiKey?.name, 'while admin');
+    assertOk(
+      await lumen.gql(
+        'mutation($u: ID!) { setUserAdmin(input: { userId: $u, admin: false }) { user { isAdmin } } }',
+        { u: demoted.globalId },
+        admin,
+      ),
+    );
+    // It ends on its own (the access-loss event), without waiting for the client's next event.
+    await listening(ofClient(unmanaged.id), 0);
+    await keyCreated(unmanaged, 'after demotion');
+    await keyCreated(managed, 'still theirs');
+    await assertEndsWith(onUnmanaged, 'FORBIDDEN', ofClient(unmanaged.id));
+    assert.equal((await onManaged.next())?.data?.clientUsage.apiKey?.name, 'still theirs');
+  } finally {
+    await onUnmanaged.close();
+    await onManaged.close();
+  }
+});
+
+test("an admin ending another user's session ends the subscriptions opened with it", async () => {
+  const user = await lumen.user();
+  const cookie = await signIn(user);
+  const events = await subscribeSse(VIEWER_USAGE, {}, { cookie }, ofUser(user.id));
+  try {
+    await poolChanged(user, '1');
+    assert.equal((await events.next())?.data?.viewerUsage.coinPool.balance, '1');
+    const sessions = assertOk(
+      await lumen.gql('query($u: ID!) { node(id: $u) { ... on User { sessions { id } } } }', { u: user.globalId }, admin),
+    ) as { node: { sessions: { id: string }[] } };
+    assert.equal(sessions.node.sessions.length, 1);
+    assertOk(
+      await lumen.gql(
+        'mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId } }',
+        { id: sessions.node.sessions[0].id },
+        admin,
+      ),
+    );
+    await listening(ofUser(user.id), 0);
+    await poolChanged(user, '3');
+    await assertEndsWith(events, 'UNAUTHENTICATED', ofUser(user.id));
+  } finally {
+    await events.close();
+  }
+});
+
 /** A real HTTP server with graphql-ws, as server.ts starts it. */
 async function withWebSocketServer(work: (url: string) => Promise<void>): Promise<void> {
   const server: Server = createServer(yoga);

@@ -98,7 +98,7 @@ export class Lumen {
 
   /**
    * `lumen <args>` (api/src/cli/main.ts) against this data folder; returns its output.
-   * With the embedded database it must run while the server is stopped.
+   * While the server runs, the server runs it (the command line sends it through the data folder's socket).
    */
   async cli(...args: string[]): Promise<string> {
     const result = await run(process.execPath, ['--import', 'tsx', 'api/src/cli/main.ts', ...args], this.env, 120_000);

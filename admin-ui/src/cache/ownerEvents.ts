@@ -27,6 +27,7 @@ export const OwnerEvents_UsageEventFragment = graphql(`
       state
       balance
       capacity
+      largestRecentReservation
     }
     coinRefill {
       amount

@@ -5,6 +5,7 @@ import type { Cache, UpdatesConfig } from '@urql/exchange-graphcache';
 import type { ResultOf } from '../lib/types';
 import { OwnerEvents_UsageEventFragment, writeOwnerEvent } from './ownerEvents';
 import { invalidateApiKeyLists, ownerKeyOf, ownerOfApiKey, replaceModelAccessRow, viewerKey } from './ownerFields';
+import { invalidateQueryField, removeFromUserLists } from './userLists';
 
 type UsageEvent = ResultOf<typeof OwnerEvents_UsageEventFragment>;
 type Input<T> = { input: T };
@@ -37,8 +38,35 @@ export const updates: UpdatesConfig = {
       if (created) updateViewerTokens(cache, (tokens) => [created, ...tokens.filter((t) => t !== created)]);
     },
     revokeAccessToken(_result, args: Input<{ id: string }>, cache) {
-      const revoked = cache.keyOfEntity({ __typename: 'AccessToken', id: args.input.id });
-      updateViewerTokens(cache, (tokens) => tokens.filter((t) => t !== revoked));
+      // The viewer's own list (Profile), or another user's (an admin on their page).
+      removeFromUserLists(cache, 'accessTokens', cache.keyOfEntity({ __typename: 'AccessToken', id: args.input.id }));
+    },
+    revokeSession(_result, args: Input<{ id: string }>, cache) {
+      removeFromUserLists(cache, 'sessions', cache.keyOfEntity({ __typename: 'Session', id: args.input.id }));
+    },
+    createUser(_result, _args, cache) {
+      // Where the new user falls in each list (search, page) is the API's call.
+      invalidateQueryField(cache, 'allUsers');
+      invalidateQueryField(cache, 'users');
+    },
+    setUserAdmin(_result, _args, cache) {
+      // Who else may be demoted or deactivated (the last admin may not) changed too.
+      invalidateQueryField(cache, 'allUsers');
+    },
+    setUserActive(_result, args: Input<{ userId: string; active: boolean }>, cache) {
+      invalidateQueryField(cache, 'allUsers');
+      invalidateQueryField(cache, 'users');
+      // Deactivating ends every session of the user.
+      const user = cache.keyOfEntity({ __typename: 'User', id: args.input.userId });
+      if (user && !args.input.active) cache.invalidate(user, 'sessions');
+    },
+    setClientModelAccess(_result, args: Input<{ modelId: string }>, cache) {
+      // The model's page lists the clients with a rule: which ones is the API's answer.
+      cache.invalidate({ __typename: 'Model', id: args.input.modelId }, 'clientsWithAccess');
+    },
+    createModel(_result, _args, cache) {
+      // Query.models lists every model: fetched again with the new one in its place.
+      cache.invalidate('Query', 'models');
     },
     createClient(_result, _args, cache) {
       // Where the new client falls in each list (search, page) is the API's call.

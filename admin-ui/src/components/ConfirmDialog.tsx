@@ -4,7 +4,8 @@ import { ErrorMessage } from './ui';
 
 /**
  * Asks before doing something. `onConfirm` returns an error message to show (the dialog
- * stays open), or null when it worked (the dialog closes).
+ * stays open), or null when it worked (the dialog closes). Cancel has focus when it opens, in
+ * every confirmation (a revocation, a consent): Enter or Space never agrees by accident.
  */
 export function ConfirmDialog({
   title,
@@ -30,14 +31,13 @@ export function ConfirmDialog({
       size="small"
       footer={
         <>
-          <button type="button" className="button" onClick={onClose} data-autofocus={danger ? true : undefined}>
+          <button type="button" className="button" onClick={onClose} data-autofocus>
             Cancel
           </button>
           <button
             type="button"
             className={`button ${danger ? 'button-danger' : 'button-primary'}`}
             disabled={busy}
-            data-autofocus={danger ? undefined : true}
             onClick={async () => {
               setBusy(true);
               setError(null);

@@ -4,6 +4,9 @@ import { createPortal } from 'react-dom';
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** The page behind the open dialogs, as it was before the first opened. */
+const openDialogs = { count: 0, rootWasInert: false, bodyOverflow: '' };
+
 export interface DialogProps {
   title: ReactNode;
   onClose: () => void;
@@ -32,17 +35,22 @@ export function Dialog({ title, onClose, children, footer, description, size = '
     const first = panel.querySelector<HTMLElement>('[data-autofocus]') ?? panel.querySelector<HTMLElement>(FOCUSABLE) ?? panel;
     first.focus();
 
-    // Everything outside the dialog's portal becomes inert (not clickable, not focusable,
-    // hidden from screen readers).
-    const root = document.getElementById('root');
-    const hadInert = root?.hasAttribute('inert');
-    root?.setAttribute('inert', '');
-    const previousOverflow = document.body.style.overflow;
-    document.body.style.overflow = 'hidden';
+    // Everything outside the dialogs' portals becomes inert (not clickable, not focusable,
+    // hidden from screen readers) while any dialog is open: counted, because a dialog may open
+    // over another (a confirmation) and both may close at once.
+    if (openDialogs.count++ === 0) {
+      const root = document.getElementById('root');
+      openDialogs.rootWasInert = root?.hasAttribute('inert') ?? false;
+      root?.setAttribute('inert', '');
+      openDialogs.bodyOverflow = document.body.style.overflow;
+      document.body.style.overflow = 'hidden';
+    }
 
     return () => {
-      if (root && !hadInert) root.removeAttribute('inert');
-      document.body.style.overflow = previousOverflow;
+      if (--openDialogs.count === 0) {
+        if (!openDialogs.rootWasInert) document.getElementById('root')?.removeAttribute('inert');
+        document.body.style.overflow = openDialogs.bodyOverflow;
+      }
       if (opener && document.contains(opener)) opener.focus();
     };
   }, []);

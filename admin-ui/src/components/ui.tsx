@@ -31,6 +31,15 @@ export function SuccessMessage({ children }: { children: ReactNode }) {
   );
 }
 
+/** A notice about something that now works less (a client deactivated): warning colours, not success ones. */
+export function WarningMessage({ children }: { children: ReactNode }) {
+  return (
+    <div className="alert alert-warning" role="status">
+      {children}
+    </div>
+  );
+}
+
 export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
   return (
     <tr className="empty-row">
@@ -133,12 +142,14 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+/** `autoFocus`: the button a dialog focuses when it opens (Dialog's data-autofocus). */
+export function CopyButton({ text, label = 'Copy', autoFocus = false }: { text: string; label?: string; autoFocus?: boolean }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <button
       type="button"
       className="button button-small"
+      data-autofocus={autoFocus || undefined}
       onClick={async () => {
         setState((await copyText(text)) ? 'copied' : 'failed');
         setTimeout(() => setState('idle'), 2500);

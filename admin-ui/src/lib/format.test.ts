@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { clientPath, formatCoins, formatCountdown, formatInt, formatInterval } from './format';
+import { clientPath, coinsLessThan, formatCoins, formatCountdown, formatInt, formatInterval } from './format';
 
 describe('format', () => {
   it('formats coins exactly from decimal strings', () => {
     expect(formatCoins('12.5')).toBe('12.50');
     expect(formatCoins('0')).toBe('0.00');
-    expect(formatCoins('1234567.891')).toBe('1,234,567.89');
-    expect(formatCoins('0.995')).toBe('1.00');
-    expect(formatCoins('99999999999999999999.995')).toBe('100,000,000,000,000,000,000.00');
-    expect(formatCoins('0.000412')).toBe('0.0004');
+    // Every significant digit, never rounded (issue 12: 19.999991 was shown as 20.00).
+    expect(formatCoins('1234567.891')).toBe('1,234,567.891');
+    expect(formatCoins('0.995')).toBe('0.995');
+    expect(formatCoins('99999999999999999999.995')).toBe('99,999,999,999,999,999,999.995');
+    expect(formatCoins('0.000412')).toBe('0.000412');
+    expect(formatCoins('19.999991')).toBe('19.999991');
+    expect(formatCoins('20')).toBe('20.00');
+    expect(formatCoins('007.100')).toBe('7.10');
+    expect(formatCoins('-0.00')).toBe('0.00');
     expect(formatCoins('-3.2')).toBe('-3.20');
     expect(formatCoins('-0.001')).toBe('-0.001');
     expect(formatCoins(null)).toBe('—');
+  });
+
+  it('compares coins exactly', () => {
+    expect(coinsLessThan('19.999991', '20')).toBe(true);
+    expect(coinsLessThan('20', '20.000')).toBe(false);
+    expect(coinsLessThan('0.30000000000000000001', '0.3')).toBe(false);
+    expect(coinsLessThan('0.3', '0.30000000000000000001')).toBe(true);
+    expect(coinsLessThan('-1', '0')).toBe(true);
+    expect(coinsLessThan('12345678901234567890.5', '12345678901234567890.25')).toBe(false);
   });
 
   it('formats counters, including 64-bit strings', () => {

@@ -17,49 +17,37 @@ function groupDigits(int: string): string {
   return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Round a decimal string half-up to `digits` places, exactly. */
-function roundDecimal(value: string, digits: number): { negative: boolean; int: string; frac: string } | null {
+type Decimal = { negative: boolean; int: string; frac: string };
+
+/** A decimal string ("-12.50") in parts, leading zeros of the integer and trailing zeros of the fraction dropped. */
+function parseDecimal(value: string): Decimal | null {
   const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(value);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
-  const negative = m[1] === '-';
-  let int = (m[2] || '0').replace(/^0+(?=\d)/, '');
-  let frac = (m[3] ?? '').padEnd(digits + 1, '0');
-  const roundUp = Number(frac[digits]) >= 5;
-  frac = frac.slice(0, digits);
-  if (roundUp) {
-    const all = (int + frac).split('').map(Number);
-    let i = all.length - 1;
-    while (i >= 0) {
-      if (all[i] === 9) {
-        all[i] = 0;
-        i--;
-      } else {
-        all[i]++;
-        break;
-      }
-    }
-    let joined = all.join('');
-    if (i < 0) joined = '1' + joined;
-    int = joined.slice(0, joined.length - digits) || '0';
-    frac = joined.slice(joined.length - digits);
-  }
-  return { negative, int, frac };
+  return { negative: m[1] === '-', int: (m[2] || '0').replace(/^0+(?=\d)/, ''), frac: (m[3] ?? '').replace(/0+$/, '') };
 }
 
 /**
- * Coins for display: two decimals with digit grouping ("1,234.50"); tiny non-zero
- * amounts keep enough decimals to not read as zero ("0.0004").
+ * Coins for display, exactly as the API counts them: every significant digit of the decimal
+ * string, never rounded (19.999991 stays 19.999991: rounded, it would read as a full 20.00),
+ * with digit grouping and at least two decimals ("1,234.50", "0.000412").
  */
 export function formatCoins(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  const text = String(value);
-  let digits = 2;
-  const small = /^\s*[+-]?0*\.(0*)[1-9]/.exec(text);
-  if (small && small[1].length >= 2) digits = Math.min(small[1].length + 1, 8);
-  const r = roundDecimal(text, digits);
-  if (!r) return text;
-  const isZero = /^0*$/.test(r.int + r.frac);
-  return `${r.negative && !isZero ? '-' : ''}${groupDigits(r.int)}${digits > 0 ? '.' + r.frac : ''}`;
+  const d = parseDecimal(String(value));
+  if (!d) return String(value);
+  const frac = d.frac.padEnd(2, '0');
+  const isZero = /^0*$/.test(d.int + frac);
+  return `${d.negative && !isZero ? '-' : ''}${groupDigits(d.int)}.${frac}`;
+}
+
+/** Whether the decimal string `a` is less than `b`, compared exactly (floats could flip a comparison of near-equal amounts). */
+export function coinsLessThan(a: string, b: string): boolean {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) return coinsToNumber(a) < coinsToNumber(b);
+  const width = Math.max(x.frac.length, y.frac.length);
+  const scaled = (d: Decimal) => BigInt(d.int + d.frac.padEnd(width, '0')) * (d.negative ? -1n : 1n);
+  return scaled(x) < scaled(y);
 }
 
 /** Compare two decimal strings numerically (for sorting); precise enough for ordering. */
@@ -75,6 +63,13 @@ export function formatDateTime(iso: string | null | undefined, never = 'Never'):
   if (!iso) return never;
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateTimeFormat.format(d);
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+
+/** A moment today, to the second ("14:05:09"): when figures were last current. */
+export function formatTime(ms: number): string {
+  return timeFormat.format(new Date(ms));
 }
 
 export function formatDate(iso: string | null | undefined): string {

@@ -4,7 +4,7 @@ import { makeFragmentData } from '../gql';
 import { ApiKeysSection_UsageOwnerFragment } from '../features/apiKeys/ApiKeysSection';
 import { ApiKeysTable_ApiKeyFragment } from '../features/apiKeys/ApiKeysTable';
 import { ClientHeader_ClientFragment } from '../features/client/ClientHeader';
-import { CoinPoolSettings_ClientFragment } from '../features/client/CoinPoolSettings';
+import { CoinPoolSettings_UsageOwnerFragment } from '../features/client/CoinPoolSettings';
 import { ManagersSection_ClientFragment } from '../features/client/ManagersSection';
 import { UsageCards_UsageOwnerFragment } from '../features/client/UsageCards';
 import { ModelAccessTable_ModelAccessFragment, ModelAccessTable_UsageOwnerFragment } from '../features/models/ModelAccessTable';
@@ -15,7 +15,6 @@ type ModelAccessData = ResultOf<typeof ModelAccessTable_ModelAccessFragment>;
 type UsageCardsData = ResultOf<typeof UsageCards_UsageOwnerFragment>;
 type ManagersData = ResultOf<typeof ManagersSection_ClientFragment>;
 type HeaderData = ResultOf<typeof ClientHeader_ClientFragment>;
-type CoinPoolData = ResultOf<typeof CoinPoolSettings_ClientFragment>;
 
 export const CLIENT_ID = 'Q2xpZW50OjAxOTM=';
 export const VIEWER_ID = 'VXNlcjox';
@@ -60,6 +59,9 @@ export function modelAccessData(
   return {
     status: 'ALLOWED',
     setting: 'DEFAULT',
+    callable: true,
+    refusal: null,
+    refusalReason: null,
     lastUsedAt: '2026-07-04T14:04:00Z',
     usage: { requests: 75, totalTokens: 164551, coinsSpent: '0.2' },
     ...rest,
@@ -82,15 +84,16 @@ export function modelAccess(overrides: Parameters<typeof modelAccessData>[0] = {
 }
 
 /** Everything the client page selects, as one plain object. */
-export function clientData(options: { admin?: boolean } & Partial<UsageCardsData & ManagersData & HeaderData & CoinPoolData> = {}) {
+export function clientData(options: { admin?: boolean } & Partial<UsageCardsData & ManagersData & HeaderData> = {}) {
   const { admin = false, ...overrides } = options;
   return {
     id: CLIENT_ID,
     name: 'example-bot',
     active: true,
     createdAt: '2026-07-04T14:52:00Z',
+    description: null as string | null,
     usage: { requests: 505, inputTokens: 1000000, outputTokens: 126939, totalTokens: 1126939, coinsSpent: '1.35' },
-    coinPool: { state: 'LIMITED' as const, balance: '75', capacity: '100' },
+    coinPool: { state: 'LIMITED' as const, balance: '75', capacity: '100', largestRecentReservation: '0.5' as string | null },
     coinRefill: { amount: '50', intervalSeconds: 3600, nextRefillAt: new Date(Date.now() + 30 * 60_000).toISOString() },
     managers: [{ addedAt: '2026-07-01T10:00:00Z', user: { id: 'VXNlcjoy', name: 'Maria Manager', email: 'maria@example.org' } }],
     viewerCan: {
@@ -101,6 +104,7 @@ export function clientData(options: { admin?: boolean } & Partial<UsageCardsData
       setActive: admin,
       setCoinPool: admin,
       setModelAccess: admin,
+      update: admin,
     },
     ...overrides,
   };
@@ -119,5 +123,5 @@ export function clientHeader(options: Parameters<typeof clientData>[0] = {}) {
 }
 
 export function coinPoolSettings(options: Parameters<typeof clientData>[0] = {}) {
-  return makeFragmentData(clientData(options), CoinPoolSettings_ClientFragment);
+  return makeFragmentData({ __typename: 'Client' as const, ...clientData(options) }, CoinPoolSettings_UsageOwnerFragment);
 }

@@ -3,7 +3,8 @@
 import type { Tx } from '../db/current.ts';
 import type { Viewer } from './viewer.ts';
 
-export type AuditTarget = 'Client' | 'User' | 'ApiKey' | 'Model' | 'CoinPool' | 'ModelConsent' | 'ClientModelAccess' | 'AccessToken';
+export type AuditTarget =
+  'Client' | 'User' | 'ApiKey' | 'Model' | 'CoinPool' | 'ModelConsent' | 'ClientModelAccess' | 'AccessToken' | 'Session';
 
 export async function recordAudit(
   tx: Tx,

@@ -163,13 +163,28 @@ export async function listSessions(userId: string) {
   return db().session.findMany({ where: { userId, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { lastSeenAt: 'desc' } });
 }
 
+/**
+ * Ends a session at once. People end their own, admins anyone's (recorded in the audit log).
+ * A session that is missing, ended already or someone else's gets the same answer, which tells
+ * nothing about other people's sessions.
+ */
 export async function revokeSession(actor: Viewer, sessionId: string) {
-  const result = await db().session.updateMany({
-    where: { id: sessionId, userId: actor.id, revokedAt: null },
-    data: { revokedAt: new Date() },
+  const mine = actor.isAdmin ? {} : { userId: actor.id };
+  const ended = await db().$transaction(async (tx) => {
+    // The conditional update decides, so two revocations at once cannot both succeed.
+    const [session] = isUuid(sessionId)
+      ? await tx.session.updateManyAndReturn({
+          where: { id: sessionId, revokedAt: null, ...mine },
+          data: { revokedAt: new Date() },
+          select: { id: true, userId: true },
+        })
+      : [];
+    if (!session) throw badInput(`No active session ${actor.isAdmin ? '' : 'of yours '}with id ${sessionId}`, 'id');
+    if (session.userId !== actor.id)
+      await recordAudit(tx, actor, 'session.revoke', { type: 'Session', id: session.id }, { userId: session.userId });
+    return session;
   });
-  if (result.count === 0) throw badInput(`No active session of yours with id ${sessionId}`, 'id');
-  publishAccessLoss(actor.id, 'session.revoke');
+  publishAccessLoss(ended.userId, 'session.revoke');
 }
 
 /** Which session a cookie belongs to, to mark "this device" in a list. */

@@ -3,7 +3,7 @@ import { db, type Tx } from '../db/current.ts';
 import { publishAccessLoss, publishInvalidation } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
 import { badInput } from './errors.ts';
-import { isUuid, literalContains, requireName } from './input.ts';
+import { isUuid, literalContains, optionalText, requireName } from './input.ts';
 import { requireUser } from './users.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -13,24 +13,114 @@ export async function requireClient(tx: Tx, id: string, field = 'clientId') {
   return client;
 }
 
-export async function createClient(actor: Viewer, input: { name: string }) {
+/** The longest client description: a paragraph or two, shown on the client's page. */
+export const CLIENT_DESCRIPTION_MAX = 2000;
+
+const nameTaken = (name: string, field: string) =>
+  badInput(`An active client is already named "${name}": choose another name, or rename or deactivate that client first`, field);
+
+/**
+ * Two active clients may not share a name, compared case-insensitively (people tell clients
+ * apart by name). A partial unique index on lower(name) WHERE active enforces it in the
+ * database; this check refuses first, with a message that names the client.
+ */
+async function activeClientNamed(tx: Tx, name: string, exceptId: string | null): Promise<string | null> {
+  const [taken] = await tx.$queryRaw<{ name: string }[]>`
+    SELECT "name" FROM "Client"
+     WHERE "active" AND lower("name") = lower(${name}) AND (${exceptId}::uuid IS NULL OR "id" <> ${exceptId}::uuid)
+     LIMIT 1`;
+  return taken?.name ?? null;
+}
+
+async function requireFreeClientName(tx: Tx, name: string, exceptId: string | null) {
+  const taken = await activeClientNamed(tx, name, exceptId);
+  if (taken !== null) throw nameTaken(taken, 'name');
+}
+
+/** A name taken between the check and the write (two admins at once) gets the same refusal, not an internal error. */
+async function refusingNameRace<T>(name: () => string, field: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'P2002') throw nameTaken(name(), field);
+    throw error;
+  }
+}
+
+export async function createClient(actor: Viewer, input: { name: string; description?: string | null }) {
   const name = requireName(input.name, 'name');
-  return db().$transaction(async (tx) => {
-    // Every client starts with a pool that is NOT_CONFIGURED: no spending until an admin decides.
-    const client = await tx.client.create({ data: { name, coinPool: { create: {} } } });
-    await recordAudit(tx, actor, 'client.create', { type: 'Client', id: client.id }, { name });
-    return client;
-  });
+  const description = optionalText(input.description, 'description', CLIENT_DESCRIPTION_MAX);
+  return refusingNameRace(
+    () => name,
+    'name',
+    () =>
+      db().$transaction(async (tx) => {
+        await requireFreeClientName(tx, name, null);
+        // Every client starts with a pool that is NOT_CONFIGURED: no spending until an admin decides.
+        const client = await tx.client.create({ data: { name, description, coinPool: { create: {} } } });
+        await recordAudit(tx, actor, 'client.create', { type: 'Client', id: client.id }, { name });
+        return client;
+      }),
+  );
+}
+
+/** Renames a client or sets its description (admins). Omitted (or null) name stays; a null or empty description clears it. */
+export async function updateClient(actor: Viewer, clientId: string, input: { name?: string | null; description?: string | null }) {
+  const name = input.name != null ? requireName(input.name, 'name') : undefined;
+  const description = input.description !== undefined ? optionalText(input.description, 'description', CLIENT_DESCRIPTION_MAX) : undefined;
+  const result = await refusingNameRace(
+    () => name ?? '',
+    'name',
+    () =>
+      db().$transaction(async (tx) => {
+        const client = await requireClient(tx, clientId);
+        const changes: { name?: string; description?: string | null } = {};
+        if (name !== undefined && name !== client.name) changes.name = name;
+        if (description !== undefined && description !== client.description) changes.description = description;
+        if (Object.keys(changes).length === 0) return { client, changed: false };
+        // A deactivated client may take a name in use: activating it is refused until one of them is renamed.
+        if (changes.name !== undefined && client.active) await requireFreeClientName(tx, changes.name, client.id);
+        const updated = await tx.client.update({ where: { id: client.id }, data: changes });
+        await recordAudit(
+          tx,
+          actor,
+          'client.update',
+          { type: 'Client', id: client.id },
+          {
+            ...(changes.name !== undefined ? { name: { from: client.name, to: changes.name } } : {}),
+            ...(changes.description !== undefined ? { description: { from: client.description, to: changes.description } } : {}),
+          },
+        );
+        return { client: updated, changed: true };
+      }),
+  );
+  // Cached key checks carry the client's name (for /v1's messages).
+  if (result.changed) publishInvalidation('client.update');
+  return result.client;
 }
 
 export async function setClientActive(actor: Viewer, clientId: string, active: boolean) {
-  const client = await db().$transaction(async (tx) => {
-    const client = await requireClient(tx, clientId);
-    if (client.active === active) return client;
-    const updated = await tx.client.update({ where: { id: client.id }, data: { active } });
-    await recordAudit(tx, actor, active ? 'client.activate' : 'client.deactivate', { type: 'Client', id: client.id });
-    return updated;
-  });
+  let name = '';
+  const client = await refusingNameRace(
+    () => name,
+    'clientId',
+    () =>
+      db().$transaction(async (tx) => {
+        const client = await requireClient(tx, clientId);
+        name = client.name;
+        if (client.active === active) return client;
+        // Its name may have been given to another client meanwhile: one of them must be renamed first.
+        const taken = active ? await activeClientNamed(tx, client.name, client.id) : null;
+        if (taken !== null)
+          throw badInput(
+            `${client.name} cannot be activated while another active client is named "${taken}": rename one of them first`,
+            'clientId',
+          );
+        const updated = await tx.client.update({ where: { id: client.id }, data: { active } });
+        await recordAudit(tx, actor, active ? 'client.activate' : 'client.deactivate', { type: 'Client', id: client.id });
+        return updated;
+      }),
+  );
   publishInvalidation(active ? 'client.activate' : 'client.deactivate');
   return client;
 }

@@ -24,6 +24,23 @@ export function requireName(value: string, field: string, max = 100): string {
 }
 
 /**
+ * Optional free text (a description): line breaks and tabs are kept, other control and
+ * bidirectional control characters refused; empty means none (null).
+ */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  const text = String(value ?? '')
+    .normalize('NFC')
+    .trim();
+  if (text.length === 0) return null;
+  if ([...text].length > max) throw badInput(`${field} can be at most ${max} characters long`, field);
+  if (CONTROL.test(text.replace(/[\r\n\t]/g, '')))
+    throw badInput(`${field} cannot contain control characters other than line breaks`, field);
+  if (BIDI_CONTROL.test(text))
+    throw badInput(`${field} cannot contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069)`, field);
+  return text;
+}
+
+/**
  * A search text as a "contains" filter that matches it literally: LIKE treats % and _
  * as wildcards and \ as its escape character, so each is escaped (PostgreSQL's default ESCAPE is \).
  */

@@ -29,20 +29,18 @@ export async function findKeyAccess(hash: string): Promise<KeyAccess | null> {
     },
   });
   if (!key) return null;
-  const base = { apiKeyId: key.id, hint: key.hint, revokedAt: key.revokedAt };
-  // A revoked key needs nothing more: it is refused whatever its owner may do.
-  if (key.revokedAt) {
-    return { ...base, owner: { userId: '' }, ownerKind: 'user', ownerName: '', ownerActive: false, models: new Map() };
-  }
   const owner: Owner = key.client ? { clientId: key.client.id } : { userId: key.user!.id };
   const holder = key.client ?? key.user!;
-  const entries = await listModelAccess(owner);
-  return {
-    ...base,
+  const base = {
+    apiKeyId: key.id,
+    hint: key.hint,
+    revokedAt: key.revokedAt,
     owner,
     ownerKind: key.client ? 'client' : 'user',
     ownerName: holder.name,
-    ownerActive: holder.active,
-    models: new Map(entries.map((entry) => [entry.model.name, entry])),
-  };
+  } as const;
+  // A revoked key needs nothing more (its owner only says where to make a new one): it is refused whatever its owner may do.
+  if (key.revokedAt) return { ...base, ownerActive: false, models: new Map() };
+  const entries = await listModelAccess(owner);
+  return { ...base, ownerActive: holder.active, models: new Map(entries.map((entry) => [entry.model.name, entry])) };
 }

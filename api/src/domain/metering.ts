@@ -62,6 +62,8 @@ export interface Reservation {
   state: PayingState;
   /** Coins taken from a LIMITED pool's balance until the request is settled; 0 for UNLIMITED. */
   reserved: Decimal;
+  /** The worst-case cost asked for at admission, in any state: recorded with the usage (UsageRecord.reservedCoins). */
+  worstCase: Decimal;
 }
 
 export type BudgetRefusal =
@@ -118,9 +120,9 @@ export async function reserveCoins(owner: Owner, worstCase: Decimal): Promise<Re
     }
   }
   const [row] = rows;
-  if (row.state !== 'LIMITED') return { id: null, poolId: row.id, state: row.state, reserved: exact(0) };
+  if (row.state !== 'LIMITED') return { id: null, poolId: row.id, state: row.state, reserved: exact(0), worstCase };
   live.add(id);
-  return { id, poolId: row.id, state: row.state, reserved: worstCase };
+  return { id, poolId: row.id, state: row.state, reserved: worstCase, worstCase };
 }
 
 export interface MeteredRequest {
@@ -177,9 +179,9 @@ export async function recordUsage(request: MeteredRequest): Promise<{ coins: Dec
        WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean AND NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "record" AS (
-      INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "status", "latencyMs")
+      INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "reservedCoins", "status", "latencyMs")
       SELECT ${recordId}::uuid, ${request.apiKeyId}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid,
-              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int
+              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${reservation.worstCase.toFixed()}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int
        WHERE NOT EXISTS (SELECT 1 FROM "done")
       RETURNING "id"
     ), "key" AS (

@@ -10,7 +10,7 @@ import type { Model, ModelUsage } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { badInput } from './errors.ts';
-import { isUuid } from './input.ts';
+import { requireModel } from './models.ts';
 import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -74,12 +74,6 @@ export async function modelAccessFor(owner: Owner, modelId: string, tx: Tx = db(
   const entry = (await listModelAccess(owner, tx)).find((e) => e.model.id === modelId);
   if (!entry) throw badInput(`No model with id ${modelId}`, 'modelId');
   return entry;
-}
-
-async function requireModel(tx: Tx, id: string) {
-  const model = isUuid(id) ? await tx.model.findUnique({ where: { id } }) : null;
-  if (!model) throw badInput(`No model with id ${id}`, 'modelId');
-  return model;
 }
 
 /** ALLOWED or BLOCKED sets the client's rule; DEFAULT removes it so the model's default applies. */

@@ -4,7 +4,15 @@ import { db } from '../db/current.ts';
 import type { Viewer } from './viewer.ts';
 
 export type ClientAction =
-  'view' | 'createApiKey' | 'revokeApiKey' | 'grantModelConsent' | 'manageManagers' | 'setActive' | 'setCoinPool' | 'setModelAccess';
+  | 'view'
+  | 'createApiKey'
+  | 'revokeApiKey'
+  | 'grantModelConsent'
+  | 'manageManagers'
+  | 'setActive'
+  | 'setCoinPool'
+  | 'setModelAccess'
+  | 'update';
 
 /** What a manager may do; admins may do everything, anyone else nothing. */
 const MANAGER_ACTIONS: ReadonlySet<ClientAction> = new Set(['view', 'createApiKey', 'revokeApiKey', 'grantModelConsent']);

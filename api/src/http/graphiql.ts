@@ -1,17 +1,25 @@
-// GraphiQL (development only), served by Lumen itself: the page loads Yoga's GraphiQL
-// bundle, its styles and its editor's workers as same-origin files (taken from
-// @graphql-yoga/render-graphiql, which otherwise inlines them into the page), and
-// starts it with graphiql-start.js. So no CDN and no inline script: the page holds
-// under the admin UI's Content-Security-Policy (securityHeaders.ts), relaxed for
-// styles and fonts only.
+// GraphiQL, served by Lumen itself: the page loads Yoga's GraphiQL bundle, its styles
+// and its editor's workers as same-origin files (taken from @graphql-yoga/render-graphiql,
+// which otherwise inlines them into the page), and starts it with graphiql-start.js. So no
+// CDN (it works on a network without Internet access) and no inline script: the page holds
+// under the admin UI's Content-Security-Policy (securityHeaders.ts), relaxed for styles and
+// fonts only. On in development; elsewhere only with LUMEN_GRAPHIQL=true (config.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { config } from '../config.ts';
 import { contentSecurityPolicy, UI_POLICY } from './securityHeaders.ts';
+import { CSRF_HEADER } from './viewer.ts';
 
-export const graphiqlEnabled = () => config().env === 'development';
+/** LUMEN_GRAPHIQL when set; otherwise development only. */
+export const graphiqlEnabled = () => config().graphiql ?? config().env === 'development';
+
+/**
+ * Sent with every request GraphiQL makes (queries, introspection, subscriptions): a signed-in
+ * browser's session cookie counts only with it (http/viewer.ts), as for the admin UI.
+ */
+export const GRAPHIQL_HEADERS = { [CSRF_HEADER]: '1' };
 
 const ASSETS = '/graphiql/';
 
@@ -31,7 +39,11 @@ export function renderGraphiQL(options: GraphiQLOptions): string {
   <body id="body" class="no-focus-outline">
     <noscript>GraphiQL needs JavaScript.</noscript>
     <div id="root"></div>
-    <script type="application/json" id="graphiql-options">${scriptSafeJson({ ...options, title: 'Lumen GraphiQL' })}</script>
+    <script type="application/json" id="graphiql-options">${scriptSafeJson({
+      ...options,
+      title: 'Lumen GraphiQL',
+      additionalHeaders: { ...options.additionalHeaders, ...GRAPHIQL_HEADERS },
+    })}</script>
     <script src="${ASSETS}graphiql.js"></script>
     <script src="${ASSETS}graphiql-start.js"></script>
   </body>

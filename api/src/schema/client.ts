@@ -14,6 +14,7 @@ export const ClientRef = builder.prismaNode('Client', {
   authScopes: canSeeClient,
   fields: (t) => ({
     name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true, description: "What the client is for, in the admins' words." }),
     active: t.exposeBoolean('active'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     managers: t.relation('managers', { query: { orderBy: { addedAt: 'asc' } } }),
@@ -47,6 +48,7 @@ const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boole
     setActive: t.boolean(permission('setActive')),
     setCoinPool: t.boolean(permission('setCoinPool')),
     setModelAccess: t.boolean(permission('setModelAccess')),
+    update: t.boolean({ ...permission('update'), description: 'Admins: rename and describe the client.' }),
   }),
 });
 

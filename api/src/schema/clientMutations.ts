@@ -1,7 +1,7 @@
 // What admins and managers change on a client: its existence, activity, managers, coin pool
 // and model rules. Each answers with the client as it is afterwards.
 import { db } from '../db/current.ts';
-import { addClientManager, createClient, removeClientManager, setClientActive } from '../domain/clients.ts';
+import { addClientManager, createClient, removeClientManager, setClientActive, updateClient } from '../domain/clients.ts';
 import { setCoinPool } from '../domain/coinPools.ts';
 import { setClientModelAccess } from '../domain/modelAccess.ts';
 import { builder } from './builder.ts';
@@ -17,6 +17,25 @@ builder.relayMutationField(
   {
     authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => ({ client: await createClient(ctx.viewer!, input) }),
+  },
+  { outputFields: (t) => ({ client: t.expose('client', { type: ClientRef }) }) },
+);
+
+builder.relayMutationField(
+  'updateClient',
+  {
+    inputFields: (f) => ({
+      clientId: f.globalID({ for: ClientRef, required: true }),
+      name: f.string({ description: 'A new name, unique among active clients (compared case-insensitively). Omitted or null: unchanged.' }),
+      description: f.string({ description: 'Omitted: unchanged; null or empty: cleared.' }),
+    }),
+  },
+  {
+    description: 'Admin only. Renames a client or sets its description.',
+    authScopes: (_root, { input }) => ({ clientAction: { action: 'update', clientId: input.clientId.id } }),
+    resolve: async (_root, { input }, ctx) => ({
+      client: await updateClient(ctx.viewer!, input.clientId.id, { name: input.name, description: input.description }),
+    }),
   },
   { outputFields: (t) => ({ client: t.expose('client', { type: ClientRef }) }) },
 );

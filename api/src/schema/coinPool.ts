@@ -2,10 +2,16 @@
 import type { InputFieldBuilder } from '@pothos/core';
 import type { CoinPool } from '../generated/prisma/client.ts';
 import { nextRefillAt } from '../domain/coinPools.ts';
+import { largestRecentReservations } from '../domain/reservationHistory.ts';
+import { batchLoader } from './batch.ts';
 import { builder } from './builder.ts';
 import { CoinPoolStateEnum } from './enums.ts';
 
-type PoolView = Pick<CoinPool, 'state' | 'balance' | 'capacity'>;
+/** A stored pool has its owner; a missing one (NOT_CONFIGURED, never admitted a request) has none. */
+type PoolView = Pick<CoinPool, 'state' | 'balance' | 'capacity'> & Partial<Pick<CoinPool, 'clientId' | 'userId'>>;
+
+const clientsLargest = batchLoader((ids) => largestRecentReservations('clientId', ids), null);
+const usersLargest = batchLoader((ids) => largestRecentReservations('userId', ids), null);
 
 export const CoinPoolRef = builder.objectRef<PoolView>('CoinPool').implement({
   fields: (t) => ({
@@ -21,6 +27,14 @@ export const CoinPoolRef = builder.objectRef<PoolView>('CoinPool').implement({
       nullable: true,
       description: 'LIMITED pools only.',
       resolve: (p) => (p.state === 'LIMITED' ? p.capacity : null),
+    }),
+    largestRecentReservation: t.field({
+      type: 'Coins',
+      nullable: true,
+      description:
+        "The largest reservation (worst-case cost) among the owner's last 20 requests; null without requests. The UI warns when the balance is below it.",
+      resolve: (p, _args, ctx) =>
+        p.clientId ? clientsLargest(ctx, p.clientId) : p.userId ? usersLargest(ctx, p.userId) : Promise.resolve(null),
     }),
   }),
 });

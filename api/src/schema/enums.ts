@@ -1,5 +1,6 @@
 // The GraphQL enums, each built from its one source: Prisma's enums for stored values, the
 // `as const` arrays in domain/ for the others. Only the descriptions are written here.
+import { CALL_REFUSALS } from '../domain/callRefusal.ts';
 import { CLIENT_CHANGES } from '../domain/ownerChanges.ts';
 import { ACCESS_SETTINGS, MODEL_ACCESS_STATUSES } from '../domain/modelAccess.ts';
 import { MODEL_HEALTH_STATUSES } from '../domain/modelHealth.ts';
@@ -24,6 +25,17 @@ export const AccessSettingEnum = builder.enumType('AccessSetting', {
 });
 
 export const ModelAccessStatusEnum = builder.enumType('ModelAccessStatus', { values: valuesOf(MODEL_ACCESS_STATUSES) });
+
+export const ModelCallRefusalEnum = builder.enumType('ModelCallRefusal', {
+  description: "Why every call with the owner's keys to a model is refused now (ModelAccess.refusal).",
+  values: valuesOf(CALL_REFUSALS, {
+    MODEL_DISABLED: 'An admin disabled the model.',
+    BLOCKED: 'The access rule (for personal keys, the model default) blocks it.',
+    NEEDS_CONSENT: 'Consent must be given first.',
+    NO_COIN_POOL: 'The owner has no coin pool, or it is NOT_CONFIGURED: an admin must set one up.',
+    NO_COINS: 'The LIMITED pool is empty and no refill is due (the model is not free).',
+  }),
+});
 
 export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
   description: "A model's health from its recent upstream results (the Status column of the Model Access table).",

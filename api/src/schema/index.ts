@@ -5,6 +5,7 @@ import './usage.ts';
 import './model.ts';
 import './coinPool.ts';
 import './modelAccess.ts';
+import './modelAccessCall.ts';
 import './user.ts';
 import './apiKey.ts';
 import './client.ts';

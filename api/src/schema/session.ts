@@ -1,4 +1,4 @@
-// Browser sessions: people see where they are signed in and can end any of them.
+// Browser sessions: people see where they are signed in and can end any of them; admins see and end anyone's.
 import { listSessions, revokeSession } from '../domain/auth.ts';
 import { builder } from './builder.ts';
 import { globalIdOf } from './globalIds.ts';
@@ -23,8 +23,8 @@ export const SessionRef = builder.prismaNode('Session', {
 builder.objectField(UserRef, 'sessions', (t) =>
   t.field({
     type: [SessionRef],
-    description: 'Where this user is signed in. Only the user sees it.',
-    authScopes: (user, _args, ctx) => ctx.viewer?.id === user.id,
+    description: 'Where this user is signed in (sessions not ended or expired). The user and admins see it, and may end them.',
+    authScopes: (user, _args, ctx) => ctx.permissions.canActForUser(user.id),
     resolve: (user) => listSessions(user.id),
   }),
 );
@@ -33,6 +33,7 @@ builder.relayMutationField(
   'revokeSession',
   { inputFields: (f) => ({ id: f.globalID({ for: SessionRef, required: true }) }) },
   {
+    description: "Ends a session at once (signs that browser out). Your own sessions; admins may end anyone's.",
     authScopes: { loggedIn: true },
     resolve: async (_root, { input }, ctx) => {
       await revokeSession(ctx.viewer!, input.id.id);

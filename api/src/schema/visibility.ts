@@ -19,7 +19,8 @@ export const canSeeUser: Visible<{ id: string }> = (_user, ctx) => ctx.viewer !=
 
 export const canSeeModel: Visible<{ id: string }> = (_model, ctx) => ctx.viewer !== null;
 
-export const canSeeSession: Visible<{ userId: string }> = (session, ctx) => ctx.viewer?.id === session.userId;
+/** A session is personal data of its user: theirs to see, and admins' (who may end it). */
+export const canSeeSession: Visible<{ userId: string }> = (session, ctx) => ctx.permissions.canActForUser(session.userId);
 
 /** An admin-API token is personal data of its user: theirs to see, and admins'. */
 export const canSeeAccessToken: Visible<{ userId: string }> = (token, ctx) => ctx.permissions.canActForUser(token.userId);

@@ -1,6 +1,7 @@
 // Who is calling /v1: the API key from the Authorization header. A malformed key
 // is refused on its checksum alone, before any database access; a well-formed
 // one is looked up by its HMAC through the per-process cache.
+import { newKeyDirections } from '../domain/directions.ts';
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import { findBySecret } from '../domain/rehash.ts';
 import { isWellFormed } from '../domain/secrets.ts';
@@ -36,7 +37,7 @@ export async function authenticate(request: Request): Promise<KeyAccess> {
   if (access.revokedAt) {
     throw unauthorized(
       'revoked_api_key',
-      `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; create a new one on the client's page.`,
+      `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; ${newKeyDirections(access.owner)}`,
     );
   }
   if (!access.ownerActive) {

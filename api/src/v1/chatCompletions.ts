@@ -4,6 +4,7 @@
 // relayed chunk by chunk; a client that leaves a stream early stops the upstream
 // and pays for what was produced until then. A non-streamed request is answered by
 // the upstream in full whether or not its caller waits, and is paid in full.
+import { setUpPoolDirections } from '../domain/directions.ts';
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import {
   BudgetError,
@@ -33,6 +34,7 @@ export const modelOfRequest = new WeakMap<Request, string>();
 
 interface Metering {
   access: KeyAccess;
+  /** The model as it was when the request was admitted: its prices bill the request even if updateModel changes them meanwhile. */
   model: Model;
   reservation: Reservation;
   /** The tokens the reservation covers. */
@@ -49,7 +51,7 @@ function budgetRefusal(error: BudgetError, access: KeyAccess): V1Error {
       403,
       'insufficient_quota',
       'coin_pool_not_configured',
-      `No coin pool is set up for ${whose}, so no model can be called yet; an admin must set one up (LIMITED or UNLIMITED) on the client's page.`,
+      `No coin pool is set up for ${whose}, so no model can be called yet; ${setUpPoolDirections(access.owner)}`,
     );
   }
   const refill = refusal.nextRefillAt

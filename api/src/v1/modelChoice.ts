@@ -1,5 +1,6 @@
 // The model a request names, and whether this key's owner may call it. Refusals
 // say what to do about them: who can allow a blocked model, how to give consent.
+import { consentDirections, unblockDirections } from '../domain/directions.ts';
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import { isCallable, type ModelAccessEntry } from '../domain/modelAccess.ts';
 import { findKeyAccess } from '../domain/keyAccess.ts';
@@ -32,14 +33,9 @@ export async function chooseModel(access: KeyAccess, hash: string, name: string)
   if (model.disabled)
     throw forbidden('model_disabled', `The model ${model.name} is disabled by the administrators of this Lumen instance.`);
   if (entry.status === 'BLOCKED')
-    throw forbidden(
-      'model_blocked',
-      `The model ${model.name} is blocked for ${who}; an admin can allow it in the Model Access table of the client's page.`,
-    );
+    throw forbidden('model_blocked', `The model ${model.name} is blocked for ${who}; ${unblockDirections(access.owner)}`);
   const modelId = globalIdOf('Model', model.id);
-  const how = access.owner.clientId
-    ? `A manager of client "${access.ownerName}" can grant it in the Model Access table on the client's page, or with the GraphQL mutation grantModelConsent(input: { clientId: "${globalIdOf('Client', access.owner.clientId)}", modelId: "${modelId}" }).`
-    : `You can grant it for your personal keys with the GraphQL mutation grantModelConsent(input: { modelId: "${modelId}" }).`;
+  const how = consentDirections(access.owner, access.ownerName, modelId);
   throw forbidden(
     'consent_required',
     `The model ${model.name} needs consent before ${who} may use it. ${how} Notice: ${model.consentNotice ?? ''}`.trim(),

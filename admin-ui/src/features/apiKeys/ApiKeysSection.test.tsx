@@ -151,6 +151,37 @@ describe('ApiKeysSection', () => {
     expect((within(dialog).getByLabelText('Name') as HTMLInputElement).value).toBe('staging');
   });
 
+  it('sends a 300-character name whole and shows the API refusal beside the field, keeping what was typed', async () => {
+    const long = 'k'.repeat(300);
+    const { api, user } = renderSection(
+      {},
+      {
+        ApiKeysSection_CreateApiKeyMutation: () => ({
+          data: null,
+          errors: [{ message: 'name can be at most 100 characters long', extensions: { code: 'BAD_USER_INPUT', field: 'name' } }],
+        }),
+      },
+    );
+    await screen.findByText('production');
+    await user.click(screen.getByRole('button', { name: '+ New API Key' }));
+    const dialog = screen.getByRole('dialog');
+    const input = within(dialog).getByLabelText('Name') as HTMLInputElement;
+    await user.click(input);
+    await user.paste(long);
+    expect(input.value).toBe(long); // not cut while typing
+    await user.click(within(dialog).getByRole('button', { name: 'Save Key' }));
+    await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+    expect(api.callsOf('ApiKeysSection_CreateApiKeyMutation')[0].variables).toMatchObject({ input: { name: long } });
+    expect(input.value).toBe(long);
+    const message = document.getElementById(input.getAttribute('aria-describedby')!)!;
+    expect(message.textContent).toBe('Name can be at most 100 characters long');
+    expect(within(dialog).queryByRole('alert')).toBeNull(); // beside the field, not a banner
+    expect(document.activeElement).toBe(input);
+    await user.type(input, '{Backspace}');
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    expect(within(dialog).queryByText('Name can be at most 100 characters long')).toBeNull();
+  });
+
   it('revokes a key after confirmation', async () => {
     const { api, user } = renderSection(
       {},
@@ -235,5 +266,113 @@ describe('ApiKeysSection', () => {
     renderSection({}, { ApiKeysSection_ApiKeysQuery: () => gqlError('Database is starting, try again.', 'INTERNAL') });
     expect((await screen.findByRole('alert')).textContent).toContain('Database is starting, try again.');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});
+
+describe('ApiKeysSection: focus and long names', () => {
+  const LONG = 'research-pipeline-nightly-'.padEnd(100, 'x');
+
+  function created(name = 'ci-runner'): Handler {
+    return () => ({
+      data: {
+        createApiKey: {
+          __typename: 'CreateApiKeyPayload',
+          secret: SECRET,
+          apiKey: { __typename: 'ApiKey', ...apiKey({ id: 'QXBpS2V5OjM=', name }) },
+        },
+      },
+    });
+  }
+
+  it('moves focus to Copy after Save Key, and asks before Escape throws the secret away', async () => {
+    const { user } = renderSection({}, { ApiKeysSection_CreateApiKeyMutation: created() });
+    await screen.findByText('production');
+    const opener = screen.getByRole('button', { name: '+ New API Key' });
+    await user.click(opener);
+    await user.type(screen.getByLabelText('Name'), 'ci-runner{Enter}');
+    const secretDialog = await screen.findByRole('dialog', { name: 'Copy your new API key' });
+    const copy = within(secretDialog).getByRole('button', { name: 'Copy' });
+    await waitFor(() => expect(document.activeElement).toBe(copy));
+
+    // Escape asks first; Cancel (focused) keeps the secret on screen, focus back on Copy.
+    await user.keyboard('{Escape}');
+    const ask = screen.getByRole('dialog', { name: 'Close without the key?' });
+    expect(ask.textContent).toContain('cannot be shown again');
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Cancel' }));
+    await user.keyboard('{Enter}');
+    expect(screen.queryByRole('dialog', { name: 'Close without the key?' })).toBeNull();
+    expect(screen.getByRole('dialog', { name: 'Copy your new API key' })).toBe(secretDialog);
+    expect(document.activeElement).toBe(copy);
+
+    // The close button (×) asks the same; confirming closes both, focus back on + New API Key.
+    await user.click(within(secretDialog).getByRole('button', { name: 'Close' }));
+    await user.click(
+      within(screen.getByRole('dialog', { name: 'Close without the key?' })).getByRole('button', { name: 'Close, the key is copied' }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(opener);
+    expect(document.body.style.overflow).toBe('');
+  });
+
+  it('closes at once with Done, without asking', async () => {
+    const { user } = renderSection({}, { ApiKeysSection_CreateApiKeyMutation: created() });
+    await screen.findByText('production');
+    await user.click(screen.getByRole('button', { name: '+ New API Key' }));
+    await user.type(screen.getByLabelText('Name'), 'ci-runner{Enter}');
+    const secretDialog = await screen.findByRole('dialog', { name: 'Copy your new API key' });
+    await user.click(within(secretDialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('after a revocation, focus goes to the API Keys heading, since the row and its button leave the list', async () => {
+    let revoked = false;
+    const { user } = renderSection(
+      {},
+      {
+        ApiKeysSection_ApiKeysQuery: () => ({
+          data: { node: { __typename: 'Client', id: CLIENT_ID, apiKeys: connection(revoked ? [] : [active]) } },
+        }),
+        ApiKeysSection_RevokeApiKeyMutation: () => {
+          revoked = true;
+          return {
+            data: { revokeApiKey: { apiKey: { __typename: 'ApiKey', ...apiKey({ active: false, revokedAt: '2026-07-05T00:00:00Z' }) } } },
+          };
+        },
+      },
+    );
+    await user.click(await screen.findByRole('button', { name: 'Revoke production' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke “production”?' });
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const heading = screen.getByRole('heading', { name: 'API Keys' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    expect(await screen.findByText('No active API keys.')).toBeTruthy();
+    expect(document.activeElement).toBe(heading);
+  });
+
+  it('gives focus back to Revoke when the revocation is cancelled', async () => {
+    const { user } = renderSection({}, {});
+    const revoke = await screen.findByRole('button', { name: 'Revoke production' });
+    await user.click(revoke);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(revoke);
+  });
+
+  it('cuts a 100-character key name to one line, keeping it whole as the tooltip and the accessible names', async () => {
+    expect(LONG).toHaveLength(100);
+    renderSection(
+      {},
+      {
+        ApiKeysSection_ApiKeysQuery: () => ({
+          data: { node: { __typename: 'Client', id: CLIENT_ID, apiKeys: connection([apiKey({ name: LONG })]) } },
+        }),
+      },
+    );
+    const name = await screen.findByText(LONG);
+    expect(name.classList.contains('truncate')).toBe(true);
+    expect(name.getAttribute('title')).toBe(LONG);
+    expect(screen.getByRole('button', { name: `Revoke ${LONG}` })).toBeTruthy();
   });
 });

@@ -4,6 +4,8 @@ import { getFragmentData, graphql, type FragmentType } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage, SearchBox, Spinner, SuccessMessage, Toggle } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
+import { nameSaveFailure } from '../../lib/fieldErrors';
+import { useFocusAfterDialog } from '../../lib/focus';
 import { useDebounced } from '../../lib/hooks';
 import { ownerInput } from '../../lib/owner';
 import { ApiKeysTable } from './ApiKeysTable';
@@ -80,6 +82,8 @@ export interface ApiKeysSectionProps {
   canRevoke: boolean;
   /** A model name for the usage examples. */
   exampleModel?: string;
+  /** The section's heading: "API Keys" on a client's page; the user page says whose keys they are. */
+  title?: string;
 }
 
 /**
@@ -87,7 +91,14 @@ export interface ApiKeysSectionProps {
  * the normalized cache (src/cache): live usage moves the counters, and a key created or
  * revoked (here or elsewhere) makes the cache fetch the list again.
  */
-export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevoke, exampleModel }: ApiKeysSectionProps) {
+export function ApiKeysSection({
+  owner: ownerRef,
+  ownerLabel,
+  canCreate,
+  canRevoke,
+  exampleModel,
+  title = 'API Keys',
+}: ApiKeysSectionProps) {
   const owner = getFragmentData(ApiKeysSection_UsageOwnerFragment, ownerRef);
   const headingId = useId();
   const urql = useClient();
@@ -97,6 +108,8 @@ export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevo
   const [showExamples, setShowExamples] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // After a revocation the row (and its Revoke button) leaves the list: focus goes to the heading.
+  const heading = useFocusAfterDialog<HTMLHeadingElement>(revoking !== null);
   const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
   const debouncedSearch = useDebounced(search.trim(), 250);
   // The list shown always asks for the first page (later pages join it in the cache), so when
@@ -120,7 +133,7 @@ export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevo
   const save = async (name: string): Promise<SaveKeyResult> => {
     const res = await createKey({ input: { ...ownerInput(owner), name } });
     const payload = res.data?.createApiKey;
-    if (res.error || !payload) return { ok: false, error: errorMessage(res.error) ?? 'The key was not created.' };
+    if (res.error || !payload) return nameSaveFailure(res.error, 'The key was not created.');
     setNotice(`API key “${payload.apiKey.name}” created (${payload.apiKey.hint}).`);
     return { ok: true, secret: payload.secret, name: payload.apiKey.name, hint: payload.apiKey.hint };
   };
@@ -131,7 +144,9 @@ export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevo
   return (
     <section className="section" aria-labelledby={headingId}>
       <div className="section-header">
-        <h2 id={headingId}>API Keys</h2>
+        <h2 id={headingId} ref={heading.ref} tabIndex={-1}>
+          {title}
+        </h2>
         <div className="section-actions">
           <button type="button" className="button" aria-expanded={showExamples} onClick={() => setShowExamples((v) => !v)}>
             Usage examples
@@ -196,6 +211,7 @@ export function ApiKeysSection({ owner: ownerRef, ownerLabel, canCreate, canRevo
             const res = await revokeKey({ input: { id: revoking.id } });
             if (res.error) return errorMessage(res.error);
             setNotice(`API key “${revoking.name}” revoked. It is listed under Show revoked keys.`);
+            heading.moveFocusLater();
             return null;
           }}
         >

@@ -3,6 +3,8 @@ import type { ResultOf } from '../../lib/types';
 import { Badge, EmptyRow, SortHeader } from '../../components/ui';
 import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
 import { useSortedRows } from '../../lib/sort';
+import { Truncated } from '../../components/Truncated';
+import { useConnection } from '../../connection/useConnection';
 
 export const ApiKeysTable_ApiKeyFragment = graphql(`
   fragment ApiKeysTable_ApiKeyFragment on ApiKey {
@@ -39,8 +41,10 @@ export function ApiKeysTable(props: {
 }) {
   const keys = getFragmentData(ApiKeysTable_ApiKeyFragment, props.apiKeys);
   const { sorted, sort, toggle } = useSortedRows(keys, accessors, { key: 'name', direction: 'asc' });
+  // Counters not kept live while Lumen is out of reach are shown as such (src/connection).
+  const { stale } = useConnection();
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" data-stale={stale || undefined}>
       <table className="table">
         <thead>
           <tr>
@@ -72,7 +76,7 @@ export function ApiKeysTable(props: {
           {sorted.map((key) => (
             <tr key={key.id} className={key.active ? undefined : 'row-muted'}>
               <td data-label="Name">
-                <span className="key-name">{key.name}</span>
+                <Truncated text={key.name} className="key-name" />
                 {!key.active && (
                   <>
                     {' '}

@@ -1,13 +1,17 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
 import { ErrorMessage } from '../../components/ui';
 
-export type SaveKeyResult = { ok: true; secret: string; name: string; hint: string } | { ok: false; error: string };
+export type SaveKeyResult =
+  | { ok: true; secret: string; name: string; hint: string }
+  /** nameError: the API refused the name (too long, taken…); it goes beside the field. */
+  | { ok: false; error: string | null; nameError?: string };
 
 /**
  * Name the key → Save Key (the API creates it) → the secret is shown this once, with Copy
- * and a warning → Done. On an error the typed name stays.
+ * and a warning → Done. On an error the typed name stays, and a refused name is said beside it
+ * (no maxLength: a long name is refused with the limit, never cut while typing).
  */
 export function NewApiKeyDialog({
   ownerLabel,
@@ -22,22 +26,28 @@ export function NewApiKeyDialog({
   const nameId = useId();
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   const [created, setCreated] = useState<{ secret: string; name: string; hint: string } | null>(null);
   const [fetching, setFetching] = useState(false);
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const trimmed = name.trim();
+    setError(null);
     if (!trimmed) {
-      setError('Give the key a name, for example production, staging or ci-runner.');
+      setNameError('Give the key a name, for example production, staging or ci-runner.');
+      nameInput.current?.focus();
       return;
     }
-    setError(null);
+    setNameError(null);
     setFetching(true);
     const result = await onSave(trimmed);
     setFetching(false);
     if (!result.ok) {
       setError(result.error);
+      setNameError(result.nameError ?? null);
+      if (result.nameError) nameInput.current?.focus();
       return;
     }
     setCreated({ secret: result.secret, name: result.name, hint: result.hint });
@@ -63,17 +73,29 @@ export function NewApiKeyDialog({
         <div className="field">
           <label htmlFor={nameId}>Name</label>
           <input
+            ref={nameInput}
             id={nameId}
             data-autofocus
             type="text"
             value={name}
-            maxLength={100}
             placeholder="production, staging, ci-runner…"
             autoComplete="off"
-            aria-invalid={error ? true : undefined}
-            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? `${nameId}-error` : `${nameId}-help`}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameError(null);
+            }}
           />
-          <p className="field-help">A label to recognise the key by. The secret is generated when you save.</p>
+          {nameError ? (
+            <p id={`${nameId}-error`} className="field-error">
+              {nameError}
+            </p>
+          ) : (
+            <p id={`${nameId}-help`} className="field-help">
+              A label to recognise the key by. The secret is generated when you save.
+            </p>
+          )}
         </div>
         {error && <ErrorMessage>{error}</ErrorMessage>}
         <div className="dialog-footer">

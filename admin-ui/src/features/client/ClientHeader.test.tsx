@@ -31,6 +31,21 @@ describe('ClientHeader', () => {
     });
   });
 
+  it('tells of a deactivation in the warning style, not the success one', async () => {
+    const api = mockApi({
+      ClientHeader_SetClientActiveMutation: (v) => {
+        const active = (v.input as { active: boolean }).active;
+        return { data: { setClientActive: { client: { __typename: 'Client', id: CLIENT_ID, active } } } };
+      },
+    });
+    const { user } = renderWithApi(<ClientHeader client={clientHeader({ admin: true })} />, api);
+    await user.click(screen.getByRole('button', { name: 'Deactivate' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Deactivate client' }));
+    const deactivated = await screen.findByText('The client is deactivated; its API keys stop working.');
+    expect(deactivated.classList.contains('alert-warning')).toBe(true);
+    expect(deactivated.classList.contains('alert-success')).toBe(false);
+  });
+
   it('offers Activate for an inactive client', () => {
     renderWithApi(<ClientHeader client={clientHeader({ admin: true, active: false })} />, mockApi({}));
     expect(screen.getByText('Inactive')).toBeTruthy();
@@ -46,7 +61,7 @@ describe('CoinPoolSettings', () => {
         data: { setClientCoinPool: { client: { __typename: 'Client', ...clientData({ admin: true }) } } },
       }),
     });
-    const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);
+    const { user } = renderWithApi(<CoinPoolSettingsButton owner={coinPoolSettings({ admin: true })} />, api);
     await user.click(screen.getByRole('button', { name: 'Coin pool settings' }));
     const dialog = screen.getByRole('dialog', { name: 'Coin pool settings' });
     expect((within(dialog).getByRole('radio', { name: 'Limited' }) as HTMLInputElement).checked).toBe(true);
@@ -65,7 +80,7 @@ describe('CoinPoolSettings', () => {
 
   it('checks numbers before sending and keeps the form on an API error', async () => {
     const api = mockApi({ CoinPoolSettings_SetClientCoinPoolMutation: () => gqlError('Balance cannot exceed capacity.') });
-    const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);
+    const { user } = renderWithApi(<CoinPoolSettingsButton owner={coinPoolSettings({ admin: true })} />, api);
     await user.click(screen.getByRole('button', { name: 'Coin pool settings' }));
     const dialog = screen.getByRole('dialog');
     const balance = within(dialog).getByLabelText('Balance (coins)');
@@ -88,7 +103,7 @@ describe('CoinPoolSettings', () => {
         data: { setClientCoinPool: { client: { __typename: 'Client', ...clientData({ admin: true }) } } },
       }),
     });
-    const { user } = renderWithApi(<CoinPoolSettingsButton client={coinPoolSettings({ admin: true })} />, api);
+    const { user } = renderWithApi(<CoinPoolSettingsButton owner={coinPoolSettings({ admin: true })} />, api);
     await user.click(screen.getByRole('button', { name: 'Coin pool settings' }));
     await user.click(screen.getByRole('radio', { name: 'Unlimited' }));
     expect(screen.queryByLabelText('Capacity (coins)')).toBeNull();

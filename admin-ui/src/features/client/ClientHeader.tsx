@@ -3,9 +3,10 @@ import { Link } from 'react-router';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { StatusBadge, SuccessMessage } from '../../components/ui';
+import { StatusBadge, SuccessMessage, WarningMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
+import { EditClientDialog } from './EditClientDialog';
 
 export const ClientHeader_ClientFragment = graphql(`
   fragment ClientHeader_ClientFragment on Client {
@@ -13,8 +14,10 @@ export const ClientHeader_ClientFragment = graphql(`
     name
     active
     createdAt
+    description
     viewerCan {
       setActive
+      update
     }
   }
 `);
@@ -33,7 +36,9 @@ const SetClientActiveMutation = graphql(`
 export function ClientHeader(props: { client: FragmentType<typeof ClientHeader_ClientFragment>; actions?: React.ReactNode }) {
   const client = getFragmentData(ClientHeader_ClientFragment, props.client);
   const [confirming, setConfirming] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  // What the last activation or deactivation did; a deactivation is news to be wary of.
+  const [done, setDone] = useState<{ text: string; warning: boolean } | null>(null);
   const [, setActive] = useMutation(SetClientActiveMutation);
   const next = !client.active;
 
@@ -49,8 +54,14 @@ export function ClientHeader(props: { client: FragmentType<typeof ClientHeader_C
             <StatusBadge active={client.active} />
             <span className="muted">Created {formatDateTime(client.createdAt)}</span>
           </p>
+          {client.description && <p className="client-description wrap-anywhere">{client.description}</p>}
         </div>
         <div className="page-actions">
+          {client.viewerCan.update && (
+            <button type="button" className="button" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
           {props.actions}
           {client.viewerCan.setActive && (
             <button
@@ -66,7 +77,8 @@ export function ClientHeader(props: { client: FragmentType<typeof ClientHeader_C
           )}
         </div>
       </div>
-      {done && <SuccessMessage>{done}</SuccessMessage>}
+      {done && (done.warning ? <WarningMessage>{done.text}</WarningMessage> : <SuccessMessage>{done.text}</SuccessMessage>)}
+      {editing && <EditClientDialog client={client} onClose={() => setEditing(false)} />}
       {confirming && (
         <ConfirmDialog
           title={next ? `Activate ${client.name}?` : `Deactivate ${client.name}?`}
@@ -76,7 +88,11 @@ export function ClientHeader(props: { client: FragmentType<typeof ClientHeader_C
           onConfirm={async () => {
             const result = await setActive({ input: { clientId: client.id, active: next } });
             if (result.error) return errorMessage(result.error);
-            setDone(next ? 'The client is active again; its API keys work.' : 'The client is deactivated; its API keys stop working.');
+            setDone(
+              next
+                ? { text: 'The client is active again; its API keys work.', warning: false }
+                : { text: 'The client is deactivated; its API keys stop working.', warning: true },
+            );
             return null;
           }}
         >

@@ -26,7 +26,7 @@ export const ClientPageQuery = graphql(`
       ...ClientHeader_ClientFragment
       ...UsageCards_UsageOwnerFragment
       ...ManagersSection_ClientFragment
-      ...CoinPoolSettings_ClientFragment
+      ...CoinPoolSettings_UsageOwnerFragment
       ...ApiKeysSection_UsageOwnerFragment
       ...ModelAccessTable_UsageOwnerFragment
       modelAccess {
@@ -82,7 +82,7 @@ export function ClientPage() {
   const exampleModel = client.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')?.model.name;
   return (
     <div className="page">
-      <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton client={client} /> : null} />
+      <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton owner={client} /> : null} />
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={client} onRefillDue={onRefillDue} />
       <ManagersSection client={client} />

@@ -4,12 +4,21 @@ import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { CoinPoolState } from '../../gql/graphql';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ui';
-import { errorMessage } from '../../lib/errors';
+import { fieldErrors } from '../../lib/fieldErrors';
+import { API_FIELDS, poolProblems, type PoolField, type PoolValues } from './coinPoolForm';
 
-export const CoinPoolSettings_ClientFragment = graphql(`
-  fragment CoinPoolSettings_ClientFragment on Client {
-    id
-    name
+/** The pool of a client, or of a user's personal keys: the same dialog for both. */
+export const CoinPoolSettings_UsageOwnerFragment = graphql(`
+  fragment CoinPoolSettings_UsageOwnerFragment on UsageOwner {
+    __typename
+    ... on Client {
+      id
+      name
+    }
+    ... on User {
+      id
+      name
+    }
     coinPool {
       state
       balance
@@ -28,89 +37,146 @@ const SetClientCoinPoolMutation = graphql(`
       client {
         id
         ...UsageCards_UsageOwnerFragment
-        ...CoinPoolSettings_ClientFragment
+        ...CoinPoolSettings_UsageOwnerFragment
+      }
+    }
+  }
+`);
+
+const SetUserCoinPoolMutation = graphql(`
+  mutation CoinPoolSettings_SetUserCoinPoolMutation($input: SetUserCoinPoolInput!) {
+    setUserCoinPool(input: $input) {
+      user {
+        id
+        ...UsageCards_UsageOwnerFragment
+        ...CoinPoolSettings_UsageOwnerFragment
       }
     }
   }
 `);
 
 const UNITS = [
+  { seconds: 1, label: 'seconds' },
   { seconds: 60, label: 'minutes' },
   { seconds: 3600, label: 'hours' },
   { seconds: 86400, label: 'days' },
 ] as const;
 
+/** The refill interval in the largest unit that states it exactly (90 s stays 90 seconds, not 2 minutes). */
 function splitInterval(seconds: number | undefined): { count: string; unit: number } {
   if (!seconds) return { count: '1', unit: 3600 };
-  for (const u of [...UNITS].reverse()) {
-    if (seconds % u.seconds === 0) return { count: String(seconds / u.seconds), unit: u.seconds };
-  }
-  return { count: String(Math.max(1, Math.round(seconds / 60))), unit: 60 };
+  const unit = [...UNITS].reverse().find((u) => seconds % u.seconds === 0)!;
+  return { count: String(seconds / unit.seconds), unit: unit.seconds };
 }
 
-const DECIMAL = /^\d+(\.\d+)?$/;
-
 /** Admin-only: the pool's state, capacity, balance and auto-refill. */
-export function CoinPoolSettingsButton(props: { client: FragmentType<typeof CoinPoolSettings_ClientFragment> }) {
+export function CoinPoolSettingsButton(props: { owner: FragmentType<typeof CoinPoolSettings_UsageOwnerFragment> }) {
   const [open, setOpen] = useState(false);
   return (
     <>
       <button type="button" className="button" onClick={() => setOpen(true)}>
         Coin pool settings
       </button>
-      {open && <CoinPoolSettingsDialog client={props.client} onClose={() => setOpen(false)} />}
+      {open && <CoinPoolSettingsDialog owner={props.owner} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-export function CoinPoolSettingsDialog(props: { client: FragmentType<typeof CoinPoolSettings_ClientFragment>; onClose: () => void }) {
-  const client = getFragmentData(CoinPoolSettings_ClientFragment, props.client);
+/**
+ * Opens on the pool as it is (its state focused, the refill in the unit it was given in).
+ * A problem shows beside its field (aria-invalid, described by the message) once Save was
+ * pressed, and goes as soon as the value is fixed; the API's own objections to a field too.
+ */
+export function CoinPoolSettingsDialog(props: { owner: FragmentType<typeof CoinPoolSettings_UsageOwnerFragment>; onClose: () => void }) {
+  const owner = getFragmentData(CoinPoolSettings_UsageOwnerFragment, props.owner);
   const id = useId();
-  const initialInterval = splitInterval(client.coinRefill?.intervalSeconds);
-  const [state, setState] = useState<CoinPoolState>(client.coinPool.state);
-  const [capacity, setCapacity] = useState(client.coinPool.capacity ?? '');
-  const [balance, setBalance] = useState(client.coinPool.balance ?? '');
-  const [refill, setRefill] = useState(client.coinRefill !== null && client.coinRefill !== undefined);
-  const [refillAmount, setRefillAmount] = useState(client.coinRefill?.amount ?? '');
-  const [intervalCount, setIntervalCount] = useState(initialInterval.count);
-  const [intervalUnit, setIntervalUnit] = useState(initialInterval.unit);
+  const initialInterval = splitInterval(owner.coinRefill?.intervalSeconds);
+  const [state, setState] = useState<CoinPoolState>(owner.coinPool.state);
+  const [values, setValues] = useState<PoolValues>({
+    capacity: owner.coinPool.capacity ?? '',
+    balance: owner.coinPool.balance ?? '',
+    refill: owner.coinRefill !== null && owner.coinRefill !== undefined,
+    refillAmount: owner.coinRefill?.amount ?? '',
+    intervalCount: initialInterval.count,
+    intervalUnit: initialInterval.unit,
+  });
+  // Checked from the first Save on, so a message goes as soon as its value is fixed.
+  const [checked, setChecked] = useState(false);
+  // The API's objection to a field, for the value it objected to.
+  const [apiProblems, setApiProblems] = useState<Partial<Record<PoolField, { message: string; value: string }>>>({});
   const [error, setError] = useState<string | null>(null);
-  const [{ fetching }, save] = useMutation(SetClientCoinPoolMutation);
+  const [{ fetching: savingClient }, saveClient] = useMutation(SetClientCoinPoolMutation);
+  const [{ fetching: savingUser }, saveUser] = useMutation(SetUserCoinPoolMutation);
+  const fetching = savingClient || savingUser;
+
+  const limited = state === 'LIMITED';
+  const valueOf = (field: PoolField) => (field === 'interval' ? `${values.intervalCount}×${values.intervalUnit}` : values[field]);
+  const problems: Partial<Record<PoolField, string>> = limited && checked ? poolProblems(values) : {};
+  for (const [field, problem] of Object.entries(apiProblems) as [PoolField, { message: string; value: string }][]) {
+    if (limited && !problems[field] && problem.value === valueOf(field)) problems[field] = problem.message;
+  }
+  const set = <K extends keyof PoolValues>(key: K, value: PoolValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const fieldId = (field: PoolField) => `${id}-${field}`;
+  /** aria-invalid and the message's id for a field's input. */
+  const invalid = (field: PoolField) =>
+    problems[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${fieldId(field)}-error` } : {};
+  const problem = (field: PoolField) =>
+    problems[field] ? (
+      <p id={`${fieldId(field)}-error`} className="field-error" role="alert">
+        {problems[field]}
+      </p>
+    ) : null;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
+    setChecked(true);
     const input: {
-      clientId: string;
       state: CoinPoolState;
       capacity?: string | null;
       balance?: string | null;
       refillAmount?: string | null;
       refillIntervalSeconds?: number | null;
-    } = { clientId: client.id, state };
-    if (state === 'LIMITED') {
-      if (!DECIMAL.test(capacity.trim())) return setError('Capacity must be a number of coins, for example 100 or 12.5.');
-      if (!DECIMAL.test(balance.trim())) return setError('Balance must be a number of coins, for example 100 or 12.5.');
-      input.capacity = capacity.trim();
-      input.balance = balance.trim();
-      if (refill) {
-        if (!DECIMAL.test(refillAmount.trim())) return setError('Refill amount must be a number of coins.');
-        const count = Number(intervalCount);
-        if (!Number.isInteger(count) || count < 1) return setError('The refill interval must be a whole number, 1 or more.');
-        input.refillAmount = refillAmount.trim();
-        input.refillIntervalSeconds = count * intervalUnit;
-      } else {
-        input.refillAmount = null;
-        input.refillIntervalSeconds = null;
+    } = { state };
+    if (limited) {
+      const found = Object.keys(poolProblems(values)) as PoolField[];
+      if (found.length > 0) {
+        document.getElementById(fieldId(found[0]))?.focus();
+        return;
       }
+      input.capacity = values.capacity.trim();
+      input.balance = values.balance.trim();
+      input.refillAmount = values.refill ? values.refillAmount.trim() : null;
+      input.refillIntervalSeconds = values.refill ? Number(values.intervalCount.trim()) * values.intervalUnit : null;
     }
-    const result = await save({ input });
-    if (result.error) return setError(errorMessage(result.error));
+    const result =
+      owner.__typename === 'Client'
+        ? await saveClient({ input: { ...input, clientId: owner.id } })
+        : await saveUser({ input: { ...input, userId: owner.id } });
+    if (result.error) {
+      const { byField, other } = fieldErrors(result.error, Object.keys(API_FIELDS));
+      const next: typeof apiProblems = {};
+      for (const [apiField, message] of Object.entries(byField)) {
+        const field = API_FIELDS[apiField];
+        if (field && message) next[field] = { message, value: valueOf(field) };
+      }
+      setApiProblems(next);
+      setError(other);
+      const first = Object.keys(next)[0] as PoolField | undefined;
+      if (first) document.getElementById(fieldId(first))?.focus();
+      return;
+    }
     props.onClose();
   };
 
   return (
-    <Dialog title="Coin pool settings" description={`The coin budget of ${client.name}.`} onClose={props.onClose}>
+    <Dialog
+      title="Coin pool settings"
+      description={
+        owner.__typename === 'Client' ? `The coin budget of ${owner.name}.` : `The coin budget of ${owner.name}’s personal API keys.`
+      }
+      onClose={props.onClose}
+    >
       <form className="form" onSubmit={submit} noValidate>
         <fieldset className="field">
           <legend>Pool</legend>
@@ -120,52 +186,78 @@ export function CoinPoolSettingsDialog(props: { client: FragmentType<typeof Coin
               ['UNLIMITED', 'Unlimited'],
               ['LIMITED', 'Limited'],
             ] as const
-          ).map(([value, label], i) => (
+          ).map(([value, label]) => (
             <label key={value} className="radio">
               <input
                 type="radio"
                 name={`${id}-state`}
                 value={value}
                 checked={state === value}
-                data-autofocus={i === 0 ? true : undefined}
+                data-autofocus={value === owner.coinPool.state ? true : undefined}
                 onChange={() => setState(value)}
               />
               {label}
             </label>
           ))}
         </fieldset>
-        {state === 'LIMITED' && (
+        {limited && (
           <>
             <div className="field-row">
               <div className="field">
-                <label htmlFor={`${id}-capacity`}>Capacity (coins)</label>
-                <input id={`${id}-capacity`} inputMode="decimal" value={capacity} onChange={(e) => setCapacity(e.target.value)} />
+                <label htmlFor={fieldId('capacity')}>Capacity (coins)</label>
+                <input
+                  id={fieldId('capacity')}
+                  inputMode="decimal"
+                  value={values.capacity}
+                  onChange={(e) => set('capacity', e.target.value)}
+                  {...invalid('capacity')}
+                />
+                {problem('capacity')}
               </div>
               <div className="field">
-                <label htmlFor={`${id}-balance`}>Balance (coins)</label>
-                <input id={`${id}-balance`} inputMode="decimal" value={balance} onChange={(e) => setBalance(e.target.value)} />
+                <label htmlFor={fieldId('balance')}>Balance (coins)</label>
+                <input
+                  id={fieldId('balance')}
+                  inputMode="decimal"
+                  value={values.balance}
+                  onChange={(e) => set('balance', e.target.value)}
+                  {...invalid('balance')}
+                />
+                {problem('balance')}
               </div>
             </div>
             <label className="toggle">
-              <input type="checkbox" checked={refill} onChange={(e) => setRefill(e.target.checked)} />
+              <input type="checkbox" checked={values.refill} onChange={(e) => set('refill', e.target.checked)} />
               <span>Refill automatically</span>
             </label>
-            {refill && (
+            {values.refill && (
               <div className="field-row">
                 <div className="field">
-                  <label htmlFor={`${id}-refill`}>Add (coins)</label>
-                  <input id={`${id}-refill`} inputMode="decimal" value={refillAmount} onChange={(e) => setRefillAmount(e.target.value)} />
+                  <label htmlFor={fieldId('refillAmount')}>Add (coins)</label>
+                  <input
+                    id={fieldId('refillAmount')}
+                    inputMode="decimal"
+                    value={values.refillAmount}
+                    onChange={(e) => set('refillAmount', e.target.value)}
+                    {...invalid('refillAmount')}
+                  />
+                  {problem('refillAmount')}
                 </div>
                 <div className="field">
-                  <label htmlFor={`${id}-every`}>Every</label>
+                  <label htmlFor={fieldId('interval')}>Every</label>
                   <div className="inline-inputs">
                     <input
-                      id={`${id}-every`}
+                      id={fieldId('interval')}
                       inputMode="numeric"
-                      value={intervalCount}
-                      onChange={(e) => setIntervalCount(e.target.value)}
+                      value={values.intervalCount}
+                      onChange={(e) => set('intervalCount', e.target.value)}
+                      {...invalid('interval')}
                     />
-                    <select aria-label="Interval unit" value={intervalUnit} onChange={(e) => setIntervalUnit(Number(e.target.value))}>
+                    <select
+                      aria-label="Interval unit"
+                      value={values.intervalUnit}
+                      onChange={(e) => set('intervalUnit', Number(e.target.value))}
+                    >
                       {UNITS.map((u) => (
                         <option key={u.seconds} value={u.seconds}>
                           {u.label}
@@ -173,13 +265,16 @@ export function CoinPoolSettingsDialog(props: { client: FragmentType<typeof Coin
                       ))}
                     </select>
                   </div>
+                  {problem('interval')}
                 </div>
               </div>
             )}
           </>
         )}
         {state === 'UNLIMITED' && <p className="field-help">Requests are never refused for lack of coins.</p>}
-        {state === 'NOT_CONFIGURED' && <p className="field-help">No budget is set for this client.</p>}
+        {state === 'NOT_CONFIGURED' && (
+          <p className="field-help">No budget is set for {owner.__typename === 'Client' ? 'this client' : 'these personal keys'}.</p>
+        )}
         {error && <ErrorMessage>{error}</ErrorMessage>}
         <div className="dialog-footer">
           <button type="button" className="button" onClick={props.onClose}>

@@ -1,10 +1,13 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
+import { useAdminPermissions } from '../../components/AdminsOnly';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyRow, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
+import { userPath } from '../users/paths';
 import { AddManagerDialog } from './AddManagerDialog';
 
 export const ManagersSection_ClientFragment = graphql(`
@@ -44,6 +47,8 @@ const RemoveClientManagerMutation = graphql(`
 export function ManagersSection(props: { client: FragmentType<typeof ManagersSection_ClientFragment> }) {
   const client = getFragmentData(ManagersSection_ClientFragment, props.client);
   const canManage = client.viewerCan.manageManagers;
+  // Admins who manage users reach a manager's page from their name.
+  const linkToUsers = useAdminPermissions().can.manageUsers;
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -85,7 +90,7 @@ export function ManagersSection(props: { client: FragmentType<typeof ManagersSec
             {client.managers.length === 0 && <EmptyRow colSpan={canManage ? 4 : 3}>No managers assigned.</EmptyRow>}
             {client.managers.map((m) => (
               <tr key={m.user.id}>
-                <td data-label="Name">{m.user.name}</td>
+                <td data-label="Name">{linkToUsers ? <Link to={userPath(m.user.id)}>{m.user.name}</Link> : m.user.name}</td>
                 <td data-label="Email">
                   <a href={`mailto:${m.user.email}`}>{m.user.email}</a>
                 </td>

@@ -1,6 +1,8 @@
-import { render, screen, within } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { usageCards } from '../../test/fixtures';
+import { clientData, usageCards } from '../../test/fixtures';
+import { mockApi, renderWithApi } from '../../test/utils';
+import { connectionMonitorOf } from '../../urql';
 import { UsageCards } from './UsageCards';
 
 function card(label: string) {
@@ -29,14 +31,28 @@ describe('UsageCards', () => {
   });
 
   it('says Unlimited and No refill', () => {
-    render(<UsageCards owner={usageCards({ coinPool: { state: 'UNLIMITED', balance: null, capacity: null }, coinRefill: null })} />);
+    render(
+      <UsageCards
+        owner={usageCards({
+          coinPool: { state: 'UNLIMITED', balance: null, capacity: null, largestRecentReservation: null },
+          coinRefill: null,
+        })}
+      />,
+    );
     expect(within(card('Coin Pool')).getByText('Unlimited')).toBeTruthy();
     expect(within(card('Coin Refill')).getByText('No refill')).toBeTruthy();
     expect(screen.queryByRole('progressbar')).toBeNull();
   });
 
   it('says Not configured for a new client', () => {
-    render(<UsageCards owner={usageCards({ coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null }, coinRefill: null })} />);
+    render(
+      <UsageCards
+        owner={usageCards({
+          coinPool: { state: 'NOT_CONFIGURED', balance: null, capacity: null, largestRecentReservation: null },
+          coinRefill: null,
+        })}
+      />,
+    );
     expect(within(card('Coin Pool')).getByText('Not configured')).toBeTruthy();
   });
 
@@ -53,5 +69,50 @@ describe('UsageCards', () => {
     expect(within(card('Coin Refill')).getByText('+0.05 coins / day')).toBeTruthy();
     expect(screen.getByText('refilling now')).toBeTruthy();
     expect(due).toBe(1);
+  });
+
+  it('shows coins exactly: 19.999991 is not 20.00', () => {
+    render(
+      <UsageCards
+        owner={usageCards({
+          usage: { ...clientData().usage, coinsSpent: '1234.000001' },
+          coinPool: { state: 'LIMITED', balance: '19.999991', capacity: '20', largestRecentReservation: null },
+        })}
+      />,
+    );
+    expect(within(card('Coins Spent')).getByText('1,234.000001')).toBeTruthy();
+    expect(within(card('Coin Pool')).getByText('19.999991')).toBeTruthy();
+    expect(within(card('Coin Pool')).getByText('of 20.00 max')).toBeTruthy();
+  });
+
+  it('warns on the Coin Pool card when the balance is below the largest of the last 20 reservations', () => {
+    const pool = (balance: string, largestRecentReservation: string | null, state: 'LIMITED' | 'UNLIMITED' = 'LIMITED') =>
+      usageCards({ coinPool: { state, balance, capacity: '100', largestRecentReservation } });
+    const view = render(<UsageCards owner={pool('0.75', '1.2')} />);
+    expect(within(card('Coin Pool')).getByText(/Lower than the largest of the last 20 requests \(1\.20 coins reserved\)/)).toBeTruthy();
+    // Exactly as much as the largest: it still fits.
+    view.rerender(<UsageCards owner={pool('1.20', '1.2')} />);
+    expect(within(card('Coin Pool')).queryByText(/Lower than the largest/)).toBeNull();
+    view.rerender(<UsageCards owner={pool('0.75', null)} />);
+    expect(within(card('Coin Pool')).queryByText(/Lower than the largest/)).toBeNull();
+    view.rerender(<UsageCards owner={pool('0', '5', 'UNLIMITED')} />);
+    expect(within(card('Coin Pool')).queryByText(/Lower than the largest/)).toBeNull();
+  });
+
+  it('marks the figures as the last known ones while live updates are down, not as current', () => {
+    const api = mockApi({});
+    renderWithApi(<UsageCards owner={usageCards()} />, api);
+    const monitor = connectionMonitorOf(api.client)!;
+    expect(screen.queryByText(/Not live/)).toBeNull();
+    act(() => monitor.liveDropped());
+    const note = screen.getByText(/^Not live: last known figures, from /);
+    const cards = screen.getByRole('region', { name: 'Usage' });
+    expect(cards.hasAttribute('data-stale')).toBe(true);
+    for (const label of ['Total Tokens Used', 'Coins Spent', 'Coin Pool', 'Coin Refill']) {
+      expect(screen.getByRole('group', { name: label }).getAttribute('aria-describedby')).toBe(note.id);
+    }
+    act(() => monitor.liveConnected(true));
+    expect(screen.queryByText(/Not live/)).toBeNull();
+    expect(cards.hasAttribute('data-stale')).toBe(false);
   });
 });

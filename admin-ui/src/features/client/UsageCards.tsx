@@ -1,7 +1,9 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
-import { formatCoins, formatCountdown, formatInt, formatInterval, coinsToNumber } from '../../lib/format';
+import { coinsLessThan, formatCoins, formatCountdown, formatInt, formatInterval, coinsToNumber } from '../../lib/format';
 import { useNow } from '../../lib/hooks';
+import { StaleNote } from '../../connection/StaleNote';
+import { useConnection } from '../../connection/useConnection';
 
 /** A client's figures, or the viewer's own (personal keys) on the Profile page: the same four cards. */
 export const UsageCards_UsageOwnerFragment = graphql(`
@@ -17,6 +19,7 @@ export const UsageCards_UsageOwnerFragment = graphql(`
       state
       balance
       capacity
+      largestRecentReservation
     }
     coinRefill {
       amount
@@ -57,9 +60,14 @@ function UsageCardRow({
   onRefillDue?: () => void;
 }) {
   const { usage, coinPool, coinRefill } = figures;
+  // Without Lumen's live updates the figures are the last known ones: marked so, not shown as current.
+  const { stale } = useConnection();
+  const staleId = useId();
+  const note = stale ? staleId : undefined;
   return (
-    <section className="cards" aria-label={label}>
-      <Card label="Total Tokens Used">
+    <section className="cards" aria-label={label} data-stale={stale || undefined}>
+      <StaleNote id={staleId} />
+      <Card label="Total Tokens Used" describedBy={note}>
         <p className="card-value">{formatInt(usage.totalTokens)}</p>
         <p className="card-note">
           {formatInt(usage.inputTokens)} in + {formatInt(usage.outputTokens)} out
@@ -69,22 +77,22 @@ function UsageCardRow({
           {tokensNote ? ` · ${tokensNote}` : ''}
         </p>
       </Card>
-      <Card label="Coins Spent">
+      <Card label="Coins Spent" describedBy={note}>
         <p className="card-value">{formatCoins(usage.coinsSpent)}</p>
         <p className="card-note">all time</p>
       </Card>
-      <CoinPoolCard pool={coinPool} />
-      <CoinRefillCard refill={coinRefill ?? null} onRefillDue={onRefillDue} />
+      <CoinPoolCard pool={coinPool} describedBy={note} />
+      <CoinRefillCard refill={coinRefill ?? null} onRefillDue={onRefillDue} describedBy={note} />
     </section>
   );
 }
 
-type Pool = { state: string; balance?: string | null; capacity?: string | null };
+type Pool = { state: string; balance?: string | null; capacity?: string | null; largestRecentReservation?: string | null };
 
-function CoinPoolCard({ pool }: { pool: Pool }) {
+function CoinPoolCard({ pool, describedBy }: { pool: Pool; describedBy?: string }) {
   if (pool.state === 'UNLIMITED') {
     return (
-      <Card label="Coin Pool">
+      <Card label="Coin Pool" describedBy={describedBy}>
         <p className="card-value">Unlimited</p>
         <p className="card-note">no spending limit</p>
       </Card>
@@ -92,7 +100,7 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
   }
   if (pool.state !== 'LIMITED') {
     return (
-      <Card label="Coin Pool">
+      <Card label="Coin Pool" describedBy={describedBy}>
         <p className="card-value card-value-muted">Not configured</p>
         <p className="card-note">an admin has not set a budget yet</p>
       </Card>
@@ -102,8 +110,11 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
   const capacity = coinsToNumber(pool.capacity);
   const percent = capacity > 0 ? Math.max(0, Math.min(100, (balance / capacity) * 100)) : 0;
   const tone = percent <= 10 ? 'low' : percent <= 30 ? 'medium' : 'high';
+  // A request as large as a recent one would be refused (429): say so before it happens.
+  const largest = pool.largestRecentReservation;
+  const short = largest != null && coinsLessThan(pool.balance ?? '0', largest);
   return (
-    <Card label="Coin Pool">
+    <Card label="Coin Pool" describedBy={describedBy}>
       <p className="card-value">{formatCoins(pool.balance ?? '0')}</p>
       <p className="card-note">{pool.capacity != null ? `of ${formatCoins(pool.capacity)} max` : 'no maximum'}</p>
       {pool.capacity != null && (
@@ -119,6 +130,12 @@ function CoinPoolCard({ pool }: { pool: Pool }) {
           <div className="progress-bar" style={{ width: `${percent}%` }} />
         </div>
       )}
+      {short && (
+        <p className="card-warning">
+          Lower than the largest of the last 20 requests ({formatCoins(largest)} coins reserved): a request that large would be refused for
+          lack of coins.
+        </p>
+      )}
     </Card>
   );
 }
@@ -129,7 +146,7 @@ export function refillRate(refill: Pick<Refill, 'amount' | 'intervalSeconds'>): 
   return `+${formatCoins(refill.amount).replace(/\.00$/, '')} coins / ${formatInterval(refill.intervalSeconds)}`;
 }
 
-function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefillDue?: () => void }) {
+function CoinRefillCard({ refill, onRefillDue, describedBy }: { refill: Refill | null; onRefillDue?: () => void; describedBy?: string }) {
   const now = useNow(1000, refill !== null);
   const due = refill ? new Date(refill.nextRefillAt).getTime() : NaN;
   const seconds = Number.isFinite(due) ? Math.ceil((due - now) / 1000) : NaN;
@@ -143,14 +160,14 @@ function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefi
 
   if (!refill) {
     return (
-      <Card label="Coin Refill">
+      <Card label="Coin Refill" describedBy={describedBy}>
         <p className="card-value card-value-muted">No refill</p>
         <p className="card-note">the pool is not topped up automatically</p>
       </Card>
     );
   }
   return (
-    <Card label="Coin Refill">
+    <Card label="Coin Refill" describedBy={describedBy}>
       <p className="card-value">{refillRate(refill)}</p>
       <p className="card-note">
         {Number.isNaN(seconds) ? null : seconds > 0 ? (
@@ -166,10 +183,10 @@ function CoinRefillCard({ refill, onRefillDue }: { refill: Refill | null; onRefi
 }
 
 /** One card: a group named by its label, so "Coin Pool" can be found (and is announced) as such. */
-function Card({ label, children }: { label: string; children: ReactNode }) {
+function Card({ label, describedBy, children }: { label: string; describedBy?: string; children: ReactNode }) {
   const id = useId();
   return (
-    <div className="card" role="group" aria-labelledby={id}>
+    <div className="card" role="group" aria-labelledby={id} aria-describedby={describedBy}>
       <h3 className="card-label" id={id}>
         {label}
       </h3>

@@ -1,12 +1,15 @@
 import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
-import { EmptyRow, ErrorMessage, SearchBox, Spinner, StatusBadge } from '../../components/ui';
+import { ErrorMessage, SearchBox, Spinner } from '../../components/ui';
+import { StaleNote } from '../../connection/StaleNote';
 import { errorMessage } from '../../lib/errors';
-import { clientPath, formatCoins, formatInt } from '../../lib/format';
+import { fieldErrors } from '../../lib/fieldErrors';
+import { clientPath } from '../../lib/format';
 import { useDebounced } from '../../lib/hooks';
 import { useViewer } from '../layout/Layout';
+import { ClientsTable } from './ClientsTable';
 
 const PAGE_SIZE = 25;
 
@@ -57,12 +60,6 @@ const CreateClientMutation = graphql(`
   }
 `);
 
-function poolText(pool: { state: string; balance?: string | null }): string {
-  if (pool.state === 'UNLIMITED') return 'Unlimited';
-  if (pool.state === 'LIMITED') return formatCoins(pool.balance ?? '0');
-  return 'Not configured';
-}
-
 export function ClientsPage() {
   const viewer = useViewer();
   const [params, setParams] = useSearchParams();
@@ -112,66 +109,22 @@ export function ClientsPage() {
           </span>
           <SearchBox label="Search clients by name" placeholder="Search clients…" value={search} onChange={setSearch} />
         </div>
+        <StaleNote />
         {error && !connection ? (
           <ErrorMessage onRetry={() => reexecute({ requestPolicy: 'network-only' })}>{errorMessage(error)}</ErrorMessage>
         ) : !connection ? (
           <Spinner label="Loading clients…" />
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Requests
-                  </th>
-                  <th scope="col" className="num">
-                    Tokens
-                  </th>
-                  <th scope="col" className="num">
-                    Coins spent
-                  </th>
-                  <th scope="col" className="num">
-                    Coin pool
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {connection.edges.length === 0 && (
-                  <EmptyRow colSpan={6}>
-                    {debounced
-                      ? `No client matches “${debounced}”.`
-                      : canCreate
-                        ? 'No clients yet. Create the first one above.'
-                        : 'You do not manage any clients yet. An admin can add you as a manager.'}
-                  </EmptyRow>
-                )}
-                {connection.edges.map(({ node }) => (
-                  <tr key={node.id}>
-                    <th scope="row" data-label="Name" className="cell-strong">
-                      <Link to={clientPath(node.id)}>{node.name}</Link>
-                    </th>
-                    <td data-label="Status">
-                      <StatusBadge active={node.active} />
-                    </td>
-                    <td data-label="Requests" className="num">
-                      {formatInt(node.usage.requests)}
-                    </td>
-                    <td data-label="Tokens" className="num">
-                      {formatInt(node.usage.totalTokens)}
-                    </td>
-                    <td data-label="Coins spent" className="num">
-                      {formatCoins(node.usage.coinsSpent)}
-                    </td>
-                    <td data-label="Coin pool" className="num">
-                      {poolText(node.coinPool)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ClientsTable
+            clients={connection.edges.map((edge) => edge.node)}
+            emptyText={
+              debounced
+                ? `No client matches “${debounced}”.`
+                : canCreate
+                  ? 'No clients yet. Create the first one above.'
+                  : 'You do not manage any clients yet. An admin can add you as a manager.'
+            }
+          />
         )}
         {connection && (cursors.length > 1 || connection.pageInfo.hasNextPage) && (
           <nav className="pagination" aria-label="Pages">
@@ -194,22 +147,34 @@ export function ClientsPage() {
   );
 }
 
+/** No maxLength on the name: a long name is refused by the API with its limit, said beside the field, never cut while typing. */
 function NewClientForm() {
   const id = useId();
   const navigate = useNavigate();
   const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   const [{ fetching }, createClient] = useMutation(CreateClientMutation);
+  const refuseName = (message: string) => {
+    setNameError(message);
+    nameInput.current?.focus();
+  };
   return (
     <form
       className="inline-form card"
       onSubmit={async (e) => {
         e.preventDefault();
-        if (!name.trim()) return setError('Give the client a name, for example example-bot.');
         setError(null);
+        if (!name.trim()) return refuseName('Give the client a name, for example example-bot.');
+        setNameError(null);
         const result = await createClient({ input: { name: name.trim() } });
         const client = result.data?.createClient.client;
-        if (result.error || !client) return setError(errorMessage(result.error) ?? 'The client was not created.');
+        if (result.error || !client) {
+          const { byField, other } = fieldErrors(result.error, ['name'] as const);
+          if (byField.name) refuseName(byField.name);
+          return setError(other ?? (byField.name ? null : 'The client was not created.'));
+        }
         navigate(clientPath(client.id));
       }}
       noValidate
@@ -218,16 +183,26 @@ function NewClientForm() {
         <label htmlFor={id}>New client</label>
         <div className="inline-inputs">
           <input
+            ref={nameInput}
             id={id}
             value={name}
-            maxLength={100}
             placeholder="Name, for example example-bot"
-            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? `${id}-error` : undefined}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameError(null);
+            }}
           />
           <button type="submit" className="button button-primary" disabled={fetching}>
             {fetching ? 'Creating…' : 'Create client'}
           </button>
         </div>
+        {nameError && (
+          <p id={`${id}-error`} className="field-error">
+            {nameError}
+          </p>
+        )}
       </div>
       {error && <ErrorMessage>{error}</ErrorMessage>}
     </form>

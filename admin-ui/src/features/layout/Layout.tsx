@@ -3,7 +3,9 @@ import { Navigate, NavLink, Outlet, useLocation, useNavigate, useOutletContext }
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ResultOf } from '../../lib/types';
+import { useAdminPermissions } from '../../components/AdminsOnly';
 import { Badge, ErrorMessage, Spinner } from '../../components/ui';
+import { ConnectionBanner } from '../../connection/ConnectionBanner';
 import { errorMessage, isUnauthenticated } from '../../lib/errors';
 import { CSRF_HEADER } from '../../urql';
 import { NEXT_KEY } from '../auth/SignInPage';
@@ -38,6 +40,8 @@ export async function signOut(): Promise<void> {
 export function Layout() {
   const location = useLocation();
   const [{ data, error, fetching }, reexecute] = useQuery({ query: ViewerQuery });
+  // The admin pages' links show only when the API says the viewer may use them.
+  const admin = useAdminPermissions();
   const [signingOut, setSigningOut] = useState(false);
   const navigate = useNavigate();
   const signedIn = Boolean(data?.viewer);
@@ -79,6 +83,8 @@ export function Layout() {
           </NavLink>
           <nav className="nav" aria-label="Main">
             <NavLink to="/clients">Clients</NavLink>
+            {admin.can.manageModels && <NavLink to="/models">Models</NavLink>}
+            {admin.can.manageUsers && <NavLink to="/users">Users</NavLink>}
             <NavLink to="/profile">Profile</NavLink>
           </nav>
           <div className="topbar-user">
@@ -106,6 +112,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="main">
+        <ConnectionBanner />
         <Outlet context={{ viewer }} />
       </main>
     </div>

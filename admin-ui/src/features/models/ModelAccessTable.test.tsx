@@ -112,6 +112,9 @@ describe('ModelAccessTable', () => {
               __typename: 'ModelAccess',
               status: 'CONSENTED',
               setting: 'DEFAULT',
+              callable: true,
+              refusal: null,
+              refusalReason: null,
               lastUsedAt: null,
               usage: { requests: 0, totalTokens: 0, coinsSpent: '0' },
               model: {
@@ -179,5 +182,56 @@ describe('ModelAccessTable', () => {
     render(true, {}, false);
     expect(screen.queryByRole('combobox', { name: /Access rule/ })).toBeNull();
     expect(screen.queryByRole('columnheader', { name: 'Rule' })).toBeNull();
+  });
+
+  describe('when every call is refused', () => {
+    const NO_POOL =
+      'No coin pool is set up for these personal keys, so every call is refused; ask an admin to set one up on your user page.';
+    const NO_COINS = 'The coin pool of this client is empty, so every call is refused until it is refilled; ask an admin for more coins.';
+
+    it('says "No coin pool" on Profile for a personal owner without a pool, never Allowed', () => {
+      const owner = modelAccessOwner(
+        [
+          modelAccess({ callable: false, refusal: 'NO_COIN_POOL', refusalReason: NO_POOL }),
+          modelAccess({
+            status: 'CONSENTED',
+            callable: false,
+            refusal: 'NO_COIN_POOL',
+            refusalReason: NO_POOL,
+            model: { id: 'TW9kZWw6NA==', name: 'claude-haiku', needsConsent: true },
+          }),
+        ],
+        'viewer',
+      );
+      renderWithApi(<ModelAccessTable owner={owner} canGrantConsent consentScope="your personal API keys" />, mockApi({}));
+      for (const name of [/mistral/, /claude/]) {
+        const row = screen.getByRole('rowheader', { name }).closest('tr')!;
+        const badge = within(row).getByText('✕ No coin pool');
+        expect(badge.getAttribute('title')).toBe(NO_POOL);
+        expect(within(row).getByText(NO_POOL)).toBeTruthy(); // read out with the cell, not only a tooltip
+        expect(within(row).queryByText(/Allowed|Consented/)).toBeNull();
+      }
+      expect(screen.getAllByRole('row')[1].textContent).toContain('No coin pool');
+      expect(screen.queryByText('✓ Allowed')).toBeNull();
+    });
+
+    it('says "No coins left" for a client whose pool is empty, and sorts refused rows after callable ones', async () => {
+      const owner = modelAccessOwner([
+        modelAccess({ callable: false, refusal: 'NO_COINS', refusalReason: NO_COINS }),
+        modelAccess({ model: { id: 'TW9kZWw6NQ==', name: 'free-echo' } }),
+      ]);
+      const { user } = renderWithApi(
+        <ModelAccessTable owner={owner} canGrantConsent consentScope="all API keys of example-bot" />,
+        mockApi({}),
+      );
+      const mistral = screen.getByRole('rowheader', { name: /mistral/ }).closest('tr')!;
+      expect(within(mistral).getByText('✕ No coins left').getAttribute('title')).toBe(NO_COINS);
+      expect(within(mistral).getByText(NO_COINS)).toBeTruthy();
+      expect(within(mistral).queryByText('✓ Allowed')).toBeNull();
+      // A model that costs nothing stays callable with an empty pool.
+      expect(within(screen.getByRole('rowheader', { name: /free-echo/ }).closest('tr')!).getByText('✓ Allowed')).toBeTruthy();
+      await user.click(screen.getByRole('button', { name: /Access/ }));
+      expect(modelNames()).toEqual(['free-echo', 'mistral-7b-instruct']);
+    });
   });
 });

@@ -8,11 +8,17 @@ import { errorMessage } from '../../lib/errors';
 import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
 import { ownerInput } from '../../lib/owner';
 import { useSortedRows } from '../../lib/sort';
+import { ConsentNotice } from './ConsentNotice';
+import { HEALTH, ModelHealthBadge } from './ModelHealth';
+import { useConnection } from '../../connection/useConnection';
 
 export const ModelAccessTable_ModelAccessFragment = graphql(`
   fragment ModelAccessTable_ModelAccessFragment on ModelAccess {
     status
     setting
+    callable
+    refusal
+    refusalReason
     lastUsedAt
     usage {
       requests
@@ -82,18 +88,27 @@ const ACCESS: Record<Status, { label: string; tone: BadgeTone; order: number }> 
   ALLOWED: { label: '✓ Allowed', tone: 'green', order: 0 },
   CONSENTED: { label: '✓ Consented', tone: 'blue', order: 1 },
   NEEDS_CONSENT: { label: 'Needs Consent', tone: 'amber', order: 2 },
-  BLOCKED: { label: '✕ Blocked', tone: 'red', order: 3 },
+  BLOCKED: { label: '✕ Blocked', tone: 'red', order: 5 },
 };
 
-type Health = AccessRow['model']['status'];
+type Refusal = NonNullable<AccessRow['refusal']>;
 
-/** The model's health (Model.status), the Status column. */
-const HEALTH: Record<Health, { label: string; tone: BadgeTone; order: number; title: string }> = {
-  OK: { label: 'OK', tone: 'green', order: 0, title: 'Recent requests succeeded (or there were none).' },
-  DEGRADED: { label: 'Degraded', tone: 'amber', order: 1, title: 'Some recent requests failed or timed out.' },
-  DOWN: { label: 'Down', tone: 'red', order: 2, title: 'Most recent requests failed or timed out.' },
-  DISABLED: { label: 'Disabled', tone: 'gray', order: 3, title: 'An admin disabled the model.' },
+/**
+ * The status speaks for rules and consent only; a call also needs a coin pool that can pay.
+ * A row whose every call is refused shows why (ModelAccess.refusal), never a green "Allowed".
+ */
+const REFUSAL: Record<Refusal, { label: string; tone: BadgeTone; order: number }> = {
+  NEEDS_CONSENT: ACCESS.NEEDS_CONSENT,
+  NO_COINS: { label: '✕ No coins left', tone: 'red', order: 3 },
+  NO_COIN_POOL: { label: '✕ No coin pool', tone: 'red', order: 4 },
+  BLOCKED: ACCESS.BLOCKED,
+  MODEL_DISABLED: { label: '✕ Model disabled', tone: 'gray', order: 6 },
 };
+
+function accessOf(r: AccessRow): { label: string; tone: BadgeTone; order: number } {
+  if (!r.callable && r.refusal) return REFUSAL[r.refusal] ?? { label: r.refusal, tone: 'gray', order: 9 };
+  return ACCESS[r.status] ?? { label: r.status, tone: 'gray', order: 9 };
+}
 
 type Column = 'model' | 'requests' | 'tokens' | 'coins' | 'lastUsed' | 'access' | 'status';
 
@@ -103,7 +118,7 @@ const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
   tokens: (r) => Number(r.usage.totalTokens),
   coins: (r) => coinsToNumber(r.usage.coinsSpent),
   lastUsed: (r) => (r.lastUsedAt ? Date.parse(r.lastUsedAt) : null),
-  access: (r) => ACCESS[r.status]?.order ?? 9,
+  access: (r) => accessOf(r).order,
   status: (r) => HEALTH[r.model.status]?.order ?? 9,
 };
 
@@ -149,6 +164,8 @@ export function ModelAccessTable(props: {
     );
   }, [rows, search, showDisabled]);
   const { sorted, sort, toggle } = useSortedRows(visible, accessors, { key: 'model', direction: 'asc' });
+  // Counters not kept live while Lumen is out of reach are shown as such (src/connection).
+  const { stale } = useConnection();
   const hiddenDisabled = rows.filter((r) => r.model.disabled).length;
 
   return (
@@ -166,7 +183,7 @@ export function ModelAccessTable(props: {
         />
         <SearchBox label="Search models by name" value={search} onChange={setSearch} />
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap" data-stale={stale || undefined}>
         <table className="table">
           <thead>
             <tr>
@@ -230,13 +247,11 @@ export function ModelAccessTable(props: {
                       Needs Consent
                     </button>
                   ) : (
-                    <Badge tone={ACCESS[r.status]?.tone ?? 'gray'}>{ACCESS[r.status]?.label ?? r.status}</Badge>
+                    <AccessBadge row={r} />
                   )}
                 </td>
                 <td data-label="Status">
-                  <Badge tone={HEALTH[r.model.status]?.tone ?? 'gray'} title={HEALTH[r.model.status]?.title}>
-                    {HEALTH[r.model.status]?.label ?? r.model.status}
-                  </Badge>
+                  <ModelHealthBadge status={r.model.status} />
                 </td>
                 {showRules && clientId && (
                   <td data-label="Rule">
@@ -269,12 +284,26 @@ export function ModelAccessTable(props: {
             return null;
           }}
         >
-          <div className="consent-notice">{consentFor.consentNotice || 'This model asks for your acknowledgement before use.'}</div>
+          <ConsentNotice notice={consentFor.consentNotice} />
           <p className="muted">
             Granting consent makes {consentFor.name} available to {props.consentScope}. It is recorded.
           </p>
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/** The Access cell: the reason a refused row is refused is its tooltip and, for screen readers, part of the cell. */
+function AccessBadge({ row }: { row: AccessRow }) {
+  const { label, tone } = accessOf(row);
+  const reason = row.callable ? null : row.refusalReason;
+  return (
+    <>
+      <Badge tone={tone} title={reason ?? undefined}>
+        {label}
+      </Badge>
+      {reason && <span className="visually-hidden">{` ${reason}`}</span>}
+    </>
   );
 }

@@ -179,6 +179,30 @@ describe('AccessTokensSection', () => {
     expect(await screen.findByText('No admin-API tokens.')).toBeTruthy();
   });
 
+  it('after a revocation, focus goes to the section heading, since the row and its button leave', async () => {
+    let revoked = false;
+    const { user } = renderSection({
+      AccessTokensSection_ViewerAccessTokensQuery: () => listOf(revoked ? [] : [token()]),
+      AccessTokensSection_RevokeAccessTokenMutation: () => {
+        revoked = true;
+        return {
+          data: {
+            revokeAccessToken: {
+              __typename: 'RevokeAccessTokenPayload',
+              accessToken: { __typename: 'AccessToken', id: TOKEN_ID, name: 'backup script' },
+            },
+          },
+        };
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: 'Revoke backup script' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke token' }));
+    const heading = screen.getByRole('heading', { name: 'Admin-API Tokens' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+    expect(await screen.findByText('No admin-API tokens.')).toBeTruthy();
+    expect(document.activeElement).toBe(heading);
+  });
+
   it('keeps the confirmation open with the API message when revoking fails', async () => {
     const { user } = renderSection({
       AccessTokensSection_RevokeAccessTokenMutation: () =>

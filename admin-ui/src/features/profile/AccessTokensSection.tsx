@@ -4,6 +4,8 @@ import { graphql } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage, Spinner, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
+import { nameSaveFailure } from '../../lib/fieldErrors';
+import { useFocusAfterDialog } from '../../lib/focus';
 import { AccessTokensTable } from './AccessTokensTable';
 import { NewAccessTokenDialog, type SaveTokenResult } from './NewAccessTokenDialog';
 
@@ -49,6 +51,8 @@ export function AccessTokensSection() {
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string; current: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // After a revocation the row (and its Revoke button) leaves the list: focus goes to the heading.
+  const heading = useFocusAfterDialog<HTMLHeadingElement>(revoking !== null);
   const [result, reexecute] = useQuery({ query: ViewerAccessTokensQuery });
   const [, createToken] = useMutation(CreateAccessTokenMutation);
   const [, revokeToken] = useMutation(RevokeAccessTokenMutation);
@@ -57,7 +61,7 @@ export function AccessTokensSection() {
   const save = async (name: string, expiresAt: string | null): Promise<SaveTokenResult> => {
     const res = await createToken({ input: { name, expiresAt } });
     const payload = res.data?.createAccessToken;
-    if (res.error || !payload) return { ok: false, error: errorMessage(res.error) ?? 'The token was not created.' };
+    if (res.error || !payload) return nameSaveFailure(res.error, 'The token was not created.');
     setNotice(`Admin-API token “${payload.accessToken.name}” created (${payload.accessToken.hint}).`);
     return { ok: true, secret: payload.secret, name: payload.accessToken.name, hint: payload.accessToken.hint };
   };
@@ -65,7 +69,9 @@ export function AccessTokensSection() {
   return (
     <section className="section" aria-labelledby="access-tokens-heading">
       <div className="section-header">
-        <h2 id="access-tokens-heading">Admin-API Tokens</h2>
+        <h2 id="access-tokens-heading" ref={heading.ref} tabIndex={-1}>
+          Admin-API Tokens
+        </h2>
         <div className="section-actions">
           <button
             type="button"
@@ -108,6 +114,7 @@ export function AccessTokensSection() {
             const res = await revokeToken({ input: { id: revoking.id } });
             if (res.error) return errorMessage(res.error);
             setNotice(`Admin-API token “${revoking.name}” revoked.`);
+            heading.moveFocusLater();
             return null;
           }}
         >

@@ -3,6 +3,7 @@ import type { ResultOf } from '../../lib/types';
 import { Badge, EmptyRow, SortHeader } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { useSortedRows } from '../../lib/sort';
+import { Truncated } from '../../components/Truncated';
 
 export const AccessTokensTable_AccessTokenFragment = graphql(`
   fragment AccessTokensTable_AccessTokenFragment on AccessToken {
@@ -73,7 +74,7 @@ export function AccessTokensTable(props: {
             return (
               <tr key={token.id} className={expired ? 'row-muted' : undefined}>
                 <td data-label="Name">
-                  <span className="key-name">{token.name}</span>
+                  <Truncated text={token.name} className="key-name" />
                   {token.current && (
                     <>
                       {' '}

@@ -1,10 +1,13 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
 import { ErrorMessage } from '../../components/ui';
 import { formatDate } from '../../lib/format';
 
-export type SaveTokenResult = { ok: true; secret: string; name: string; hint: string } | { ok: false; error: string };
+export type SaveTokenResult =
+  | { ok: true; secret: string; name: string; hint: string }
+  /** nameError: the API refused the name (too long…); it goes beside the field. */
+  | { ok: false; error: string | null; nameError?: string };
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The API's limit (api/src/domain/auth.ts ACCESS_TOKEN_MAX_DAYS): five years. */
@@ -42,7 +45,8 @@ export function expiryOf(choice: Choice, customDay: string, now = new Date()): {
 
 /**
  * Name and expiration → Create Token (the API makes the secret) → the secret is shown this
- * once, with Copy and a warning → Done. On an error what was typed stays.
+ * once, with Copy and a warning → Done. On an error what was typed stays, and a refused name is
+ * said beside it (no maxLength: a long name is refused with the limit, never cut while typing).
  */
 export function NewAccessTokenDialog({
   onSave,
@@ -56,6 +60,8 @@ export function NewAccessTokenDialog({
   const [choice, setChoice] = useState<Choice>('30');
   const [customDay, setCustomDay] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   const [created, setCreated] = useState<{ secret: string; name: string; hint: string } | null>(null);
   const [fetching, setFetching] = useState(false);
 
@@ -65,21 +71,25 @@ export function NewAccessTokenDialog({
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const trimmed = name.trim();
+    setError(null);
     if (!trimmed) {
-      setError('Give the token a name, for example backup script or laptop.');
+      setNameError('Give the token a name, for example backup script or laptop.');
+      nameInput.current?.focus();
       return;
     }
+    setNameError(null);
     const expiry = expiryOf(choice, customDay);
     if ('error' in expiry) {
       setError(expiry.error);
       return;
     }
-    setError(null);
     setFetching(true);
     const result = await onSave(trimmed, expiry.expiresAt);
     setFetching(false);
     if (!result.ok) {
       setError(result.error);
+      setNameError(result.nameError ?? null);
+      if (result.nameError) nameInput.current?.focus();
       return;
     }
     setCreated({ secret: result.secret, name: result.name, hint: result.hint });
@@ -114,16 +124,25 @@ export function NewAccessTokenDialog({
         <div className="field">
           <label htmlFor={`${id}-name`}>Name</label>
           <input
+            ref={nameInput}
             id={`${id}-name`}
             data-autofocus
             type="text"
             value={name}
-            maxLength={100}
             placeholder="backup script, laptop…"
             autoComplete="off"
-            aria-invalid={error && !name.trim() ? true : undefined}
-            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? `${id}-name-error` : undefined}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameError(null);
+            }}
           />
+          {nameError && (
+            <p id={`${id}-name-error`} className="field-error">
+              {nameError}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor={`${id}-expiry`}>Expiration</label>
