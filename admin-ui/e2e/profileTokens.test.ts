@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from './support/accessibility.ts';
-import { absent, disappears, launchChromium, shows } from './support/browser.ts';
+import { absent, disappears, launchChromium, newDesktopPage, shows } from './support/browser.ts';
 import { buildUi, Lumen } from './support/lumen.ts';
 
 const TEST_TIMEOUT = 90_000;
@@ -24,27 +24,13 @@ before(async () => {
   link = await lumen.loginLink(PERSON.email);
   await lumen.start();
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page = await newDesktopPage(browser);
 });
 
 after(async () => {
   await browser?.close();
   await lumen?.stop();
 });
-
-/** `{ viewer { email } }` with the token, as a script would send it. */
-async function asScript(
-  token: string,
-): Promise<{ status: number; body: { data?: { viewer: { email: string } }; errors?: { message: string }[] } }> {
-  const response = await fetch(`${lumen.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ viewer { email } }' }),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 describe('admin-API tokens on the Profile page', () => {
   let secret: string;
@@ -86,7 +72,7 @@ describe('admin-API tokens on the Profile page', () => {
     await shows(row.getByRole('cell', { name: new RegExp(expires) }));
     assert.ok(!(await page.content()).includes(secret), 'the secret is still in the page');
 
-    const used = await asScript(secret);
+    const used = await lumen.asScript(secret);
     assert.equal(used.status, 200, JSON.stringify(used.body));
     assert.equal(used.body.data?.viewer.email, PERSON.email);
     await page.reload();
@@ -111,7 +97,7 @@ describe('admin-API tokens on the Profile page', () => {
     await disappears(section.getByRole('row', { name: /e2e-script/ }));
     await shows(section.getByText('No admin-API tokens.'));
 
-    const refused = await asScript(secret);
+    const refused = await lumen.asScript(secret);
     assert.equal(refused.status, 401);
     assert.match(refused.body.errors?.[0].message ?? '', /^This admin-API token was revoked on /);
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from './support/accessibility.ts';
-import { disappears, hasText, launchChromium, shows } from './support/browser.ts';
+import { disappears, hasText, launchChromium, newDesktopPage, shows } from './support/browser.ts';
 import { buildUi, Lumen, ROOT } from './support/lumen.ts';
 
 const TEST_TIMEOUT = 90_000;
@@ -40,27 +40,13 @@ before(async () => {
   poolUserLink = await lumen.loginLink(POOL_USER.email);
   await lumen.start();
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page = await newDesktopPage(browser);
 });
 
 after(async () => {
   await browser?.close();
   await lumen?.stop();
 });
-
-/** `{ viewer { email } }` with an admin-API token, as a script would send it. */
-async function asScript(
-  token: string,
-): Promise<{ status: number; body: { data?: { viewer: { email: string } }; errors?: { message: string }[] } }> {
-  const response = await fetch(`${lumen.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ viewer { email } }' }),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 /** Whether the API says the user with this email is an admin. */
 async function isAdmin(email: string): Promise<boolean> {
@@ -124,7 +110,7 @@ describe('the Users page', () => {
   });
 
   it('deactivates a user after saying what stops working; their admin-API token is refused', { timeout: TEST_TIMEOUT }, async () => {
-    const working = await asScript(userToken);
+    const working = await lumen.asScript(userToken);
     assert.equal(working.status, 200, JSON.stringify(working.body));
     assert.equal(working.body.data?.viewer.email, TOKEN_USER.email);
 
@@ -141,7 +127,7 @@ describe('the Users page', () => {
     await shows(rowOf(TOKEN_USER.name).getByText('Deactivated', { exact: true }));
     await shows(rowOf(TOKEN_USER.name).getByRole('button', { name: `Activate ${TOKEN_USER.name}` }));
 
-    const refused = await asScript(userToken);
+    const refused = await lumen.asScript(userToken);
     assert.equal(refused.status, 401);
     assert.match(refused.body.errors?.[0].message ?? '', /belongs to a deactivated user/);
 
@@ -159,10 +145,8 @@ describe('a personal pool', () => {
 
   it('a personal key without a pool is refused on /v1', { timeout: TEST_TIMEOUT }, async () => {
     // The user makes their own key on their Profile page, in their own browser.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+    const own = await newDesktopPage(browser);
     try {
-      const own = await context.newPage();
-      own.setDefaultTimeout(20_000);
       await own.goto(poolUserLink);
       await own.waitForURL(`${lumen.url}/clients`);
       // Not an admin: no Users link, and the page by its URL says who it is for.
@@ -182,7 +166,7 @@ describe('a personal pool', () => {
       assert.match(secret, /^sk_/);
       await shown.getByRole('button', { name: 'Done' }).click();
     } finally {
-      await context.close();
+      await own.context().close();
     }
     const { status, body } = await lumen.chat(secret, 'echo-small', 'Is my pool set up?');
     assert.equal(status, 403, JSON.stringify(body));

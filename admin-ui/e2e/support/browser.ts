@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core (no downloaded browsers), and the few
 // auto-waiting assertions the suite needs (playwright-core has locators, not `expect`).
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.LUMEN_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -24,6 +24,14 @@ export function launchChromium(): Promise<Browser> {
 
 /** Generous: a 2-core CI machine builds, serves and renders at once. Never asserted on. */
 export const WAIT_MS = 20_000;
+
+/** A page in a context of its own: a desktop window, English, UTC (dates in screenshots stay put). */
+export async function newDesktopPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  return page;
+}
 
 /** Waits until the locator shows (one element). */
 export async function shows(locator: Locator, timeout = WAIT_MS): Promise<Locator> {

@@ -146,6 +146,18 @@ export class Lumen {
     return body.data;
   }
 
+  /** `{ viewer { email } }` with an admin-API token, as a script would send it: the status and the body, refused or not. */
+  async asScript(
+    token: string,
+  ): Promise<{ status: number; body: { data?: { viewer: { email: string } }; errors?: { message: string }[] } }> {
+    const response = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { email } }' }),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
   /** POST /v1/chat/completions with an API key, as any OpenAI client would. */
   async chat(apiKey: string, model: string, text: string): Promise<{ status: number; body: ChatCompletion }> {
     const response = await fetch(`${this.url}/v1/chat/completions`, {

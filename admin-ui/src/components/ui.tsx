@@ -48,6 +48,24 @@ export function EmptyRow({ colSpan, children }: { colSpan: number; children: Rea
   );
 }
 
+/** The header of a table's row-actions column: named for screen readers, blank on screen. */
+export function ActionsHeader() {
+  return (
+    <th scope="col" className="actions">
+      <span className="visually-hidden">Actions</span>
+    </th>
+  );
+}
+
+/** A table row's small red outlined button (Revoke, Remove); `label` names it with its row for screen readers. */
+export function RowDangerButton({ label, onClick, children }: { label: string; onClick: () => void; children: ReactNode }) {
+  return (
+    <button type="button" className="button button-small button-danger-outline" aria-label={label} onClick={onClick}>
+      {children}
+    </button>
+  );
+}
+
 export type BadgeTone = 'green' | 'red' | 'amber' | 'blue' | 'gray';
 
 export function Badge({ tone, children, title }: { tone: BadgeTone; children: ReactNode; title?: string }) {

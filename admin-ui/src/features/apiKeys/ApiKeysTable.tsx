@@ -1,7 +1,8 @@
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { ResultOf } from '../../lib/types';
-import { Badge, EmptyRow, SortHeader } from '../../components/ui';
+import { Badge, EmptyRow, RowDangerButton } from '../../components/ui';
 import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
+import { SortHeaders, type SortColumn } from '../../components/SortHeaders';
 import { useSortedRows } from '../../lib/sort';
 import { Truncated } from '../../components/Truncated';
 import { useConnection } from '../../connection/useConnection';
@@ -33,6 +34,15 @@ const accessors: Record<Column, (k: ApiKeyRow) => string | number | null> = {
   lastUsed: (k) => (k.lastUsedAt ? Date.parse(k.lastUsedAt) : null),
 };
 
+const columns: SortColumn<Column>[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'hint', label: 'Hint' },
+  { key: 'requests', label: 'Requests', align: 'right' },
+  { key: 'tokens', label: 'Tokens', align: 'right' },
+  { key: 'coins', label: 'Coins', align: 'right' },
+  { key: 'lastUsed', label: 'Last Used' },
+];
+
 export function ApiKeysTable(props: {
   apiKeys: readonly FragmentType<typeof ApiKeysTable_ApiKeyFragment>[];
   canRevoke: boolean;
@@ -48,24 +58,7 @@ export function ApiKeysTable(props: {
       <table className="table">
         <thead>
           <tr>
-            <SortHeader column="name" sort={sort} onSort={toggle}>
-              Name
-            </SortHeader>
-            <SortHeader column="hint" sort={sort} onSort={toggle}>
-              Hint
-            </SortHeader>
-            <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
-              Requests
-            </SortHeader>
-            <SortHeader column="tokens" sort={sort} onSort={toggle} align="right">
-              Tokens
-            </SortHeader>
-            <SortHeader column="coins" sort={sort} onSort={toggle} align="right">
-              Coins
-            </SortHeader>
-            <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
-              Last Used
-            </SortHeader>
+            <SortHeaders columns={columns} sort={sort} onSort={toggle} />
             <th scope="col" className="actions">
               Actions
             </th>
@@ -100,14 +93,12 @@ export function ApiKeysTable(props: {
               <td className="actions">
                 {key.active ? (
                   props.canRevoke && (
-                    <button
-                      type="button"
-                      className="button button-small button-danger-outline"
-                      aria-label={`Revoke ${key.name}`}
+                    <RowDangerButton
+                      label={`Revoke ${key.name}`}
                       onClick={() => props.onRevoke({ id: key.id, name: key.name, hint: key.hint })}
                     >
                       Revoke
-                    </button>
+                    </RowDangerButton>
                   )
                 ) : (
                   <span className="muted">Revoked {formatDateTime(key.revokedAt, '')}</span>

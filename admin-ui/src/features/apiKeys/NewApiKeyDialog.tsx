@@ -2,6 +2,7 @@ import { useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
 import { ErrorMessage } from '../../components/ui';
+import { FormFooter } from '../../components/FormFooter';
 
 export type SaveKeyResult =
   | { ok: true; secret: string; name: string; hint: string }
@@ -98,14 +99,7 @@ export function NewApiKeyDialog({
           )}
         </div>
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={fetching}>
-            {fetching ? 'Saving…' : 'Save Key'}
-          </button>
-        </div>
+        <FormFooter onCancel={onClose} busy={fetching} label="Save Key" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

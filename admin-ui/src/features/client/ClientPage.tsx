@@ -1,8 +1,9 @@
 import { useCallback, useEffect } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage, Spinner } from '../../components/ui';
+import { NotFound } from '../../components/NotFound';
 import { errorMessage } from '../../lib/errors';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
 import { ModelAccessTable } from '../models/ModelAccessTable';
@@ -71,11 +72,11 @@ export function ClientPage() {
   if (!data && error) return <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>;
   if (!client) {
     return (
-      <div className="not-found">
-        <h1>Client not found</h1>
-        <p>This client does not exist, or you are not one of its managers.</p>
-        <Link to="/clients">Back to clients</Link>
-      </div>
+      <NotFound
+        title="Client not found"
+        text="This client does not exist, or you are not one of its managers."
+        back={{ to: '/clients', label: 'Back to clients' }}
+      />
     );
   }
 

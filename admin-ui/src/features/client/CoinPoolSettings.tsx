@@ -3,7 +3,9 @@ import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { CoinPoolState } from '../../gql/graphql';
 import { Dialog } from '../../components/Dialog';
+import { FormField } from '../../components/FormField';
 import { ErrorMessage } from '../../components/ui';
+import { FormFooter } from '../../components/FormFooter';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { API_FIELDS, poolProblems, type PoolField, type PoolValues } from './coinPoolForm';
 
@@ -117,15 +119,6 @@ export function CoinPoolSettingsDialog(props: { owner: FragmentType<typeof CoinP
   }
   const set = <K extends keyof PoolValues>(key: K, value: PoolValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   const fieldId = (field: PoolField) => `${id}-${field}`;
-  /** aria-invalid and the message's id for a field's input. */
-  const invalid = (field: PoolField) =>
-    problems[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${fieldId(field)}-error` } : {};
-  const problem = (field: PoolField) =>
-    problems[field] ? (
-      <p id={`${fieldId(field)}-error`} className="field-error" role="alert">
-        {problems[field]}
-      </p>
-    ) : null;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -203,28 +196,16 @@ export function CoinPoolSettingsDialog(props: { owner: FragmentType<typeof CoinP
         {limited && (
           <>
             <div className="field-row">
-              <div className="field">
-                <label htmlFor={fieldId('capacity')}>Capacity (coins)</label>
-                <input
-                  id={fieldId('capacity')}
-                  inputMode="decimal"
-                  value={values.capacity}
-                  onChange={(e) => set('capacity', e.target.value)}
-                  {...invalid('capacity')}
-                />
-                {problem('capacity')}
-              </div>
-              <div className="field">
-                <label htmlFor={fieldId('balance')}>Balance (coins)</label>
-                <input
-                  id={fieldId('balance')}
-                  inputMode="decimal"
-                  value={values.balance}
-                  onChange={(e) => set('balance', e.target.value)}
-                  {...invalid('balance')}
-                />
-                {problem('balance')}
-              </div>
+              <FormField id={fieldId('capacity')} label="Capacity (coins)" error={problems.capacity} alert>
+                {(control) => (
+                  <input {...control} inputMode="decimal" value={values.capacity} onChange={(e) => set('capacity', e.target.value)} />
+                )}
+              </FormField>
+              <FormField id={fieldId('balance')} label="Balance (coins)" error={problems.balance} alert>
+                {(control) => (
+                  <input {...control} inputMode="decimal" value={values.balance} onChange={(e) => set('balance', e.target.value)} />
+                )}
+              </FormField>
             </div>
             <label className="toggle">
               <input type="checkbox" checked={values.refill} onChange={(e) => set('refill', e.target.checked)} />
@@ -232,41 +213,39 @@ export function CoinPoolSettingsDialog(props: { owner: FragmentType<typeof CoinP
             </label>
             {values.refill && (
               <div className="field-row">
-                <div className="field">
-                  <label htmlFor={fieldId('refillAmount')}>Add (coins)</label>
-                  <input
-                    id={fieldId('refillAmount')}
-                    inputMode="decimal"
-                    value={values.refillAmount}
-                    onChange={(e) => set('refillAmount', e.target.value)}
-                    {...invalid('refillAmount')}
-                  />
-                  {problem('refillAmount')}
-                </div>
-                <div className="field">
-                  <label htmlFor={fieldId('interval')}>Every</label>
-                  <div className="inline-inputs">
+                <FormField id={fieldId('refillAmount')} label="Add (coins)" error={problems.refillAmount} alert>
+                  {(control) => (
                     <input
-                      id={fieldId('interval')}
-                      inputMode="numeric"
-                      value={values.intervalCount}
-                      onChange={(e) => set('intervalCount', e.target.value)}
-                      {...invalid('interval')}
+                      {...control}
+                      inputMode="decimal"
+                      value={values.refillAmount}
+                      onChange={(e) => set('refillAmount', e.target.value)}
                     />
-                    <select
-                      aria-label="Interval unit"
-                      value={values.intervalUnit}
-                      onChange={(e) => set('intervalUnit', Number(e.target.value))}
-                    >
-                      {UNITS.map((u) => (
-                        <option key={u.seconds} value={u.seconds}>
-                          {u.label}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                  {problem('interval')}
-                </div>
+                  )}
+                </FormField>
+                <FormField id={fieldId('interval')} label="Every" error={problems.interval} alert>
+                  {(control) => (
+                    <div className="inline-inputs">
+                      <input
+                        {...control}
+                        inputMode="numeric"
+                        value={values.intervalCount}
+                        onChange={(e) => set('intervalCount', e.target.value)}
+                      />
+                      <select
+                        aria-label="Interval unit"
+                        value={values.intervalUnit}
+                        onChange={(e) => set('intervalUnit', Number(e.target.value))}
+                      >
+                        {UNITS.map((u) => (
+                          <option key={u.seconds} value={u.seconds}>
+                            {u.label}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                  )}
+                </FormField>
               </div>
             )}
           </>
@@ -276,14 +255,7 @@ export function CoinPoolSettingsDialog(props: { owner: FragmentType<typeof CoinP
           <p className="field-help">No budget is set for {owner.__typename === 'Client' ? 'this client' : 'these personal keys'}.</p>
         )}
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={fetching}>
-            {fetching ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormFooter onCancel={props.onClose} busy={fetching} label="Save" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

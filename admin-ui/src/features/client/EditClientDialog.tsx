@@ -3,6 +3,8 @@ import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ui';
+import { FormField } from '../../components/FormField';
+import { FormFooter } from '../../components/FormFooter';
 import { fieldErrors } from '../../lib/fieldErrors';
 
 const UpdateClientMutation = graphql(`
@@ -43,59 +45,39 @@ export function EditClientDialog(props: { client: { id: string; name: string; de
     props.onClose();
   };
 
-  const describedBy = (field: Field) => (errors[field] ? `${id}-${field}-error` : undefined);
   return (
     <Dialog title="Edit client" description="The name managers and admins see; keys and usage stay." onClose={props.onClose}>
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Name</label>
-          <input
-            id={`${id}-name`}
-            data-autofocus
-            value={name}
-            autoComplete="off"
-            aria-invalid={errors.name ? true : undefined}
-            aria-describedby={describedBy('name')}
-            onChange={(e) => {
-              setName(e.target.value);
-              setErrors((current) => ({ ...current, name: undefined }));
-            }}
-          />
-          {errors.name && (
-            <p id={`${id}-name-error`} className="field-error">
-              {errors.name}
-            </p>
+        <FormField id={`${id}-name`} label="Name" error={errors.name}>
+          {(control) => (
+            <input
+              {...control}
+              data-autofocus
+              value={name}
+              autoComplete="off"
+              onChange={(e) => {
+                setName(e.target.value);
+                setErrors((current) => ({ ...current, name: undefined }));
+              }}
+            />
           )}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-description`}>Description</label>
-          <textarea
-            id={`${id}-description`}
-            rows={3}
-            value={description}
-            placeholder="What the client is for, and who to ask about it"
-            aria-invalid={errors.description ? true : undefined}
-            aria-describedby={describedBy('description')}
-            onChange={(e) => {
-              setDescription(e.target.value);
-              setErrors((current) => ({ ...current, description: undefined }));
-            }}
-          />
-          {errors.description && (
-            <p id={`${id}-description-error`} className="field-error">
-              {errors.description}
-            </p>
+        </FormField>
+        <FormField id={`${id}-description`} label="Description" error={errors.description}>
+          {(control) => (
+            <textarea
+              {...control}
+              rows={3}
+              value={description}
+              placeholder="What the client is for, and who to ask about it"
+              onChange={(e) => {
+                setDescription(e.target.value);
+                setErrors((current) => ({ ...current, description: undefined }));
+              }}
+            />
           )}
-        </div>
+        </FormField>
         {other && <ErrorMessage>{other}</ErrorMessage>}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={fetching}>
-            {fetching ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <FormFooter onCancel={props.onClose} busy={fetching} label="Save" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

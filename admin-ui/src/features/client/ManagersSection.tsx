@@ -4,7 +4,7 @@ import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { useAdminPermissions } from '../../components/AdminsOnly';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { EmptyRow, SuccessMessage } from '../../components/ui';
+import { ActionsHeader, EmptyRow, RowDangerButton, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
 import { userPath } from '../users/paths';
@@ -79,11 +79,7 @@ export function ManagersSection(props: { client: FragmentType<typeof ManagersSec
               <th scope="col">Name</th>
               <th scope="col">Email</th>
               <th scope="col">Added</th>
-              {canManage && (
-                <th scope="col" className="actions">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
+              {canManage && <ActionsHeader />}
             </tr>
           </thead>
           <tbody>
@@ -97,17 +93,15 @@ export function ManagersSection(props: { client: FragmentType<typeof ManagersSec
                 <td data-label="Added">{formatDate(m.addedAt)}</td>
                 {canManage && (
                   <td className="actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger-outline"
-                      aria-label={`Remove ${m.user.name}`}
+                    <RowDangerButton
+                      label={`Remove ${m.user.name}`}
                       onClick={() => {
                         setNotice(null);
                         setRemoving({ id: m.user.id, name: m.user.name });
                       }}
                     >
                       Remove
-                    </button>
+                    </RowDangerButton>
                   </td>
                 )}
               </tr>

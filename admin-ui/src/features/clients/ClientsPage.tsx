@@ -3,6 +3,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage, SearchBox, Spinner } from '../../components/ui';
+import { Pager } from '../../components/Pager';
 import { StaleNote } from '../../connection/StaleNote';
 import { errorMessage } from '../../lib/errors';
 import { fieldErrors } from '../../lib/fieldErrors';
@@ -126,22 +127,7 @@ export function ClientsPage() {
             }
           />
         )}
-        {connection && (cursors.length > 1 || connection.pageInfo.hasNextPage) && (
-          <nav className="pagination" aria-label="Pages">
-            <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              ← Previous
-            </button>
-            <span className="muted">Page {cursors.length}</span>
-            <button
-              type="button"
-              className="button"
-              disabled={!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor}
-              onClick={() => setCursors((c) => [...c, connection.pageInfo.endCursor ?? null])}
-            >
-              Next →
-            </button>
-          </nav>
-        )}
+        {connection && <Pager cursors={cursors} setCursors={setCursors} pageInfo={connection.pageInfo} />}
       </section>
     </div>
   );

@@ -1,10 +1,11 @@
 import { Link } from 'react-router';
 import { useSubscription } from 'urql';
 import { graphql } from '../../gql';
-import { EmptyRow, SortHeader, StatusBadge } from '../../components/ui';
+import { EmptyRow, StatusBadge } from '../../components/ui';
 import { Truncated } from '../../components/Truncated';
 import { useConnection } from '../../connection/useConnection';
 import { clientPath, coinsToNumber, formatCoins, formatInt } from '../../lib/format';
+import { SortHeaders, type SortColumn } from '../../components/SortHeaders';
 import { useSortedRows, type SortValue } from '../../lib/sort';
 
 /** One row of the clients list (the fields ClientsPage_ClientsQuery selects). */
@@ -42,6 +43,15 @@ const accessors: Record<Column, (row: ClientRow) => SortValue> = {
     r.coinPool.state === 'UNLIMITED' ? Number.MAX_VALUE : r.coinPool.state === 'LIMITED' ? coinsToNumber(r.coinPool.balance) : null,
 };
 
+const columns: SortColumn<Column>[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'status', label: 'Status' },
+  { key: 'requests', label: 'Requests', align: 'right' },
+  { key: 'tokens', label: 'Tokens', align: 'right' },
+  { key: 'coins', label: 'Coins spent', align: 'right' },
+  { key: 'pool', label: 'Coin pool', align: 'right' },
+];
+
 function poolText(pool: ClientRow['coinPool']): string {
   if (pool.state === 'UNLIMITED') return 'Unlimited';
   if (pool.state === 'LIMITED') return formatCoins(pool.balance ?? '0');
@@ -60,24 +70,7 @@ export function ClientsTable({ clients, emptyText }: { clients: readonly ClientR
       <table className="table">
         <thead>
           <tr>
-            <SortHeader column="name" sort={sort} onSort={toggle}>
-              Name
-            </SortHeader>
-            <SortHeader column="status" sort={sort} onSort={toggle}>
-              Status
-            </SortHeader>
-            <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
-              Requests
-            </SortHeader>
-            <SortHeader column="tokens" sort={sort} onSort={toggle} align="right">
-              Tokens
-            </SortHeader>
-            <SortHeader column="coins" sort={sort} onSort={toggle} align="right">
-              Coins spent
-            </SortHeader>
-            <SortHeader column="pool" sort={sort} onSort={toggle} align="right">
-              Coin pool
-            </SortHeader>
+            <SortHeaders columns={columns} sort={sort} onSort={toggle} />
           </tr>
         </thead>
         <tbody>

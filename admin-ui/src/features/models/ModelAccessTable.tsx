@@ -3,10 +3,11 @@ import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { ResultOf } from '../../lib/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Badge, EmptyRow, ErrorMessage, SearchBox, SortHeader, SuccessMessage, Toggle, type BadgeTone } from '../../components/ui';
+import { Badge, EmptyRow, ErrorMessage, SearchBox, SuccessMessage, Toggle, type BadgeTone } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { coinsToNumber, formatCoins, formatDateTime, formatInt } from '../../lib/format';
 import { ownerInput } from '../../lib/owner';
+import { SortHeaders, type SortColumn } from '../../components/SortHeaders';
 import { useSortedRows } from '../../lib/sort';
 import { ConsentNotice } from './ConsentNotice';
 import { HEALTH, ModelHealthBadge } from './ModelHealth';
@@ -122,6 +123,16 @@ const accessors: Record<Column, (r: AccessRow) => string | number | null> = {
   status: (r) => HEALTH[r.model.status]?.order ?? 9,
 };
 
+const columns: SortColumn<Column>[] = [
+  { key: 'model', label: 'Model' },
+  { key: 'requests', label: 'Requests', align: 'right' },
+  { key: 'tokens', label: 'Tokens', align: 'right' },
+  { key: 'coins', label: 'Coins', align: 'right' },
+  { key: 'lastUsed', label: 'Last Used' },
+  { key: 'access', label: 'Access' },
+  { key: 'status', label: 'Status' },
+];
+
 export function ModelAccessTable(props: {
   owner: FragmentType<typeof ModelAccessTable_UsageOwnerFragment>;
   canGrantConsent: boolean;
@@ -187,27 +198,7 @@ export function ModelAccessTable(props: {
         <table className="table">
           <thead>
             <tr>
-              <SortHeader column="model" sort={sort} onSort={toggle}>
-                Model
-              </SortHeader>
-              <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
-                Requests
-              </SortHeader>
-              <SortHeader column="tokens" sort={sort} onSort={toggle} align="right">
-                Tokens
-              </SortHeader>
-              <SortHeader column="coins" sort={sort} onSort={toggle} align="right">
-                Coins
-              </SortHeader>
-              <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
-                Last Used
-              </SortHeader>
-              <SortHeader column="access" sort={sort} onSort={toggle}>
-                Access
-              </SortHeader>
-              <SortHeader column="status" sort={sort} onSort={toggle}>
-                Status
-              </SortHeader>
+              <SortHeaders columns={columns} sort={sort} onSort={toggle} />
               {showRules && <th scope="col">Rule</th>}
             </tr>
           </thead>

@@ -5,6 +5,8 @@ import type { AccessRule } from '../../gql/graphql';
 import type { ResultOf } from '../../lib/types';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ui';
+import { FormField } from '../../components/FormField';
+import { FormFooter } from '../../components/FormFooter';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { ConsentNotice } from './ConsentNotice';
 import {
@@ -167,27 +169,6 @@ export function ModelFormDialog(props: {
     maxOutputTokens: 'The most tokens one answer may have; a request is reserved for this many.',
     consentNotice: 'Shown in the consent dialog, exactly as written (line breaks kept).',
   };
-  const field = (name: ModelField) => ({
-    id: `${id}-${name}`,
-    'aria-invalid': errors[name] ? (true as const) : undefined,
-    'aria-describedby':
-      [errors[name] ? `${id}-${name}-error` : null, helpFor[name] ? `${id}-${name}-help` : null].filter(Boolean).join(' ') || undefined,
-  });
-  const message = (name: ModelField) => (
-    <>
-      {helpFor[name] && (
-        <p id={`${id}-${name}-help`} className="field-help">
-          {helpFor[name]}
-        </p>
-      )}
-      {errors[name] && (
-        <p id={`${id}-${name}-error`} className="field-error">
-          {errors[name]}
-        </p>
-      )}
-    </>
-  );
-
   return (
     <Dialog
       title={existing ? `Edit ${existing.name}` : 'New Model'}
@@ -197,117 +178,128 @@ export function ModelFormDialog(props: {
     >
       <form className="form model-form" onSubmit={submit} noValidate>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-name`}>Name</label>
+          <FormField id={`${id}-name`} label="Name" error={errors.name} help={helpFor.name}>
+            {(control) => (
+              <input
+                {...control}
+                data-autofocus
+                value={values.name}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => set('name', e.target.value)}
+              />
+            )}
+          </FormField>
+          <FormField id={`${id}-provider`} label="Provider" error={errors.provider} help={helpFor.provider}>
+            {(control) => (
+              <select {...control} value={values.provider} onChange={(e) => set('provider', e.target.value)}>
+                {PROVIDERS.map((provider) => (
+                  <option key={provider} value={provider}>
+                    {provider}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+        </div>
+        <FormField id={`${id}-upstreamModel`} label="Upstream model" error={errors.upstreamModel} help={helpFor.upstreamModel}>
+          {(control) => (
             <input
-              {...field('name')}
-              data-autofocus
-              value={values.name}
+              {...control}
+              value={values.upstreamModel}
               autoComplete="off"
               spellCheck={false}
-              onChange={(e) => set('name', e.target.value)}
+              onChange={(e) => set('upstreamModel', e.target.value)}
             />
-            {message('name')}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-provider`}>Provider</label>
-            <select {...field('provider')} value={values.provider} onChange={(e) => set('provider', e.target.value)}>
-              {PROVIDERS.map((provider) => (
-                <option key={provider} value={provider}>
-                  {provider}
-                </option>
-              ))}
-            </select>
-            {message('provider')}
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-upstreamModel`}>Upstream model</label>
-          <input
-            {...field('upstreamModel')}
-            value={values.upstreamModel}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => set('upstreamModel', e.target.value)}
-          />
-          {message('upstreamModel')}
-        </div>
+          )}
+        </FormField>
         {usesUpstream(values) && (
           <>
-            <div className="field">
-              <label htmlFor={`${id}-upstreamBaseUrl`}>Upstream URL</label>
-              <input
-                {...field('upstreamBaseUrl')}
-                inputMode="url"
-                value={values.upstreamBaseUrl}
-                placeholder="https://api.openai.com/v1"
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('upstreamBaseUrl', e.target.value)}
-              />
-              {message('upstreamBaseUrl')}
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-upstreamKeyEnv`}>Key variable name</label>
-              <input
-                {...field('upstreamKeyEnv')}
-                value={values.upstreamKeyEnv}
-                placeholder={`${UPSTREAM_KEY_PREFIX}OPENAI`}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('upstreamKeyEnv', e.target.value)}
-              />
-              {message('upstreamKeyEnv')}
-            </div>
+            <FormField id={`${id}-upstreamBaseUrl`} label="Upstream URL" error={errors.upstreamBaseUrl} help={helpFor.upstreamBaseUrl}>
+              {(control) => (
+                <input
+                  {...control}
+                  inputMode="url"
+                  value={values.upstreamBaseUrl}
+                  placeholder="https://api.openai.com/v1"
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(e) => set('upstreamBaseUrl', e.target.value)}
+                />
+              )}
+            </FormField>
+            <FormField id={`${id}-upstreamKeyEnv`} label="Key variable name" error={errors.upstreamKeyEnv} help={helpFor.upstreamKeyEnv}>
+              {(control) => (
+                <input
+                  {...control}
+                  value={values.upstreamKeyEnv}
+                  placeholder={`${UPSTREAM_KEY_PREFIX}OPENAI`}
+                  autoComplete="off"
+                  spellCheck={false}
+                  onChange={(e) => set('upstreamKeyEnv', e.target.value)}
+                />
+              )}
+            </FormField>
           </>
         )}
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-inputCoinsPerMillion`}>Input price (coins per 1M tokens)</label>
-            <input
-              {...field('inputCoinsPerMillion')}
-              inputMode="decimal"
-              value={values.inputCoinsPerMillion}
-              placeholder="0.5"
-              onChange={(e) => set('inputCoinsPerMillion', e.target.value)}
-            />
-            {message('inputCoinsPerMillion')}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-outputCoinsPerMillion`}>Output price (coins per 1M tokens)</label>
-            <input
-              {...field('outputCoinsPerMillion')}
-              inputMode="decimal"
-              value={values.outputCoinsPerMillion}
-              placeholder="1.5"
-              onChange={(e) => set('outputCoinsPerMillion', e.target.value)}
-            />
-            {message('outputCoinsPerMillion')}
-          </div>
+          <FormField
+            id={`${id}-inputCoinsPerMillion`}
+            label="Input price (coins per 1M tokens)"
+            error={errors.inputCoinsPerMillion}
+            help={helpFor.inputCoinsPerMillion}
+          >
+            {(control) => (
+              <input
+                {...control}
+                inputMode="decimal"
+                value={values.inputCoinsPerMillion}
+                placeholder="0.5"
+                onChange={(e) => set('inputCoinsPerMillion', e.target.value)}
+              />
+            )}
+          </FormField>
+          <FormField
+            id={`${id}-outputCoinsPerMillion`}
+            label="Output price (coins per 1M tokens)"
+            error={errors.outputCoinsPerMillion}
+            help={helpFor.outputCoinsPerMillion}
+          >
+            {(control) => (
+              <input
+                {...control}
+                inputMode="decimal"
+                value={values.outputCoinsPerMillion}
+                placeholder="1.5"
+                onChange={(e) => set('outputCoinsPerMillion', e.target.value)}
+              />
+            )}
+          </FormField>
         </div>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-maxOutputTokens`}>Output limit (tokens)</label>
-            <input
-              {...field('maxOutputTokens')}
-              inputMode="numeric"
-              value={values.maxOutputTokens}
-              onChange={(e) => set('maxOutputTokens', e.target.value)}
-            />
-            {message('maxOutputTokens')}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-defaultAccess`}>Default access</label>
-            <select
-              {...field('defaultAccess')}
-              value={values.defaultAccess}
-              onChange={(e) => set('defaultAccess', e.target.value as AccessRule)}
-            >
-              <option value="ALLOWED">Allowed for every client</option>
-              <option value="BLOCKED">Blocked unless a client is allowed</option>
-            </select>
-            {message('defaultAccess')}
-          </div>
+          <FormField
+            id={`${id}-maxOutputTokens`}
+            label="Output limit (tokens)"
+            error={errors.maxOutputTokens}
+            help={helpFor.maxOutputTokens}
+          >
+            {(control) => (
+              <input
+                {...control}
+                inputMode="numeric"
+                value={values.maxOutputTokens}
+                onChange={(e) => set('maxOutputTokens', e.target.value)}
+              />
+            )}
+          </FormField>
+          <FormField id={`${id}-defaultAccess`} label="Default access" error={errors.defaultAccess} help={helpFor.defaultAccess}>
+            {(control) => (
+              <select {...control} value={values.defaultAccess} onChange={(e) => set('defaultAccess', e.target.value as AccessRule)}>
+                <option value="ALLOWED">Allowed for every client</option>
+                <option value="BLOCKED">Blocked unless a client is allowed</option>
+              </select>
+            )}
+          </FormField>
         </div>
         <label className="toggle">
           <input
@@ -318,16 +310,16 @@ export function ModelFormDialog(props: {
           />
           <span>Needs consent: people must agree to a notice before their keys may use it</span>
         </label>
-        <div className="field">
-          <label htmlFor={`${id}-consentNotice`}>Consent notice{values.needsConsent ? '' : ' (optional)'}</label>
-          <textarea
-            {...field('consentNotice')}
-            rows={4}
-            value={values.consentNotice}
-            onChange={(e) => set('consentNotice', e.target.value)}
-          />
-          {message('consentNotice')}
-        </div>
+        <FormField
+          id={`${id}-consentNotice`}
+          label={`Consent notice${values.needsConsent ? '' : ' (optional)'}`}
+          error={errors.consentNotice}
+          help={helpFor.consentNotice}
+        >
+          {(control) => (
+            <textarea {...control} rows={4} value={values.consentNotice} onChange={(e) => set('consentNotice', e.target.value)} />
+          )}
+        </FormField>
         {values.needsConsent && values.consentNotice.trim() && (
           <div className="field">
             <span className="field-label">How people will see it</span>
@@ -335,14 +327,7 @@ export function ModelFormDialog(props: {
           </div>
         )}
         {formError && <ErrorMessage>{formError}</ErrorMessage>}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={saving}>
-            {saving ? 'Saving…' : existing ? 'Save changes' : 'Create model'}
-          </button>
-        </div>
+        <FormFooter onCancel={props.onClose} busy={saving} label={existing ? 'Save changes' : 'Create model'} busyLabel="Saving…" />
       </form>
     </Dialog>
   );

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { AdminsOnlyGate, useAdminPermissions } from '../../components/AdminsOnly';
+import { DetailHeader } from '../../components/DetailHeader';
+import { NotFound } from '../../components/NotFound';
 import { ErrorMessage, Spinner, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { ClientsWithAccess } from './ClientsWithAccess';
@@ -55,30 +57,28 @@ function ModelDetails() {
   if (!data && error) return <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>;
   if (!model) {
     return (
-      <div className="not-found">
-        <h1>Model not found</h1>
-        <p>No model has this address. It may have been mistyped.</p>
-        <Link to="/models">Back to models</Link>
-      </div>
+      <NotFound
+        title="Model not found"
+        text="No model has this address. It may have been mistyped."
+        back={{ to: '/models', label: 'Back to models' }}
+      />
     );
   }
 
   return (
     <div className="page">
-      <header className="page-header">
-        <nav className="breadcrumb" aria-label="Breadcrumb">
-          <Link to="/models">← Models</Link>
-        </nav>
-        <div className="page-title-row">
-          <div className="title-block">
-            <h1 className="wrap-anywhere">{model.name}</h1>
-            <p className="title-meta">
-              <ModelHealthBadge status={model.status} reason={model.statusReason} />
-              {model.disabled && <span className="muted">Disabled: new requests are refused with 403 model_disabled.</span>}
-            </p>
-          </div>
-          {can.manageModels && (
-            <div className="page-actions">
+      <DetailHeader
+        back={{ to: '/models', label: 'Models' }}
+        title={model.name}
+        meta={
+          <>
+            <ModelHealthBadge status={model.status} reason={model.statusReason} />
+            {model.disabled && <span className="muted">Disabled: new requests are refused with 403 model_disabled.</span>}
+          </>
+        }
+        actions={
+          can.manageModels && (
+            <>
               <button
                 type="button"
                 className="button"
@@ -99,10 +99,10 @@ function ModelDetails() {
               >
                 {model.disabled ? 'Enable' : 'Disable'}
               </button>
-            </div>
-          )}
-        </div>
-      </header>
+            </>
+          )
+        }
+      />
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       <ModelSettings model={model} />

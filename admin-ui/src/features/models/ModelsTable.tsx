@@ -1,7 +1,8 @@
 import { Link } from 'react-router';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { ResultOf } from '../../lib/types';
-import { Badge, EmptyRow, SortHeader } from '../../components/ui';
+import { ActionsHeader, Badge, EmptyRow } from '../../components/ui';
+import { SortHeaders, type SortColumn } from '../../components/SortHeaders';
 import { Truncated } from '../../components/Truncated';
 import { coinsToNumber, formatCoins, formatInt } from '../../lib/format';
 import { useSortedRows } from '../../lib/sort';
@@ -38,6 +39,16 @@ const accessors: Record<Column, (m: ModelRow) => string | number> = {
   requests: (m) => m.requestsLast24Hours,
 };
 
+const columns: SortColumn<Column>[] = [
+  { key: 'name', label: 'Model' },
+  { key: 'price', label: 'Price per 1M tokens', align: 'right' },
+  { key: 'maxOutput', label: 'Max output', align: 'right' },
+  { label: 'Default access' },
+  { label: 'Consent' },
+  { key: 'status', label: 'Status' },
+  { key: 'requests', label: 'Requests (24 h)', align: 'right' },
+];
+
 /** Every model with its settings and health; admins get Edit and Disable / Enable per row. */
 export function ModelsTable(props: {
   models: FragmentType<typeof ModelsTable_ModelFragment>[];
@@ -49,38 +60,18 @@ export function ModelsTable(props: {
   const rows = getFragmentData(ModelsTable_ModelFragment, props.models);
   const { sorted, sort, toggle } = useSortedRows(rows, accessors, { key: 'name', direction: 'asc' });
   const actions = Boolean(props.onEdit || props.onSetDisabled);
-  const columns = 7 + (actions ? 1 : 0);
+  const columnCount = columns.length + (actions ? 1 : 0);
   return (
     <div className="table-wrap">
       <table className="table models-table">
         <thead>
           <tr>
-            <SortHeader column="name" sort={sort} onSort={toggle}>
-              Model
-            </SortHeader>
-            <SortHeader column="price" sort={sort} onSort={toggle} align="right">
-              Price per 1M tokens
-            </SortHeader>
-            <SortHeader column="maxOutput" sort={sort} onSort={toggle} align="right">
-              Max output
-            </SortHeader>
-            <th scope="col">Default access</th>
-            <th scope="col">Consent</th>
-            <SortHeader column="status" sort={sort} onSort={toggle}>
-              Status
-            </SortHeader>
-            <SortHeader column="requests" sort={sort} onSort={toggle} align="right">
-              Requests (24 h)
-            </SortHeader>
-            {actions && (
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            )}
+            <SortHeaders columns={columns} sort={sort} onSort={toggle} />
+            {actions && <ActionsHeader />}
           </tr>
         </thead>
         <tbody>
-          {sorted.length === 0 && <EmptyRow colSpan={columns}>{props.emptyText}</EmptyRow>}
+          {sorted.length === 0 && <EmptyRow colSpan={columnCount}>{props.emptyText}</EmptyRow>}
           {sorted.map((m) => (
             <tr key={m.id} className={m.disabled ? 'row-muted' : undefined}>
               <th scope="row" data-label="Model" className="cell-strong cell-name">

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage, Spinner, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { nameSaveFailure } from '../../lib/fieldErrors';
 import { useFocusAfterDialog } from '../../lib/focus';
 import { AccessTokensTable } from './AccessTokensTable';
+import { RevokeAccessTokenDialog } from './RevokeAccessTokenDialog';
 import { NewAccessTokenDialog, type SaveTokenResult } from './NewAccessTokenDialog';
 
 const ViewerAccessTokensQuery = graphql(`
@@ -105,24 +105,15 @@ export function AccessTokensSection() {
       )}
       {creating && <NewAccessTokenDialog onSave={save} onClose={() => setCreating(false)} />}
       {revoking && (
-        <ConfirmDialog
-          title={`Revoke “${revoking.name}”?`}
-          confirmLabel="Revoke token"
-          danger
-          onClose={() => setRevoking(null)}
-          onConfirm={async () => {
-            const res = await revokeToken({ input: { id: revoking.id } });
-            if (res.error) return errorMessage(res.error);
-            setNotice(`Admin-API token “${revoking.name}” revoked.`);
+        <RevokeAccessTokenDialog
+          token={revoking}
+          revoke={(id) => revokeToken({ input: { id } })}
+          onRevoked={(notice) => {
+            setNotice(notice);
             heading.moveFocusLater();
-            return null;
           }}
-        >
-          <p>
-            Requests with <code>{revoking.hint}</code> are refused from now on
-            {revoking.current ? ', including this one' : ''}. This cannot be undone.
-          </p>
-        </ConfirmDialog>
+          onClose={() => setRevoking(null)}
+        />
       )}
     </section>
   );

@@ -1,7 +1,8 @@
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import type { ResultOf } from '../../lib/types';
-import { Badge, EmptyRow, SortHeader } from '../../components/ui';
+import { Badge, EmptyRow, RowDangerButton } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
+import { SortHeaders, type SortColumn } from '../../components/SortHeaders';
 import { useSortedRows } from '../../lib/sort';
 import { Truncated } from '../../components/Truncated';
 
@@ -30,6 +31,14 @@ const accessors: Record<Column, (t: AccessTokenRow) => string | number | null> =
   expires: (t) => time(t.expiresAt),
 };
 
+const columns: SortColumn<Column>[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'hint', label: 'Hint' },
+  { key: 'created', label: 'Created' },
+  { key: 'lastUsed', label: 'Last Used' },
+  { key: 'expires', label: 'Expires' },
+];
+
 export function isExpired(token: { expiresAt: string | null }, now = Date.now()): boolean {
   return token.expiresAt !== null && Date.parse(token.expiresAt) <= now;
 }
@@ -47,21 +56,7 @@ export function AccessTokensTable(props: {
       <table className="table">
         <thead>
           <tr>
-            <SortHeader column="name" sort={sort} onSort={toggle}>
-              Name
-            </SortHeader>
-            <SortHeader column="hint" sort={sort} onSort={toggle}>
-              Hint
-            </SortHeader>
-            <SortHeader column="created" sort={sort} onSort={toggle}>
-              Created
-            </SortHeader>
-            <SortHeader column="lastUsed" sort={sort} onSort={toggle}>
-              Last Used
-            </SortHeader>
-            <SortHeader column="expires" sort={sort} onSort={toggle}>
-              Expires
-            </SortHeader>
+            <SortHeaders columns={columns} sort={sort} onSort={toggle} />
             <th scope="col" className="actions">
               Actions
             </th>
@@ -97,14 +92,12 @@ export function AccessTokensTable(props: {
                 <td data-label="Last Used">{formatDateTime(token.lastUsedAt)}</td>
                 <td data-label="Expires">{formatDateTime(token.expiresAt, 'Never')}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    className="button button-small button-danger-outline"
-                    aria-label={`Revoke ${token.name}`}
+                  <RowDangerButton
+                    label={`Revoke ${token.name}`}
                     onClick={() => props.onRevoke({ id: token.id, name: token.name, hint: token.hint, current: token.current })}
                   >
                     Revoke
-                  </button>
+                  </RowDangerButton>
                 </td>
               </tr>
             );

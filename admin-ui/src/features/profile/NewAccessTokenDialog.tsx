@@ -2,6 +2,7 @@ import { useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { SecretShownOnceDialog } from '../../components/SecretShownOnceDialog';
 import { ErrorMessage } from '../../components/ui';
+import { FormFooter } from '../../components/FormFooter';
 import { formatDate } from '../../lib/format';
 
 export type SaveTokenResult =
@@ -176,14 +177,7 @@ export function NewAccessTokenDialog({
           </div>
         )}
         {error && <ErrorMessage>{error}</ErrorMessage>}
-        <div className="dialog-footer">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={fetching}>
-            {fetching ? 'Creating…' : 'Create Token'}
-          </button>
-        </div>
+        <FormFooter onCancel={onClose} busy={fetching} label="Create Token" busyLabel="Creating…" />
       </form>
     </Dialog>
   );

@@ -2,6 +2,8 @@ import { useId, useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage } from '../../components/ui';
+import { FormField } from '../../components/FormField';
+import { FormFooter } from '../../components/FormFooter';
 import { fieldErrors } from '../../lib/fieldErrors';
 
 const CreateUserMutation = graphql(`
@@ -74,44 +76,26 @@ export function NewUserForm(props: {
 
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Name</label>
-        <input
-          id={`${id}-name`}
-          data-autofocus={!props.initial?.name || undefined}
-          value={name}
-          autoComplete="off"
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={errors.name ? `${id}-name-error` : undefined}
-          onChange={edit('name', setName)}
-        />
-        {errors.name && (
-          <p id={`${id}-name-error`} className="field-error">
-            {errors.name}
-          </p>
+      <FormField id={`${id}-name`} label="Name" error={errors.name}>
+        {(control) => (
+          <input
+            {...control}
+            data-autofocus={!props.initial?.name || undefined}
+            value={name}
+            autoComplete="off"
+            onChange={edit('name', setName)}
+          />
         )}
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-email`}>Email</label>
-        <input
-          id={`${id}-email`}
-          type="email"
-          value={email}
-          autoComplete="off"
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? `${id}-email-error` : `${id}-email-help`}
-          onChange={edit('email', setEmail)}
-        />
-        {errors.email ? (
-          <p id={`${id}-email-error`} className="field-error">
-            {errors.email}
-          </p>
-        ) : (
-          <p id={`${id}-email-help`} className="field-help">
-            They sign in with this address (a sign-in link, or your identity provider).
-          </p>
-        )}
-      </div>
+      </FormField>
+      <FormField
+        id={`${id}-email`}
+        label="Email"
+        error={errors.email}
+        help="They sign in with this address (a sign-in link, or your identity provider)."
+        helpGivesWay
+      >
+        {(control) => <input {...control} type="email" value={email} autoComplete="off" onChange={edit('email', setEmail)} />}
+      </FormField>
       {props.offerAdmin && (
         <label className="toggle">
           <input type="checkbox" checked={isAdmin} onChange={(e) => setIsAdmin(e.target.checked)} />
@@ -119,14 +103,7 @@ export function NewUserForm(props: {
         </label>
       )}
       {other && <ErrorMessage>{other}</ErrorMessage>}
-      <div className="dialog-footer">
-        <button type="button" className="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={fetching}>
-          {fetching ? 'Creating…' : props.submitLabel}
-        </button>
-      </div>
+      <FormFooter onCancel={props.onCancel} busy={fetching} label={props.submitLabel} busyLabel="Creating…" />
     </form>
   );
 }

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { SuccessMessage } from '../../components/ui';
-import { errorMessage } from '../../lib/errors';
 import { AccessTokensTable } from '../profile/AccessTokensTable';
+import { RevokeAccessTokenDialog } from '../profile/RevokeAccessTokenDialog';
 
 export const UserAccessTokensSection_UserFragment = graphql(`
   fragment UserAccessTokensSection_UserFragment on User {
@@ -31,7 +30,7 @@ const RevokeAccessTokenMutation = graphql(`
 /** A user's admin-API tokens (never the secrets), for an admin to revoke; the user makes them on their Profile page. */
 export function UserAccessTokensSection(props: { user: FragmentType<typeof UserAccessTokensSection_UserFragment> }) {
   const user = getFragmentData(UserAccessTokensSection_UserFragment, props.user);
-  const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string } | null>(null);
+  const [revoking, setRevoking] = useState<{ id: string; name: string; hint: string; current: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [, revoke] = useMutation(RevokeAccessTokenMutation);
 
@@ -50,22 +49,12 @@ export function UserAccessTokensSection(props: { user: FragmentType<typeof UserA
         }}
       />
       {revoking && (
-        <ConfirmDialog
-          title={`Revoke “${revoking.name}”?`}
-          confirmLabel="Revoke token"
-          danger
+        <RevokeAccessTokenDialog
+          token={revoking}
+          revoke={(id) => revoke({ input: { id } })}
+          onRevoked={setNotice}
           onClose={() => setRevoking(null)}
-          onConfirm={async () => {
-            const result = await revoke({ input: { id: revoking.id } });
-            if (result.error) return errorMessage(result.error);
-            setNotice(`Admin-API token “${revoking.name}” revoked.`);
-            return null;
-          }}
-        >
-          <p>
-            Requests with <code>{revoking.hint}</code> are refused from now on. This cannot be undone.
-          </p>
-        </ConfirmDialog>
+        />
       )}
     </section>
   );

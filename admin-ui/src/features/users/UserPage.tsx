@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { DetailHeader } from '../../components/DetailHeader';
+import { NotFound } from '../../components/NotFound';
 import { Badge, ErrorMessage, Spinner, StatusBadge, SuccessMessage } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
@@ -59,40 +61,33 @@ export function UserPage() {
   if (!data && fetching) return <Spinner label="Loading user…" />;
   if (!data && error) return <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>;
   if (!user) {
-    return (
-      <div className="not-found">
-        <h1>User not found</h1>
-        <p>This user does not exist.</p>
-        <Link to="/users">Back to users</Link>
-      </div>
-    );
+    return <NotFound title="User not found" text="This user does not exist." back={{ to: '/users', label: 'Back to users' }} />;
   }
   const self = data?.viewer.id === user.id;
 
   return (
     <div className="page">
-      <header className="page-header">
-        <nav className="breadcrumb" aria-label="Breadcrumb">
-          <Link to="/users">← Users</Link>
-        </nav>
-        <div className="page-title-row">
-          <div className="title-block">
-            <h1 className="wrap-anywhere">{user.name}</h1>
-            <p className="title-meta user-meta">
-              {user.active ? <StatusBadge active /> : <Badge tone="gray">Deactivated</Badge>}
-              {user.isAdmin && <Badge tone="blue">Admin</Badge>}
-              <a href={`mailto:${user.email}`} className="truncate" title={user.email}>
-                {user.email}
-              </a>
-              <span className="muted">Last sign-in {formatDateTime(user.lastSignInAt, 'never')}</span>
-            </p>
-          </div>
-          <div className="page-actions">
+      <DetailHeader
+        back={{ to: '/users', label: 'Users' }}
+        title={user.name}
+        metaClassName="user-meta"
+        meta={
+          <>
+            {user.active ? <StatusBadge active /> : <Badge tone="gray">Deactivated</Badge>}
+            {user.isAdmin && <Badge tone="blue">Admin</Badge>}
+            <a href={`mailto:${user.email}`} className="truncate" title={user.email}>
+              {user.email}
+            </a>
+            <span className="muted">Last sign-in {formatDateTime(user.lastSignInAt, 'never')}</span>
+          </>
+        }
+        actions={
+          <>
             {user.viewerCan.setCoinPool && <CoinPoolSettingsButton owner={user} />}
             <UserAdminActions user={user} onDone={setNotice} />
-          </div>
-        </div>
-      </header>
+          </>
+        }
+      />
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={user} label="Personal usage" tokensNote="personal keys" onRefillDue={onRefillDue} />

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Badge, EmptyRow, SuccessMessage } from '../../components/ui';
+import { ActionsHeader, Badge, EmptyRow, RowDangerButton, SuccessMessage } from '../../components/ui';
 import { Truncated } from '../../components/Truncated';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
@@ -64,11 +64,7 @@ export function UserSessionsSection(props: { user: FragmentType<typeof UserSessi
               <th scope="col">Signed in</th>
               <th scope="col">Last seen</th>
               <th scope="col">Expires</th>
-              {canRevoke && (
-                <th scope="col" className="actions">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
+              {canRevoke && <ActionsHeader />}
             </tr>
           </thead>
           <tbody>
@@ -89,17 +85,15 @@ export function UserSessionsSection(props: { user: FragmentType<typeof UserSessi
                 <td data-label="Expires">{formatDateTime(session.expiresAt)}</td>
                 {canRevoke && (
                   <td className="actions">
-                    <button
-                      type="button"
-                      className="button button-small button-danger-outline"
-                      aria-label={`Revoke the session signed in ${formatDateTime(session.createdAt)}`}
+                    <RowDangerButton
+                      label={`Revoke the session signed in ${formatDateTime(session.createdAt)}`}
                       onClick={() => {
                         setNotice(null);
                         setRevoking(session);
                       }}
                     >
                       Revoke
-                    </button>
+                    </RowDangerButton>
                   </td>
                 )}
               </tr>

@@ -2,8 +2,9 @@ import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import { Badge, EmptyRow, ErrorMessage, SearchBox, Spinner, StatusBadge, SuccessMessage } from '../../components/ui';
+import { ActionsHeader, Badge, EmptyRow, ErrorMessage, SearchBox, Spinner, StatusBadge, SuccessMessage } from '../../components/ui';
 import { Truncated } from '../../components/Truncated';
+import { Pager } from '../../components/Pager';
 import { errorMessage } from '../../lib/errors';
 import { clientPath, formatDateTime } from '../../lib/format';
 import { userPath } from './paths';
@@ -119,9 +120,7 @@ export function UsersPage() {
                   <th scope="col" className="num">
                     Personal pool
                   </th>
-                  <th scope="col" className="actions">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>
@@ -159,22 +158,7 @@ export function UsersPage() {
         {error && connection && (
           <ErrorMessage onRetry={() => reexecute({ requestPolicy: 'network-only' })}>{errorMessage(error)}</ErrorMessage>
         )}
-        {connection && (cursors.length > 1 || connection.pageInfo.hasNextPage) && (
-          <nav className="pagination" aria-label="Pages">
-            <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              ← Previous
-            </button>
-            <span className="muted">Page {cursors.length}</span>
-            <button
-              type="button"
-              className="button"
-              disabled={!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor}
-              onClick={() => setCursors((c) => [...c, connection.pageInfo.endCursor ?? null])}
-            >
-              Next →
-            </button>
-          </nav>
-        )}
+        {connection && <Pager cursors={cursors} setCursors={setCursors} pageInfo={connection.pageInfo} />}
       </section>
       {creating && (
         <NewUserDialog
