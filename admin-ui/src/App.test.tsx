@@ -208,8 +208,8 @@ describe('App', () => {
               status: 'ALLOWED',
               setting: 'DEFAULT',
               callable: true,
-              refusal: null,
-              refusalReason: null,
+              refusal: null as string | null,
+              refusalReason: null as string | null,
               lastUsedAt: null,
               usage: { __typename: 'Usage', requests: 0, totalTokens: 0, coinsSpent: '0' },
               model: {
@@ -258,6 +258,23 @@ describe('App', () => {
     expect(within(card('Coin Pool')).getByText('40.00')).toBeTruthy();
     expect(within(card('Coin Pool')).getByRole('progressbar', { name: 'Coin pool balance' }).getAttribute('aria-valuenow')).toBe('40');
     expect(within(card('Coin Refill')).getByText('+5 coins / day')).toBeTruthy();
+  });
+
+  it('names a model a call would succeed with in the usage examples', async () => {
+    const reply = profile(0, { state: 'LIMITED', balance: '0', capacity: '50' });
+    const [paid] = reply.data.viewer.modelAccess;
+    reply.data.viewer.modelAccess = [
+      { ...paid, callable: false, refusal: 'NO_COINS', refusalReason: 'Your personal coin pool is empty.' },
+      { ...paid, model: { ...paid.model, id: 'm2', name: 'free-model' } },
+    ];
+    const user = userEvent.setup();
+    renderApp('/profile', {
+      Layout_ViewerQuery: () => ({ data: { viewer } }),
+      ProfilePage_ViewerQuery: () => reply,
+      ...emptySections,
+    });
+    await user.click(await screen.findByRole('button', { name: 'Usage examples' }));
+    expect(screen.getByRole('tabpanel').textContent).toContain('model="free-model"');
   });
 
   it('says when personal keys have no budget yet', async () => {

@@ -32,6 +32,7 @@ export const ClientPageQuery = graphql(`
       ...ModelAccessTable_UsageOwnerFragment
       modelAccess {
         status
+        callable
         model {
           id
           name
@@ -80,7 +81,10 @@ export function ClientPage() {
     );
   }
 
-  const exampleModel = client.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')?.model.name;
+  // The usage example names a model a call would succeed with; failing that, one the owner may use once it has coins.
+  const exampleModel = (
+    client.modelAccess.find((m) => m.callable) ?? client.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')
+  )?.model.name;
   return (
     <div className="page">
       <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton owner={client} /> : null} />

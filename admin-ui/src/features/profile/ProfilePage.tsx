@@ -20,6 +20,7 @@ const ProfileQuery = graphql(`
       ...ModelAccessTable_UsageOwnerFragment
       modelAccess {
         status
+        callable
         model {
           id
           name
@@ -58,7 +59,10 @@ export function ProfilePage() {
     return <ErrorMessage onRetry={refetch}>{errorMessage(error) ?? 'Your profile could not be loaded.'}</ErrorMessage>;
   }
   const viewer = data.viewer;
-  const exampleModel = viewer.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')?.model.name;
+  // The usage example names a model a call would succeed with; failing that, one the owner may use once it has coins.
+  const exampleModel = (
+    viewer.modelAccess.find((m) => m.callable) ?? viewer.modelAccess.find((m) => m.status === 'ALLOWED' || m.status === 'CONSENTED')
+  )?.model.name;
   return (
     <div className="page">
       <header className="page-header">
