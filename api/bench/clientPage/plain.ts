@@ -13,9 +13,11 @@ import { db } from '../../src/db/current.ts';
 import { authenticateAccessToken } from '../../src/domain/auth.ts';
 import { nextRefillAt } from '../../src/domain/coinPools.ts';
 import { exact, formatCoins } from '../../src/domain/coins.ts';
-import { accessStatus } from '../../src/domain/modelAccess.ts';
+import { callRefusal, callRefusalReason } from '../../src/domain/callRefusal.ts';
+import { accessStatus, type ModelAccessEntry } from '../../src/domain/modelAccess.ts';
 import { modelHealth, recentResults } from '../../src/domain/modelHealth.ts';
 import { isUuid } from '../../src/domain/input.ts';
+import { largestRecentReservations } from '../../src/domain/reservationHistory.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
 import { decodeGlobalID } from '@pothos/plugin-relay';
@@ -44,6 +46,7 @@ function clientIdOf(globalId: unknown): string | null {
 interface ClientRow {
   id: string;
   name: string;
+  description: string | null;
   active: boolean;
   createdAt: Date;
   state: 'UNLIMITED' | 'NOT_CONFIGURED' | 'LIMITED' | null;
@@ -58,7 +61,7 @@ interface ClientRow {
 /** The client with its pool, if the viewer may see it: one statement. */
 async function visibleClient(viewer: Viewer, id: string) {
   const [row] = await db().$queryRaw<ClientRow[]>`
-    SELECT c."id", c."name", c."active", c."createdAt",
+    SELECT c."id", c."name", c."description", c."active", c."createdAt",
            p."state"::text AS "state", p."balance"::text AS "balance", p."capacity"::text AS "capacity",
            p."refillAmount"::text AS "refillAmount", p."refillIntervalSeconds", p."lastRefillAt",
            EXISTS (SELECT 1 FROM "ClientManager" m WHERE m."clientId" = c."id" AND m."userId" = ${viewer.id}::uuid) AS "isManager"
@@ -68,7 +71,7 @@ async function visibleClient(viewer: Viewer, id: string) {
 }
 
 async function clientPage(viewer: Viewer, row: ClientRow) {
-  const [managers, [usage], access, health] = await Promise.all([
+  const [managers, [usage], access, health, largest] = await Promise.all([
     db().$queryRaw<{ addedAt: Date; id: string; name: string; email: string }[]>`
       SELECT m."addedAt", u."id", u."name", u."email"
         FROM "ClientManager" m JOIN "User" u ON u."id" = m."userId"
@@ -83,6 +86,8 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         name: string;
         provider: string;
         disabled: boolean;
+        inputCoinsPerMillion: string;
+        outputCoinsPerMillion: string;
         upstreamKeyEnv: string | null;
         needsConsent: boolean;
         consentNotice: string | null;
@@ -95,7 +100,8 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         lastUsedAt: Date | null;
       }[]
     >`
-      SELECT mo."id", mo."name", mo."provider", mo."disabled", mo."upstreamKeyEnv", mo."needsConsent", mo."consentNotice", mo."defaultAccess"::text AS "defaultAccess",
+      SELECT mo."id", mo."name", mo."provider", mo."disabled",
+             mo."inputCoinsPerMillion"::text AS "inputCoinsPerMillion", mo."outputCoinsPerMillion"::text AS "outputCoinsPerMillion", mo."upstreamKeyEnv", mo."needsConsent", mo."consentNotice", mo."defaultAccess"::text AS "defaultAccess",
              r."access"::text AS "rule", (mc."id" IS NOT NULL) AS "consented",
              u."requests", (u."inputTokens" + u."outputTokens")::text AS "totalTokens", u."coinsSpent"::text AS "coinsSpent", u."lastUsedAt"
         FROM "Model" mo
@@ -104,7 +110,27 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
         LEFT JOIN "ModelUsage" u ON u."modelId" = mo."id" AND u."clientId" = ${row.id}::uuid
        ORDER BY mo."name" ASC`,
     recentResults(),
+    // A client without a pool row has no reservations to look at (as the API answers).
+    row.state === null ? new Map() : largestRecentReservations('clientId', [row.id]),
   ]);
+  const pool =
+    row.state === null
+      ? null
+      : {
+          state: row.state,
+          balance: row.balance,
+          refillAmount: row.refillAmount,
+          refillIntervalSeconds: row.refillIntervalSeconds,
+          lastRefillAt: row.lastRefillAt,
+        };
+  const now = new Date();
+  /** Whether calls are admitted, through Lumen's own rule (domain/callRefusal.ts). */
+  const callOf = (m: (typeof access)[number], status: ReturnType<typeof accessStatus>) => {
+    const entry = { owner: { clientId: row.id }, model: m, status } as unknown as ModelAccessEntry;
+    const refusal = callRefusal(entry, pool as Parameters<typeof callRefusal>[1], now);
+    return { callable: refusal === null, refusal, refusalReason: callRefusalReason(entry, refusal) };
+  };
+  const largestReservation = largest.get(row.id);
   const can = (action: string) => viewer.isAdmin || (row.isManager && MANAGER_ACTIONS.has(action));
   const limited = row.state === 'LIMITED';
   const nextRefill =
@@ -125,7 +151,9 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
       setModelAccess: can('setModelAccess'),
       setActive: can('setActive'),
       manageManagers: can('manageManagers'),
+      update: can('update'),
     },
+    description: row.description,
     active: row.active,
     createdAt: iso(row.createdAt),
     usage: {
@@ -139,27 +167,32 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
       state: row.state ?? 'NOT_CONFIGURED',
       balance: limited ? coins(row.balance) : null,
       capacity: limited ? coins(row.capacity) : null,
+      largestRecentReservation: largestReservation ? formatCoins(largestReservation) : null,
     },
     coinRefill: nextRefill
       ? { amount: coins(row.refillAmount), intervalSeconds: row.refillIntervalSeconds, nextRefillAt: iso(nextRefill) }
       : null,
     managers: managers.map((m) => ({ addedAt: iso(m.addedAt), user: { id: encodeGlobalID('User', m.id), name: m.name, email: m.email } })),
-    modelAccess: access.map((m) => ({
-      status: accessStatus(m, m.rule, m.consented),
-      model: {
-        id: encodeGlobalID('Model', m.id),
-        name: m.name,
-        provider: m.provider,
-        disabled: m.disabled,
-        status: modelHealth(m, health.get(m.id)).status,
-        needsConsent: m.needsConsent,
-        consentNotice: m.consentNotice,
-        defaultAccess: m.defaultAccess,
-      },
-      setting: m.rule ?? 'DEFAULT',
-      lastUsedAt: iso(m.lastUsedAt),
-      usage: { requests: m.requests ?? 0, totalTokens: Number(m.totalTokens ?? 0), coinsSpent: coins(m.coinsSpent ?? '0') },
-    })),
+    modelAccess: access.map((m) => {
+      const status = accessStatus(m, m.rule, m.consented);
+      return {
+        status,
+        ...callOf(m, status),
+        model: {
+          id: encodeGlobalID('Model', m.id),
+          name: m.name,
+          provider: m.provider,
+          disabled: m.disabled,
+          status: modelHealth(m, health.get(m.id)).status,
+          needsConsent: m.needsConsent,
+          consentNotice: m.consentNotice,
+          defaultAccess: m.defaultAccess,
+        },
+        setting: m.rule ?? 'DEFAULT',
+        lastUsedAt: iso(m.lastUsedAt),
+        usage: { requests: m.requests ?? 0, totalTokens: Number(m.totalTokens ?? 0), coinsSpent: coins(m.coinsSpent ?? '0') },
+      };
+    }),
   };
 }
 
