@@ -4,22 +4,11 @@
 // once Redis is back, A's subscriber hears RESYNC, then each event exactly once.
 // Needs LUMEN_TEST_DATABASE_URL (CI sets it) and redis-server; skipped otherwise.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { graphql } from './gql/index.ts';
-import { gqlOn, startServer, stopServer, subscribeOn, type Instance } from './support/instances.ts';
+import { gqlOn, startTwoInstances, subscribeOn, type Instance, type TwoInstances } from './support/instances.ts';
 import { noRedisServer, startRedis, type RedisServer } from './support/redisServer.ts';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
-import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/database.ts';
-import { createAccessToken } from '../src/domain/auth.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
-import { createClient } from '../src/domain/clients.ts';
-import { setClientCoinPool } from '../src/domain/coinPools.ts';
-import { createUser } from '../src/domain/users.ts';
-import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
 import { model, openai } from './support/v1.ts';
 
@@ -36,43 +25,32 @@ async function eventually(condition: () => Promise<boolean>, what: string, deadl
 }
 
 describe('two instances while their Redis dies and comes back', { skip }, () => {
-  let scratch: ScratchDatabase;
   let redis: RedisServer;
-  let database: Database;
+  let deployment: TwoInstances;
+  let database: TwoInstances['database'];
   let a: Instance;
   let b: Instance;
   let adminToken: string;
   let clientId: string;
   let echoModel: string;
-  let viewer: { id: string; email: string; name: string; isAdmin: boolean };
+  let viewer: TwoInstances['viewer'];
 
   before(async () => {
-    scratch = await createScratchDatabase(adminUrl!, 'lumen_test_redis_outage');
     redis = await startRedis();
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redis.url,
-      LUMEN_SECRET: randomBytes(32).toString('base64url'),
-      LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-redis-outage-${process.pid}`),
-      LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
-    };
-    database = await openLumen(loadConfig(env), { purpose: 'test' });
-    const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
-    viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
-    adminToken = (await createAccessToken(null, user.id, { name: 'test' })).token;
-    const client = await createClient(viewer, { name: 'Shared' });
-    clientId = client.id;
-    await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (await model({ viewer }, { name: 'echo' })).name;
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    deployment = await startTwoInstances({
+      adminUrl: adminUrl!,
+      redisUrl: redis.url,
+      name: 'redis_outage',
+      beforeServers: async ({ viewer }) => {
+        echoModel = (await model({ viewer }, { name: 'echo' })).name;
+      },
+    });
+    ({ a, b, database, adminToken, clientId, viewer } = deployment);
   });
 
   after(async () => {
-    await Promise.all([stopServer(a), stopServer(b)]);
+    await deployment?.close();
     await redis?.destroy();
-    if (database) await closeLumen(database);
-    await scratch?.drop();
   });
 
   const viewerName = async (instance: Instance) =>

@@ -3,22 +3,11 @@
 // and a price changed on A bills B's next request. Renaming on A makes B answer to
 // the new name. Needs LUMEN_TEST_DATABASE_URL and REDIS_TEST_URL (CI sets both); skipped otherwise.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { graphql } from './gql/index.ts';
-import { gqlOn, startServer, stopServer, type Instance } from './support/instances.ts';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
-import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/database.ts';
-import { createAccessToken } from '../src/domain/auth.ts';
+import { gqlOn, startTwoInstances, type Instance, type TwoInstances } from './support/instances.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { exact } from '../src/domain/coins.ts';
-import { createClient } from '../src/domain/clients.ts';
-import { setClientCoinPool } from '../src/domain/coinPools.ts';
-import { createUser } from '../src/domain/users.ts';
-import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
 import { model, openai, refusal } from './support/v1.ts';
 
@@ -40,39 +29,19 @@ const UpdateModel = graphql(`
 const say = (text: string) => [{ role: 'user' as const, content: text }];
 
 describe('updateModel on two instances', { skip }, () => {
-  let scratch: ScratchDatabase;
-  const secret = randomBytes(32).toString('base64url');
-  let database: Database;
+  let deployment: TwoInstances;
   let a: Instance;
   let b: Instance;
   let adminToken: string;
   let clientId: string;
-  let viewer: { id: string; email: string; name: string; isAdmin: boolean };
+  let viewer: TwoInstances['viewer'];
 
   before(async () => {
-    scratch = await createScratchDatabase(adminUrl!, 'lumen_test_update_model');
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redisUrl!,
-      LUMEN_SECRET: secret,
-      LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-update-model-${process.pid}`),
-      LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
-    };
-    database = await openLumen(loadConfig(env), { purpose: 'test' });
-    const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
-    viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
-    adminToken = (await createAccessToken(null, user.id, { name: 'test' })).token;
-    clientId = (await createClient(viewer, { name: 'Shared' })).id;
-    await setClientCoinPool(viewer, clientId, { state: 'UNLIMITED' });
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    deployment = await startTwoInstances({ adminUrl: adminUrl!, redisUrl: redisUrl!, name: 'update_model' });
+    ({ a, b, adminToken, clientId, viewer } = deployment);
   });
 
-  after(async () => {
-    await Promise.all([stopServer(a), stopServer(b)]);
-    if (database) await closeLumen(database);
-    await scratch?.drop();
-  });
+  after(() => deployment?.close());
 
   /** A fresh model and a key whose access B has cached (it served a request with it). */
   async function cachedOnB(input: Parameters<typeof model>[1] = {}) {
@@ -103,7 +72,10 @@ describe('updateModel on two instances', { skip }, () => {
     const { m, onB } = await cachedOnB({ inputCoinsPerMillion: '1', outputCoinsPerMillion: '1' });
     await updateOnA(m.id, { inputCoinsPerMillion: '500000', outputCoinsPerMillion: '700000' });
     const answer = await onB.chat.completions.create({ model: m.name, messages: say('new price') });
-    const record = await database.prisma.usageRecord.findFirstOrThrow({ where: { modelId: m.id }, orderBy: { createdAt: 'desc' } });
+    const record = await deployment.database.prisma.usageRecord.findFirstOrThrow({
+      where: { modelId: m.id },
+      orderBy: { createdAt: 'desc' },
+    });
     const expected = exact(answer.usage!.prompt_tokens)
       .times(500_000)
       .plus(exact(answer.usage!.completion_tokens).times(700_000))

@@ -4,22 +4,13 @@
 // leaves a stream served over real HTTP is billed for what it received.
 // Needs LUMEN_TEST_DATABASE_URL and REDIS_TEST_URL (CI sets both); skipped otherwise.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { graphql } from './gql/index.ts';
-import { gqlOn, startServer, stopServer, subscribeOn, type Instance } from './support/instances.ts';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
-import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/database.ts';
-import { createAccessToken } from '../src/domain/auth.ts';
+import { gqlOn, startTwoInstances, subscribeOn, type Instance, type TwoInstances } from './support/instances.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
-import { createUser } from '../src/domain/users.ts';
 import { connectRedisBus, disconnectBus, subscribeOwnerChanges } from '../src/events/bus.ts';
-import { closeLumen, openLumen } from '../src/lumen.ts';
 import { gid } from './support/lumen.ts';
 import { model, openai, refusal } from './support/v1.ts';
 
@@ -28,46 +19,33 @@ const redisUrl = process.env.REDIS_TEST_URL;
 const skip = !adminUrl || !redisUrl ? 'needs LUMEN_TEST_DATABASE_URL (PostgreSQL) and REDIS_TEST_URL (Redis); CI sets both' : false;
 
 describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
-  let scratch: ScratchDatabase;
-  const secret = randomBytes(32).toString('base64url');
-  let database: Database;
+  let deployment: TwoInstances;
+  let database: TwoInstances['database'];
   let a: Instance;
   let b: Instance;
   let adminToken: string;
   let clientId: string;
   let echoModel: string;
   let slowModel: string;
-  let viewer: { id: string; email: string; name: string; isAdmin: boolean };
+  let viewer: TwoInstances['viewer'];
 
   before(async () => {
-    scratch = await createScratchDatabase(adminUrl!, 'lumen_test_instances');
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redisUrl!,
-      LUMEN_SECRET: secret,
-      LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-instances-${process.pid}`),
-      LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
-    };
-    // The test process seeds the database (and migrates it) with the servers' secret, so key hashes match.
-    database = await openLumen(loadConfig(env), { purpose: 'test' });
-    const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
-    viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
-    adminToken = (await createAccessToken(null, user.id, { name: 'test' })).token;
-    const client = await createClient(viewer, { name: 'Shared' });
-    clientId = client.id;
-    await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    echoModel = (await model({ viewer }, { name: 'echo' })).name;
-    slowModel = (await model({ viewer }, { name: 'echo-slow', upstreamModel: 'echo?tokenDelay=20' })).name;
-    await connectRedisBus(redisUrl!);
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    deployment = await startTwoInstances({
+      adminUrl: adminUrl!,
+      redisUrl: redisUrl!,
+      name: 'instances',
+      beforeServers: async ({ viewer }) => {
+        echoModel = (await model({ viewer }, { name: 'echo' })).name;
+        slowModel = (await model({ viewer }, { name: 'echo-slow', upstreamModel: 'echo?tokenDelay=20' })).name;
+        await connectRedisBus(redisUrl!);
+      },
+    });
+    ({ a, b, database, adminToken, clientId, viewer } = deployment);
   });
 
   after(async () => {
-    await Promise.all([stopServer(a), stopServer(b)]);
     await disconnectBus();
-    if (database) await closeLumen(database);
-    await scratch?.drop();
+    await deployment?.close();
   });
 
   const gql = (instance: Instance, query: string, variables: Record<string, unknown>) => gqlOn(instance, adminToken, query, variables);
