@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
 import { EmptyRow, StatusBadge } from '../../components/ui';
+import { Truncated } from '../../components/Truncated';
 import { clientPath } from '../../lib/format';
 
 export const UserClientsSection_UserFragment = graphql(`
@@ -37,8 +38,8 @@ export function UserClientsSection(props: { user: FragmentType<typeof UserClient
             {user.managedClients.map((client) => (
               <tr key={client.id}>
                 <th scope="row" data-label="Name" className="cell-strong">
-                  <Link to={clientPath(client.id)} className="truncate" title={client.name}>
-                    {client.name}
+                  <Link to={clientPath(client.id)}>
+                    <Truncated text={client.name} />
                   </Link>
                 </th>
                 <td data-label="Status">

@@ -5,6 +5,7 @@ import { graphql } from '../../gql';
 import { DetailHeader } from '../../components/DetailHeader';
 import { NotFound } from '../../components/NotFound';
 import { Badge, ErrorMessage, Spinner, StatusBadge, SuccessMessage } from '../../components/ui';
+import { Truncated } from '../../components/Truncated';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
@@ -75,8 +76,8 @@ export function UserPage() {
           <>
             {user.active ? <StatusBadge active /> : <Badge tone="gray">Deactivated</Badge>}
             {user.isAdmin && <Badge tone="blue">Admin</Badge>}
-            <a href={`mailto:${user.email}`} className="truncate" title={user.email}>
-              {user.email}
+            <a href={`mailto:${user.email}`}>
+              <Truncated text={user.email} />
             </a>
             <span className="muted">Last sign-in {formatDateTime(user.lastSignInAt, 'never')}</span>
           </>

@@ -130,8 +130,8 @@ export function UsersPage() {
                 {connection.edges.map(({ node: user }) => (
                   <tr key={user.id} className={user.active ? undefined : 'row-muted'}>
                     <th scope="row" data-label="Name" className="cell-strong">
-                      <Link to={userPath(user.id)} className="truncate" title={user.name}>
-                        {user.name}
+                      <Link to={userPath(user.id)}>
+                        <Truncated text={user.name} />
                       </Link>
                       <Truncated className="cell-sub" text={user.email} />
                     </th>
@@ -185,8 +185,8 @@ function ManagedClients({ clients }: { clients: readonly { id: string; name: str
       {clients.slice(0, CLIENTS_SHOWN).map((client, i) => (
         <span key={client.id}>
           {i > 0 && ', '}
-          <Link to={clientPath(client.id)} className="truncate" title={client.name}>
-            {client.name}
+          <Link to={clientPath(client.id)}>
+            <Truncated text={client.name} />
           </Link>
         </span>
       ))}
