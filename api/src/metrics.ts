@@ -2,7 +2,7 @@
 // Yoga plugin; these are Lumen's own: HTTP by route, /v1 by model, coins, refusals.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { redisDegradedSeconds, redisStatus } from './events/redis.ts';
-import { unsettledCount } from './domain/settlements.ts';
+import { unsettledCount } from './domain/settlementQueue.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
@@ -127,7 +127,7 @@ new Counter({
   },
 });
 
-// Usage of answered /v1 requests that waits for an unreachable database (domain/settlements.ts).
+// Usage of answered /v1 requests that waits for an unreachable database (domain/settlementQueue.ts).
 new Gauge({
   name: 'lumen_unsettled_requests',
   help: 'Answered /v1 requests whose usage waits in this instance for the database to come back (their coins stay reserved)',

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openCliSocket, type CliSocket } from './cli/socketServer.ts';
 import { loadConfig, type Config } from './config.ts';
-import { unsettledCount } from './domain/settlements.ts';
+import { returnAllLeases } from './domain/leases.ts';
+import { unsettledCount } from './domain/settlementQueue.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
@@ -17,6 +18,7 @@ import { log } from './log.ts';
 import { closeLumen, openLumen } from './lumen.ts';
 import { startupFailure } from './startupFailure.ts';
 import { drain } from './v1/inFlight.ts';
+import { isV1Path, serveV1 } from './v1/nodeRoute.ts';
 import { app, yoga } from './yoga.ts';
 
 let startedWith: Config | null = null;
@@ -36,7 +38,8 @@ async function main() {
     // Rate limits are shared by all instances, or a client could multiply them by the instance count.
     await useRedisRateLimits(config.redisUrl);
   }
-  const server = createServer(app);
+  // /v1 goes straight to its own node:http route; everything else to the GraphQL server's adapter.
+  const server = createServer((req, res) => (isV1Path(req.url) ? void serveV1(req, res) : app(req, res)));
   const closeWebSocket = attachWebSocket(server, yoga);
   // A port in use (or any listen error) ends the start here; see main's catch.
   await listen(server, config.port, config.host);
@@ -93,6 +96,8 @@ async function main() {
       );
     }
     stopSweeper();
+    // What this instance holds of LIMITED pools goes back to them now rather than after 2 minutes.
+    await returnAllLeases().catch((error) => log.warn({ err: error }, 'coin leases could not be given back; a sweeper will'));
     await closeWebSocket();
     // What is left open now are subscriptions (SSE) and idle keep-alive connections.
     server.closeAllConnections();

@@ -18,7 +18,7 @@ import { openLumen } from '../src/lumen.ts';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratchDatabase.ts';
 import { TestLumen, type TestUser } from './support/lumen.ts';
 import { answer, startUpstream, usageOf, type TestUpstream, type UpstreamBody } from './support/upstream.ts';
-import { clientKey, model, openai, pool, sum } from './support/v1.ts';
+import { clientKey, model, openai, pool, sum, shownPool } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
 
@@ -130,8 +130,11 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     answer(held[1].res, usageOf(9, 40), 'during');
     // The upstream answered, so the caller gets the answer; the usage waits for the database.
     assert.equal((await admitted).choices[0].message.content, 'during');
-    const [{ n: reserved }] = (await direct.query(`SELECT count(*)::int AS n FROM "CoinReservation"`)).rows;
-    assert.equal(reserved, 1, 'the reservation of the answered request is kept until it is settled');
+    // Its coins came from this instance's lease, whose row is lowered only when the settlement commits.
+    const [{ n: leases, amount: leased }] = (
+      await direct.query(`SELECT count(*)::int AS n, coalesce(sum("amount"), 0)::text AS amount FROM "CoinLease"`)
+    ).rows;
+    assert.equal(leases, 1, 'the lease holding the coins of the answered request is kept until it is settled');
 
     // New requests are refused at once, in OpenAI's shape, with a retry hint.
     let seen: unknown;
@@ -175,6 +178,12 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
       if (records < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(records, 2, 'the answered request was not recorded after the outage');
+    const [{ amount: leasedAfter }] = (await direct.query(`SELECT coalesce(sum("amount"), 0)::text AS amount FROM "CoinLease"`)).rows;
+    assert.equal(
+      exact(leased).minus(exact(leasedAfter)).toFixed(),
+      exact('2.5').times(9).plus(exact(2000).times(40)).dividedBy(1_000_000).toFixed(),
+      'the lease was charged the cost of the request answered during the outage, once',
+    );
 
     // Recovery: requests, GraphQL and readiness work again without anyone's help.
     const afterwards = ask();
@@ -194,7 +203,7 @@ describe('PostgreSQL unreachable', { skip: adminUrl ? false : 'needs a real Post
     );
     const open = await lumen.prisma.coinReservation.findMany({ where: { pool: { clientId: client.id } } });
     assert.equal(open.length, 0, 'a reservation outlived its settlement');
-    const { balance } = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const { balance } = await shownPool(lumen.prisma, client.id);
     assert.equal(
       exact(1000).minus(exact(balance)).toFixed(),
       sum(usage.map((u) => u.coins))

@@ -11,7 +11,7 @@ import { createApiKey } from '../src/domain/apiKeys.ts';
 import { resetRateLimits } from '../src/http/rateLimits.ts';
 import { schema } from '../src/schema/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
-import { model as echoModel } from './support/v1.ts';
+import { model as echoModel, shownPool } from './support/v1.ts';
 
 const RUNS = Number(process.env.LUMEN_FUZZ_RUNS ?? 15);
 
@@ -186,7 +186,7 @@ test('/v1/chat/completions: hostile bodies get an OpenAI-style error, never a 5x
   await fc.assert(
     fc.asyncProperty(body, async (text) => {
       const records = await lumen.prisma.usageRecord.count({ where: { clientId: client.id } });
-      const pool = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+      const pool = await shownPool(lumen.prisma, client.id);
       const response = await lumen.fetch('/v1/chat/completions', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
@@ -201,7 +201,7 @@ test('/v1/chat/completions: hostile bodies get an OpenAI-style error, never a 5x
         `not an OpenAI error envelope: ${JSON.stringify(answer)}`,
       );
       assert.equal(await lumen.prisma.usageRecord.count({ where: { clientId: client.id } }), records, 'a refused request was recorded');
-      const after = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+      const after = await shownPool(lumen.prisma, client.id);
       assert.equal(after.balance.toString(), pool.balance.toString(), 'a refused request moved coins');
     }),
     { numRuns: RUNS * 4 },

@@ -1,5 +1,6 @@
-// The reservation ledger: coins reserved for a request under way are a row of their
-// own, so that a process dying between reserving and settling does not lose them.
+// The reservation ledger: coins reserved for a request under way from the pool row itself
+// (a pool too low for a coin lease) are a row of their own, so that a process dying between
+// reserving and settling does not lose them. Leases: leases.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { exact } from '../src/domain/coins.ts';
@@ -8,6 +9,7 @@ import {
   recordUsage,
   releaseReservation,
   reserveCoins,
+  reservePerRequest,
   touchLiveReservations,
 } from '../src/domain/metering.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
@@ -28,13 +30,18 @@ async function limitedClient(balance: string) {
 }
 const balanceOf = async (clientId: string) =>
   exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
+/** A per-request reservation, as the last coins of a pool are reserved. */
+async function reserveRow(clientId: string, amount: string) {
+  const { id } = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } });
+  return reservePerRequest({ clientId }, id, exact(amount));
+}
 const age = (minutes: number) => lumen.prisma.coinReservation.updateMany({ data: { touchedAt: new Date(Date.now() - minutes * 60_000) } });
 
 test('a reservation is a ledger row; settling removes it and refunds the unspent part', async () => {
   const client = await limitedClient('100');
   const m = await model(admin);
   const key = await clientKey(admin, client.id);
-  const reservation = await reserveCoins({ clientId: client.id }, exact('10'));
+  const reservation = await reserveRow(client.id, '10');
   assert.equal(await balanceOf(client.id), '90');
   assert.equal(exact((await lumen.prisma.coinReservation.findUniqueOrThrow({ where: { id: reservation.id! } })).amount).toFixed(), '10');
   await recordUsage({
@@ -54,8 +61,8 @@ test('a reservation is a ledger row; settling removes it and refunds the unspent
 
 test('a reservation abandoned by a dead process is given back, once', async () => {
   const client = await limitedClient('50');
-  await reserveCoins({ clientId: client.id }, exact('20'));
-  await reserveCoins({ clientId: client.id }, exact('5'));
+  await reserveRow(client.id, '20');
+  await reserveRow(client.id, '5');
   assert.equal(await balanceOf(client.id), '25');
   // Live reservations are touched by their process and never reclaimed.
   await touchLiveReservations();
@@ -73,8 +80,8 @@ test('settling or releasing after a reclaim does not give the coins back twice',
   const client = await limitedClient('30');
   const m = await model(admin);
   const key = await clientKey(admin, client.id);
-  const settled = await reserveCoins({ clientId: client.id }, exact('10'));
-  const released = await reserveCoins({ clientId: client.id }, exact('10'));
+  const settled = await reserveRow(client.id, '10');
+  const released = await reserveRow(client.id, '10');
   await age(3);
   await reclaimAbandonedReservations();
   assert.equal(await balanceOf(client.id), '30');
@@ -100,7 +107,7 @@ test('a settlement retried after its answer was lost (it had committed) is recor
   const client = await limitedClient('100');
   const m = await model(admin);
   const key = await clientKey(admin, client.id);
-  const settle = (reservation: Awaited<ReturnType<typeof reserveCoins>>, recordId: string) =>
+  const settle = (reservation: Awaited<ReturnType<typeof reserveRow>>, recordId: string) =>
     recordUsage({
       owner: { clientId: client.id },
       apiKeyId: key.id,
@@ -113,12 +120,12 @@ test('a settlement retried after its answer was lost (it had committed) is recor
       latencyMs: 5,
       recordId,
     });
-  const first = await reserveCoins({ clientId: client.id }, exact('10'));
+  const first = await reserveRow(client.id, '10');
   await settle(first, '0190f6a0-0000-7000-8000-000000000001');
   await settle(first, '0190f6a0-0000-7000-8000-000000000001');
   assert.equal(await balanceOf(client.id), '97.5', 'charged twice');
   // The same after a sweeper reclaimed the reservation between the two attempts.
-  const second = await reserveCoins({ clientId: client.id }, exact('10'));
+  const second = await reserveRow(client.id, '10');
   await settle(second, '0190f6a0-0000-7000-8000-000000000002');
   await age(3);
   await reclaimAbandonedReservations();

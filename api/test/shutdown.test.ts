@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createScratchDatabase } from './support/scratchDatabase.ts';
 import { spawnServer } from './support/spawnServer.ts';
-import { model } from './support/v1.ts';
+import { model, shownPool } from './support/v1.ts';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { exact } from '../src/domain/coins.ts';
@@ -96,7 +96,7 @@ test('SIGTERM mid-load: every admitted request is recorded, the rest refused, no
       'a request was recorded as cut off',
     );
     const spent = records.reduce((sum, r) => sum.plus(exact(r.coins)), exact(0));
-    const pool = await database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const pool = await shownPool(database.prisma, client.id);
     assert.equal(exact(pool.balance).toFixed(), exact(1000).minus(spent).toFixed(), 'a reservation was left behind or a cost was lost');
     assert.equal(await database.prisma.coinReservation.count(), 0, 'a reservation row outlived its request');
     const billed = ok.reduce((sum, r) => sum + (r.body.usage?.total_tokens ?? 0), 0);

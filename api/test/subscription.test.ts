@@ -6,6 +6,7 @@ import { graphql } from './gql/index.ts';
 import { assertOk } from './support/assertions.ts';
 import { startLumen, type ResultOf, type TestLumen, type TestUser } from './support/lumen.ts';
 import { SseReader } from './support/sse.ts';
+import { clientKey, model, openai } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -125,3 +126,81 @@ test('the subscription has the same guard as client(id)', async () => {
   const unknown = await (await subscribe('Q2xpZW50OjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA==', admin)).next();
   assert.equal(unknown?.errors?.[0].extensions?.code, 'BAD_USER_INPUT');
 });
+
+const METERED = graphql(`
+  subscription Subscription_Metered($id: ID!) {
+    clientUsage(clientId: $id) {
+      change
+      requests
+      usage {
+        requests
+        coinsSpent
+      }
+      apiKey {
+        name
+      }
+      modelAccess {
+        model {
+          name
+        }
+        usage {
+          requests
+        }
+      }
+    }
+  }
+`);
+
+test('settlements written in one batch still reach subscribers: an event per key and model, with the requests it covers', async () => {
+  const client = await lumen.client(admin, 'Batched');
+  await setPool(client.globalId);
+  const m = await model(admin);
+  const keys = [await clientKey(admin, client.id, 'first'), await clientKey(admin, client.id, 'second')];
+  const response = await lumen.fetch('/graphql', {
+    method: 'POST',
+    headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+    body: JSON.stringify({ query: METERED, variables: { id: client.globalId } }),
+  });
+  const events = new SseReader<ResultOf<typeof METERED>>(response);
+  for (let i = 0; i < 200 && subscriberCount({ clientId: client.id, userId: null }) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  try {
+    // Sent together, so they settle together: fewer events than requests, none lost.
+    const perKey = 12;
+    await Promise.all(
+      keys.flatMap((key) =>
+        Array.from({ length: perKey }, () =>
+          openai(key.secret).chat.completions.create({ model: m.name, messages: [{ role: 'user', content: 'hi there' }] }),
+        ),
+      ),
+    );
+    const heard = new Map<string, number>();
+    let seen = 0;
+    let last: ResultOf<typeof METERED>['clientUsage'] | null = null;
+    while (seen < perKey * keys.length) {
+      const event = (await events.next())?.data?.clientUsage;
+      assert.ok(event, 'the stream ended early');
+      assert.equal(event.change, 'METERED');
+      assert.ok(event.requests >= 1);
+      assert.equal(event.modelAccess?.model.name, m.name);
+      heard.set(event.apiKey!.name, (heard.get(event.apiKey!.name) ?? 0) + event.requests);
+      seen += event.requests;
+      last = event;
+    }
+    assert.deepEqual(Object.fromEntries(heard), { first: perKey, second: perKey }, 'every request counted once, under its key');
+    // The figures are those after the batch: the last event has them all.
+    assert.equal(last?.usage.requests, perKey * keys.length);
+    assert.equal(last?.modelAccess?.usage.requests, perKey * keys.length);
+  } finally {
+    await events.close();
+  }
+});
+
+async function setPool(clientId: string) {
+  assertOk(
+    await lumen.gql(
+      `mutation($c: ID!) { setClientCoinPool(input: { clientId: $c, state: LIMITED, capacity: "1000000", balance: "1000000" }) { client { id } } }`,
+      { c: clientId },
+      admin,
+    ),
+  );
+}

@@ -216,7 +216,8 @@ describe('updateModel', () => {
     });
     const chunks = stream[Symbol.asyncIterator]();
     assert.equal((await chunks.next()).done, false);
-    assert.equal(await lumen.prisma.coinReservation.count({ where: { pool: { clientId: client.id } } }), 1, 'the request is in flight');
+    // Its coins are held by this instance's lease (a per-request reservation when the pool is low).
+    assert.equal(await lumen.prisma.coinLease.count({ where: { pool: { clientId: client.id } } }), 1, 'the request is in flight');
 
     assertOk(await update(m.id, { inputCoinsPerMillion: '1000000', outputCoinsPerMillion: '2000000' }));
 

@@ -8,7 +8,7 @@ import { forgetKeys } from '../src/v1/keyCache.ts';
 import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { startUpstream, type TestUpstream } from './support/upstream.ts';
-import { clientKey, openai, pool, refusal } from './support/v1.ts';
+import { clientKey, openai, pool, refusal, shownPool } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -90,7 +90,7 @@ test('a model stored with another variable answers 502 upstream_key_env_not_allo
     assert.ok(!refused.message.includes(SERVER_SECRET));
   }
   assert.equal(upstream.received.length, 0, 'nothing was sent upstream');
-  const pooled = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+  const pooled = await shownPool(lumen.prisma, client.id);
   assert.equal(pooled.balance.toString(), '10', 'the reservations were given back');
 
   const result = await lumen.gql(

@@ -12,7 +12,7 @@ import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
 import { connectRedisBus, disconnectBus, subscribeOwnerChanges } from '../src/events/bus.ts';
 import { gid } from './support/lumen.ts';
-import { model, openai, refusal } from './support/v1.ts';
+import { model, openai, refusal, shownPool } from './support/v1.ts';
 
 const adminUrl = process.env.LUMEN_TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_TEST_URL;
@@ -126,7 +126,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip }, () => {
     });
     const start = new Date(Date.now() - 30_000);
     await database.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt: start } });
-    const read = () => database.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const read = () => shownPool(database.prisma, client.id);
     // Wait (bounded) until both sweepers have had several turns: 12 s covers two rounds of each.
     const waitFrom = Date.now();
     while (Date.now() - waitFrom < 12_000) await new Promise((resolve) => setTimeout(resolve, 500));

@@ -8,7 +8,7 @@ import { priceOf } from '../src/domain/metering.ts';
 import { refillDuePools } from '../src/domain/refills.ts';
 import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
-import { clientKey, model, openai, pool, refusal, sum } from './support/v1.ts';
+import { clientKey, model, openai, pool, refusal, sum, shownPool } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -198,7 +198,7 @@ describe('metering', () => {
     const refused = results.filter((r) => r.status === 'rejected');
     assert.equal(admitted, 20, 'floor(62 / 3) requests fit');
     for (const r of refused) assert.equal((r as PromiseRejectedResult).reason.status, 429);
-    const after = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const after = await shownPool(lumen.prisma, client.id);
     assert.equal(exact(after.balance).toFixed(), '2');
     const records = await lumen.prisma.usageRecord.findMany({ where: { clientId: client.id } });
     assert.equal(records.length, admitted);
@@ -219,7 +219,7 @@ describe('metering', () => {
     await openai(key.secret).chat.completions.create({ model: m.name, messages: say('a b c'), max_tokens: 1_000_000 });
     const row = await lumen.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } });
     assert.equal(exact(row.coinsSpent).toFixed(), priceOf(m, 4, 3).toFixed());
-    assert.equal(exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } })).balance).toFixed(), '0');
+    assert.equal(exact((await shownPool(lumen.prisma, client.id)).balance).toFixed(), '0');
   });
 
   test('a request refused for coins first credits a refill that is due', async () => {
@@ -229,7 +229,7 @@ describe('metering', () => {
     await lumen.prisma.coinPool.update({ where: { clientId: client.id }, data: { lastRefillAt: new Date(Date.now() - 61_000) } });
     const key = await clientKey(admin, client.id);
     await openai(key.secret).chat.completions.create({ model: m.name, messages: say('a b c'), max_tokens: 3 });
-    assert.equal(exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } })).balance).toFixed(), '2');
+    assert.equal(exact((await shownPool(lumen.prisma, client.id)).balance).toFixed(), '2');
     const refused = await refusal(openai(key.secret).chat.completions.create({ model: m.name, messages: say('a b c'), max_tokens: 3 }));
     assert.equal(refused.status, 429);
     assert.match(refused.message, /next refill is at/);
@@ -261,7 +261,7 @@ describe('refills', () => {
       credits.map((c) => [c.intervals, c.credited.toFixed()]),
       [[7, '50.75']],
     );
-    const row = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const row = await shownPool(lumen.prisma, client.id);
     assert.equal(exact(row.balance).toFixed(), '60.75');
     assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 7 * minute);
     // Half an interval later nothing is due; a whole one later exactly one is.
@@ -273,14 +273,14 @@ describe('refills', () => {
     );
     const capped = await limitedPool({ capacity: '20', balance: '15', amount: '10', intervals: 3 });
     await refillDuePools({ now: new Date(capped.lastRefillAt.getTime() + 3 * minute) });
-    assert.equal(exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: capped.client.id } })).balance).toFixed(), '20');
+    assert.equal(exact((await shownPool(lumen.prisma, capped.client.id)).balance).toFixed(), '20');
   });
 
   test('a balance already above capacity is never lowered', async () => {
     const { client, lastRefillAt } = await limitedPool({ capacity: '20', balance: '20', amount: '10', intervals: 2 });
     await lumen.prisma.coinPool.update({ where: { clientId: client.id }, data: { balance: '25' } });
     await refillDuePools({ now: new Date(lastRefillAt.getTime() + 2 * minute) });
-    const row = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const row = await shownPool(lumen.prisma, client.id);
     assert.equal(exact(row.balance).toFixed(), '25');
     assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 2 * minute);
   });
@@ -294,7 +294,7 @@ describe('refills', () => {
       const credits = runs.flat().filter((c) => c.clientId === client.id);
       assert.equal(credits.length, 1, 'one run credited this pool, the others found nothing due');
       assert.equal(credits[0].intervals, 7);
-      const row = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+      const row = await shownPool(lumen.prisma, client.id);
       assert.equal(exact(row.balance).toFixed(), '70');
       assert.equal(row.lastRefillAt!.getTime(), lastRefillAt.getTime() + 7 * minute);
     }

@@ -13,7 +13,7 @@ import { subscribeOwnerChanges } from '../src/events/bus.ts';
 import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { answer, answerStream, startUpstream, usageOf, type TestUpstream, type UpstreamBody } from './support/upstream.ts';
-import { clientKey, model, openai, pool } from './support/v1.ts';
+import { clientKey, model, openai, pool, shownPool } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -49,7 +49,7 @@ async function setup(state: 'LIMITED' | 'UNLIMITED' = 'LIMITED') {
   return { m, client, ai: openai(key.secret) };
 }
 
-const balanceOf = async (clientId: string) => exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance);
+const balanceOf = async (clientId: string) => exact((await shownPool(lumen.prisma, clientId)).balance);
 const recordsOf = (clientId: string) => lumen.prisma.usageRecord.findMany({ where: { clientId }, orderBy: { id: 'asc' } });
 
 /** An upstream that uses all it is allowed: as many tokens per choice as max_completion_tokens or max_tokens. */

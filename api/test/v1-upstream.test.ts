@@ -15,7 +15,7 @@ import { estimateTokens } from '../src/providers/openaiCompatible.ts';
 import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import type { UpstreamBody } from './support/upstream.ts';
-import { clientKey, model, openai, pool, refusal } from './support/v1.ts';
+import { clientKey, model, openai, pool, refusal, shownPool } from './support/v1.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: UpstreamBody | null) => void;
 let lumen: TestLumen;
@@ -85,8 +85,7 @@ async function setup(extra: Record<string, unknown> = {}) {
   return { m, client, key, ai: openai(key.secret) };
 }
 
-const balanceOf = async (clientId: string) =>
-  exact((await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId } })).balance).toFixed();
+const balanceOf = async (clientId: string) => exact((await shownPool(lumen.prisma, clientId)).balance).toFixed();
 
 describe('forwarding', () => {
   test('a request goes upstream with unknown fields and the upstream key; the answer comes back under Lumen’s model name, billed by the upstream’s usage', async () => {

@@ -7,7 +7,7 @@ import { generateSecret } from '../src/domain/secrets.ts';
 import { publishInvalidation } from '../src/events/bus.ts';
 import { graphql } from './gql/index.ts';
 import { gid, startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
-import { clientKey, model, openai, pool, refusal, unlimitedClient } from './support/v1.ts';
+import { clientKey, model, openai, pool, refusal, unlimitedClient, shownPool } from './support/v1.ts';
 
 let lumen: TestLumen;
 let admin: TestUser;
@@ -284,7 +284,7 @@ describe('refusals', () => {
     assert.match(refused.message, /no refill/);
     const fits = await ai.chat.completions.create({ model: m.name, messages: hello, max_tokens: 50 });
     assert.equal(fits.usage?.total_tokens, 7);
-    const after = await lumen.prisma.coinPool.findUniqueOrThrow({ where: { clientId: client.id } });
+    const after = await shownPool(lumen.prisma, client.id);
     assert.equal(after.balance.toString(), '193', 'the reservation was settled to the actual 7 coins');
   });
 

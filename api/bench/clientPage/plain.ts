@@ -62,7 +62,10 @@ interface ClientRow {
 async function visibleClient(viewer: Viewer, id: string) {
   const [row] = await db().$queryRaw<ClientRow[]>`
     SELECT c."id", c."name", c."description", c."active", c."createdAt",
-           p."state"::text AS "state", p."balance"::text AS "balance", p."capacity"::text AS "capacity",
+           p."state"::text AS "state",
+           -- A LIMITED pool's balance counts what instances hold leased of it (domain/coinPools.ts readCoinPools).
+           (p."balance" + coalesce((SELECT sum(l."amount") FROM "CoinLease" l WHERE l."poolId" = p."id"), 0))::text AS "balance",
+           p."capacity"::text AS "capacity",
            p."refillAmount"::text AS "refillAmount", p."refillIntervalSeconds", p."lastRefillAt",
            EXISTS (SELECT 1 FROM "ClientManager" m WHERE m."clientId" = c."id" AND m."userId" = ${viewer.id}::uuid) AS "isManager"
       FROM "Client" c LEFT JOIN "CoinPool" p ON p."clientId" = c."id"

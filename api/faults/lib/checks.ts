@@ -172,8 +172,8 @@ export function judge(
   const accounted = books.spent.plus(books.reservations.amount);
   check(
     used.equals(accounted),
-    'balance identity: capacity − balance = Σ usage + Σ open reservations',
-    `${books.capacity.toFixed()} − ${books.balance.toFixed()} = ${used.toFixed()}; Σ UsageRecord.coins ${books.spent.toFixed()} + Σ CoinReservation.amount ${books.reservations.amount.toFixed()} (${books.reservations.count} open) = ${accounted.toFixed()}`,
+    'balance identity: capacity − balance (pool row + leases) = Σ usage + Σ open reservations',
+    `${books.capacity.toFixed()} − ${books.balance.toFixed()} (${books.leases.count} leases hold ${books.leases.amount.toFixed()}) = ${used.toFixed()}; Σ UsageRecord.coins ${books.spent.toFixed()} + Σ CoinReservation.amount ${books.reservations.amount.toFixed()} (${books.reservations.count} open) = ${accounted.toFixed()}`,
   );
 
   const lostToDeaths = log.filter((s) => dead.has(s.instance) && s.status === 0 && s.start <= dead.get(s.instance)!).length;

@@ -1,5 +1,7 @@
 // The end-of-run reading of the books, in SQL, after every instance drained and
-// stopped: usage records per key, the pool, and the reservations still open. Coins
+// stopped: usage records per key, the pool (its balance as shown: the row plus what
+// instances still hold leased, e.g. the lease of an instance that was killed), and the
+// reservations still open. Coins
 // are read as text and summed as exact decimals.
 import pg from 'pg';
 import { exact, type Decimal } from '../../src/domain/coins.ts';
@@ -11,6 +13,8 @@ export interface Books {
   balance: Decimal;
   spent: Decimal;
   reservations: { count: number; amount: Decimal };
+  /** Coin leases still held (by an instance that was killed, until a sweeper reclaims them). */
+  leases: { count: number; amount: Decimal };
 }
 
 export async function readBooks(databaseUrl: string, clientId: string): Promise<Books> {
@@ -45,13 +49,20 @@ export async function readBooks(databaseUrl: string, clientId: string): Promise<
         [pool.id],
       )
     ).rows[0];
+    const leased = (
+      await sql.query<{ n: number; amount: string }>(
+        `SELECT count(*)::int AS n, coalesce(sum("amount"), 0)::text AS amount FROM "CoinLease" WHERE "poolId" = $1`,
+        [pool.id],
+      )
+    ).rows[0];
     return {
       perKey: new Map(keys.rows.map((r) => [r.name, { ok: r.ok, all: r.all, okCoins: exact(r.okcoins) }])),
       recordsByStatus: Object.fromEntries(statuses.rows.map((r) => [r.status, r.n])),
       capacity: exact(pool.capacity),
-      balance: exact(pool.balance),
+      balance: exact(pool.balance).plus(exact(leased.amount)),
       spent: exact(spent.coins),
       reservations: { count: open.n, amount: exact(open.amount) },
+      leases: { count: leased.n, amount: exact(leased.amount) },
     };
   } finally {
     await sql.end();

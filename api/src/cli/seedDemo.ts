@@ -10,7 +10,7 @@ import { createModel } from '../domain/models.ts';
 import { grantModelConsent, setClientModelAccess } from '../domain/modelAccess.ts';
 import { createUser } from '../domain/users.ts';
 import type { Viewer } from '../domain/viewer.ts';
-import { handleV1 } from '../v1/handler.ts';
+import { handleV1 } from '../v1/fetchRoute.ts';
 
 async function userNamed(email: string, name: string, isAdmin: boolean): Promise<Viewer> {
   const existing = await db().user.findUnique({ where: { email } });

@@ -8,6 +8,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { dataFolderFailure, lockDataFolder } from './dataFolder.ts';
+import { setDatabaseProbe } from './health.ts';
+import { pgliteHotSql, postgresHotSql, type HotSql } from './hotSql.ts';
 import { log } from '../log.ts';
 
 /** The minimum the migration runner needs: run a script, run a query. */
@@ -19,6 +21,8 @@ export interface SqlRunner {
 export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
+  /** The /v1 hot path's few statements, straight to the driver (db/hotSql.ts). */
+  hot: HotSql;
   /** Runs `work` on one connection held for its whole duration (migrations, advisory locks). */
   withConnection<T>(work: (sql: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -71,9 +75,13 @@ async function openPostgres(url: string, poolSize: number, onQuery?: (sql: strin
   const probe = await pool.connect();
   probe.release();
   const prisma = createPrisma(new PrismaPg(pool), onQuery);
+  // A few connections suffice: settlements go in batches, leases last seconds.
+  const hot = postgresHotSql(url, Math.min(4, poolSize));
+  setDatabaseProbe(() => hot.query({ name: 'lumen_probe', text: 'SELECT 1' }, []));
   return {
     kind: 'postgres',
     prisma,
+    hot,
     async withConnection(work) {
       const client = await pool.connect();
       try {
@@ -88,6 +96,8 @@ async function openPostgres(url: string, poolSize: number, onQuery?: (sql: strin
       }
     },
     async close() {
+      setDatabaseProbe(null);
+      await hot.close();
       await prisma.$disconnect();
       await pool.end();
     },
@@ -114,6 +124,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    hot: pgliteHotSql(client),
     // PGlite is a single connection: every caller already shares it.
     withConnection: (work) => work(runner),
     async close() {

@@ -1,7 +1,8 @@
 // Coin pools: a client's budget (or the budget of a user's personal keys). UNLIMITED pools are metered but never refuse;
 // NOT_CONFIGURED pools (every new client's) refuse until an admin sets one up;
 // LIMITED pools hold a balance up to a capacity, optionally refilled on a schedule.
-import { db } from '../db/current.ts';
+import DataLoader from 'dataloader';
+import { db, type Tx } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import type { CoinPool } from '../generated/prisma/client.ts';
 import { CoinPoolState } from '../generated/prisma/enums.ts';
@@ -69,7 +70,11 @@ export async function setCoinPool(actor: Viewer, owner: Owner, input: SetCoinPoo
     const target = owner.clientId
       ? { type: 'Client' as const, ...(await requireClient(tx, owner.clientId)) }
       : { type: 'User' as const, ...(await requireUser(tx, owner.userId!)) };
-    const current = await tx.coinPool.findFirst({ where: ownerWhere(owner) });
+    const row = await tx.coinPool.findFirst({ where: ownerWhere(owner) });
+    // The pool's leases go in this transaction: their unspent coins are part of the balance
+    // the change starts from, and instances still settling against them charge the pool.
+    const leased = row ? await takeBackLeases(tx, row.id) : exact(0);
+    const current = row && { ...row, balance: exact(row.balance).plus(leased) };
     const settings = checkSettings(input, current);
     const refillChanged =
       settings.refillIntervalSeconds !== current?.refillIntervalSeconds ||
@@ -131,4 +136,44 @@ export function nextRefillAt(pool: Pick<CoinPool, 'lastRefillAt' | 'refillInterv
 /** A client's pool, the common case. */
 export async function setClientCoinPool(actor: Viewer, clientId: string, input: SetCoinPoolInput) {
   return setCoinPool(actor, { clientId }, input);
+}
+
+/** Deletes the pool's coin leases; returns the coins they still held. */
+async function takeBackLeases(tx: Tx, poolId: string): Promise<Decimal> {
+  const [row] = await tx.$queryRaw<{ amount: string | null }[]>`
+    WITH "gone" AS (DELETE FROM "CoinLease" WHERE "poolId" = ${poolId}::uuid RETURNING "amount")
+    SELECT sum("amount")::text AS "amount" FROM "gone"`;
+  return exact(row?.amount ?? '0');
+}
+
+/**
+ * Owners' pools as coinPool shows them, in one statement: a LIMITED pool's balance is its
+ * row plus the unspent remainder of its live leases as last committed (domain/leases.ts).
+ */
+export async function readCoinPools(owners: Owner[]): Promise<CoinPool[]> {
+  const clientIds = owners.flatMap((o) => (o.clientId ? [o.clientId] : []));
+  const userIds = owners.flatMap((o) => (o.userId ? [o.userId] : []));
+  if (clientIds.length === 0 && userIds.length === 0) return [];
+  const rows = await db().$queryRaw<CoinPool[]>`
+    SELECT p."id", p."clientId", p."userId", p."state"::text AS "state", p."capacity",
+           p."balance" + coalesce((SELECT sum(l."amount") FROM "CoinLease" l WHERE l."poolId" = p."id"), 0) AS "balance",
+           p."refillAmount", p."refillIntervalSeconds", p."lastRefillAt", p."updatedAt"
+      FROM "CoinPool" p
+     WHERE p."clientId" = ANY(${clientIds}::uuid[]) OR p."userId" = ANY(${userIds}::uuid[])`;
+  return rows;
+}
+
+// The look-ups of one turn of the event loop (a list of clients, say) go as one statement.
+const poolLoader = new DataLoader<Owner, CoinPool | null, string>(
+  async (owners) => {
+    const pools = await readCoinPools([...owners]);
+    const byOwner = new Map(pools.map((pool) => [pool.clientId ? `c:${pool.clientId}` : `u:${pool.userId}`, pool]));
+    return owners.map((owner) => byOwner.get(owner.clientId ? `c:${owner.clientId}` : `u:${owner.userId}`) ?? null);
+  },
+  { cache: false },
+);
+
+/** One owner's pool as coinPool shows it (see readCoinPools); null when it has none. */
+export function readCoinPool(owner: Owner): Promise<CoinPool | null> {
+  return poolLoader.load(owner);
 }

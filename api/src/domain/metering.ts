@@ -1,16 +1,32 @@
-// Metering: every /v1 request reserves its worst-case cost before it is forwarded
-// and is settled to its actual cost afterwards, in the same transaction that
-// records its usage. The reservation is one conditional UPDATE, so concurrent
-// requests can never spend more than a LIMITED pool holds (and a CHECK in the
-// database refuses a negative balance should anything else try).
-import { db } from '../db/current.ts';
-import { publishOwnerChange } from '../events/bus.ts';
+// Metering: every /v1 request reserves its worst-case cost before it is forwarded and
+// is settled to its actual cost afterwards, in the same transaction that records its
+// usage (domain/settlementQueue.ts). On a LIMITED pool the reservation comes from this
+// instance's coin lease, in memory (domain/leases.ts); when the pool is too low for a
+// lease, from the pool row itself, one conditional UPDATE per request, so concurrent
+// requests on any number of instances never spend more than the pool holds (and a CHECK
+// in the database refuses a negative balance should anything else try).
+import { database, db } from '../db/current.ts';
+import { onInvalidation, onLeaseRecall, publishLeaseRecall } from '../events/bus.ts';
 import { Prisma, type CoinPoolState } from '../generated/prisma/client.ts';
 import { costOf, exact, type Decimal } from './coins.ts';
 import { nextRefillAt } from './coinPools.ts';
-import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
+import {
+  INSTANCE_ID,
+  knownPoolState,
+  recallLease,
+  recheckPools,
+  releasedOnLease,
+  reserveFromLease,
+  returnSmallLease,
+  takeLease,
+  type Lease,
+} from './leases.ts';
+import type { Owner } from './owner.ts';
 import { refillDuePools } from './refills.ts';
+import { settle, type MeteredRequest } from './settlementQueue.ts';
 import { uuidv7 } from './uuid.ts';
+
+export type { MeteredRequest } from './settlementQueue.ts';
 
 /**
  * How a forwarded request ended, as recorded in UsageRecord.status (model health reads these).
@@ -56,11 +72,13 @@ export function promptTokenBound(promptParts: unknown[]): number {
 type PayingState = Exclude<CoinPoolState, 'NOT_CONFIGURED'>;
 
 export interface Reservation {
-  /** The CoinReservation row of a LIMITED pool's reservation; null on an UNLIMITED pool. */
+  /** The CoinReservation row of a per-request reservation on a LIMITED pool; null otherwise. */
   id: string | null;
+  /** The lease the worst case was reserved from, in memory; null otherwise. */
+  lease: Lease | null;
   poolId: string;
   state: PayingState;
-  /** Coins taken from a LIMITED pool's balance until the request is settled; 0 for UNLIMITED. */
+  /** Coins held for the request on a LIMITED pool (from a lease or the pool row) until it is settled; 0 for UNLIMITED. */
   reserved: Decimal;
   /** The worst-case cost asked for at admission, in any state: recorded with the usage (UsageRecord.reservedCoins). */
   worstCase: Decimal;
@@ -76,145 +94,125 @@ export class BudgetError extends Error {
   }
 }
 
-const ownerIs = (owner: Owner) =>
-  owner.clientId ? Prisma.sql`"clientId" = ${owner.clientId}::uuid` : Prisma.sql`"userId" = ${owner.userId}::uuid`;
-
-/** Reservations this process holds, touched by the sweeper so that no other instance reclaims them. */
+/** Per-request reservations this process holds, touched by the sweeper so that no other instance reclaims them. */
 const live = new Set<string>();
 
-async function tryReserve(owner: Owner, amount: Decimal, id: string) {
+// An admin's change to a pool reaches every instance as an invalidation: what was known of
+// pool states is forgotten, and leases whose rows went with the change are dropped.
+onInvalidation(() => {
+  recheckPools().catch(() => undefined);
+});
+onLeaseRecall((event) => recallLease(event.poolId));
+
+const RESERVE = {
+  name: 'lumen_reserve',
   // The debit and its ledger row in one statement: a reservation never exists without the other.
-  return db().$queryRaw<{ id: string; state: PayingState }[]>`
+  text: `
     WITH "pool" AS (
-      UPDATE "CoinPool"
-         SET "balance" = CASE WHEN "state" = 'LIMITED' THEN "balance" - ${amount.toFixed()}::numeric ELSE "balance" END
-       WHERE ${ownerIs(owner)}
-         AND ("state" = 'UNLIMITED' OR ("state" = 'LIMITED' AND "balance" >= ${amount.toFixed()}::numeric))
-      RETURNING "id", "state"
-    ), "ledger" AS (
-      INSERT INTO "CoinReservation" ("id", "poolId", "amount")
-      SELECT ${id}::uuid, "id", ${amount.toFixed()}::numeric FROM "pool" WHERE "state" = 'LIMITED'
+      UPDATE "CoinPool" SET "balance" = "balance" - $3::numeric
+       WHERE ("clientId" = $1::uuid OR "userId" = $2::uuid) AND "state" = 'LIMITED' AND "balance" >= $3::numeric
       RETURNING "id"
+    ), "ledger" AS (
+      INSERT INTO "CoinReservation" ("id", "poolId", "amount") SELECT $4::uuid, "id", $3::numeric FROM "pool" RETURNING "id"
     )
-    SELECT "id", "state"::text AS "state" FROM "pool"`;
-}
+    SELECT "id" FROM "pool"`,
+};
+
+const unlimited = (poolId: string, worstCase: Decimal): Reservation => ({
+  id: null,
+  lease: null,
+  poolId,
+  state: 'UNLIMITED',
+  reserved: exact(0),
+  worstCase,
+});
+
+const fromLease = (lease: Lease, worstCase: Decimal): Reservation => ({
+  id: null,
+  lease,
+  poolId: lease.poolId,
+  state: 'LIMITED',
+  reserved: worstCase,
+  worstCase,
+});
 
 /**
- * Takes `worstCase` coins from the owner's LIMITED pool, or admits the request on
- * an UNLIMITED one. A pool that is missing or NOT_CONFIGURED refuses (an admin
- * must set it up); a LIMITED pool that cannot cover the cost refuses after
- * crediting any refill that is due.
+ * Holds `worstCase` coins of the owner's LIMITED pool for a request, or admits it on an
+ * UNLIMITED one. The common case asks nothing of the database: the pool is known to be
+ * UNLIMITED, or this instance's lease covers the request. A pool that is missing or
+ * NOT_CONFIGURED refuses (an admin must set it up); a LIMITED pool that cannot cover the
+ * cost refuses after crediting any refill that is due.
  */
 export async function reserveCoins(owner: Owner, worstCase: Decimal): Promise<Reservation> {
-  const id = uuidv7();
-  let rows = await tryReserve(owner, worstCase, id);
-  if (rows.length === 0) {
-    const pool = await db().coinPool.findFirst({ where: ownerWhere(owner) });
-    if (!pool || pool.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
-    if (pool.state === 'LIMITED' && (await refillDuePools({ poolId: pool.id })).length > 0) rows = await tryReserve(owner, worstCase, id);
-    if (rows.length === 0) {
-      const now = await db().coinPool.findUnique({ where: { id: pool.id } });
-      if (!now || now.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
-      if (now.state === 'UNLIMITED') return reserveCoins(owner, worstCase);
-      throw new BudgetError({ reason: 'EXHAUSTED', balance: exact(now.balance), needed: worstCase, nextRefillAt: nextRefillAt(now) });
-    }
-  }
-  const [row] = rows;
-  if (row.state !== 'LIMITED') return { id: null, poolId: row.id, state: row.state, reserved: exact(0), worstCase };
-  live.add(id);
-  return { id, poolId: row.id, state: row.state, reserved: worstCase, worstCase };
-}
-
-export interface MeteredRequest {
-  owner: Owner;
-  apiKeyId: string;
-  modelId: string;
-  reservation: Reservation;
-  inputTokens: number;
-  outputTokens: number;
-  /** The actual cost of the tokens (priceOf). */
-  cost: Decimal;
-  status: UsageStatus;
-  latencyMs: number;
-  /**
-   * The UsageRecord's id. A settlement retried with the same id is recorded once: should an
-   * earlier attempt have committed before its connection dropped, the retry changes nothing.
-   */
-  recordId?: string;
+  const known = knownPoolState(owner);
+  if (known?.state === 'UNLIMITED') return unlimited(known.poolId, worstCase);
+  const held = reserveFromLease(owner, worstCase);
+  if (held) return fromLease(held, worstCase);
+  const pool = await takeLease(owner, worstCase);
+  if (!pool || pool.state === 'NOT_CONFIGURED') throw new BudgetError({ reason: 'NOT_CONFIGURED' });
+  if (pool.state === 'UNLIMITED') return unlimited(pool.poolId, worstCase);
+  const leased = reserveFromLease(owner, worstCase);
+  if (leased) return fromLease(leased, worstCase);
+  // Too little left for a lease: what remains of ours goes back, and the request reserves from the pool row.
+  await returnSmallLease(owner);
+  return reservePerRequest(owner, pool.poolId, worstCase);
 }
 
 /**
- * Settles a reservation and records the request, all in one statement: the pool
- * gets back what was reserved but not spent, and the usage record, the key's
- * counters and the (owner, model) counters grow by the same coins. A LIMITED pool
- * is never charged more than was reserved (an upstream that overshoots the limits
- * it was given is not billed beyond them), so its balance cannot go negative.
+ * Reserves `worstCase` from the LIMITED pool row itself, with a ledger row of its own (the
+ * last coins of a pool, too few for a lease), crediting a due refill first if it must.
  */
-export async function recordUsage(request: MeteredRequest): Promise<{ coins: Decimal }> {
-  const { owner, reservation } = request;
-  const inputTokens = safeCount(request.inputTokens);
-  const outputTokens = safeCount(request.outputTokens);
-  const coins = reservation.state === 'LIMITED' && request.cost.greaterThan(reservation.reserved) ? reservation.reserved : request.cost;
-  const coinText = coins.toFixed();
-  const { clientId, userId } = ownerColumns(owner);
-  const limited = reservation.state === 'LIMITED';
-  const refund = limited ? reservation.reserved.minus(coins).toFixed() : '0';
-  // One statement with data-modifying CTEs: a single round trip, and atomic as a whole
-  // (PostgreSQL runs a statement in one transaction), so pool, record and counters agree.
-  // Settling removes the ledger row and gives back the unspent part. Should the row be
-  // gone (the sweeper reclaimed it, believing this process dead), the whole reservation
-  // went back already, so the cost is taken now instead (never below zero).
-  // "done": this settlement's record exists already (an earlier attempt committed but its
-  // answer was lost with the connection), so nothing is changed a second time.
-  const recordId = request.recordId ?? uuidv7();
-  await db().$executeRaw`
-    WITH "done" AS (
-      SELECT 1 FROM "UsageRecord" WHERE "id" = ${recordId}::uuid
-    ), "ledger" AS (
-      DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid AND NOT EXISTS (SELECT 1 FROM "done")
-      RETURNING "id"
-    ), "pool" AS (
-      UPDATE "CoinPool" SET "balance" = CASE WHEN EXISTS (SELECT 1 FROM "ledger") THEN "balance" + ${refund}::numeric
-                                             ELSE GREATEST("balance" - ${coinText}::numeric, 0) END
-       WHERE "id" = ${reservation.poolId}::uuid AND ${limited}::boolean AND NOT EXISTS (SELECT 1 FROM "done")
-      RETURNING "id"
-    ), "record" AS (
-      INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "reservedCoins", "status", "latencyMs")
-      SELECT ${recordId}::uuid, ${request.apiKeyId}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid,
-              ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, ${reservation.worstCase.toFixed()}::numeric, ${request.status}, ${Math.max(0, Math.round(request.latencyMs))}::int
-       WHERE NOT EXISTS (SELECT 1 FROM "done")
-      RETURNING "id"
-    ), "key" AS (
-      UPDATE "ApiKey" SET "requests" = "requests" + 1, "inputTokens" = "inputTokens" + ${inputTokens}::int,
-             "outputTokens" = "outputTokens" + ${outputTokens}::int, "coinsSpent" = "coinsSpent" + ${coinText}::numeric, "lastUsedAt" = now()
-       WHERE "id" = ${request.apiKeyId}::uuid AND NOT EXISTS (SELECT 1 FROM "done")
-      RETURNING "id"
-    ), "perModel" AS (
-      INSERT INTO "ModelUsage" ("id", "clientId", "userId", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
-      SELECT ${uuidv7()}::uuid, ${clientId}::uuid, ${userId}::uuid, ${request.modelId}::uuid, 1, ${inputTokens}::int, ${outputTokens}::int, ${coinText}::numeric, now()
-       WHERE NOT EXISTS (SELECT 1 FROM "done")
-      ON CONFLICT ${owner.clientId ? Prisma.sql`("clientId", "modelId")` : Prisma.sql`("userId", "modelId")`} DO UPDATE SET
-        "requests" = "ModelUsage"."requests" + 1,
-        "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
-        "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
-        "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
-        "lastUsedAt" = EXCLUDED."lastUsedAt"
-      RETURNING "id"
-    )
-    SELECT (SELECT count(*) FROM "ledger") + (SELECT count(*) FROM "pool") + (SELECT count(*) FROM "record") + (SELECT count(*) FROM "key") + (SELECT count(*) FROM "perModel")`;
-  if (reservation.id) live.delete(reservation.id);
-  publishOwnerChange({ change: 'METERED', clientId, userId, apiKeyId: request.apiKeyId, modelId: request.modelId });
-  return { coins };
+export async function reservePerRequest(owner: Owner, poolId: string, worstCase: Decimal): Promise<Reservation> {
+  const id = uuidv7();
+  const reserve = () =>
+    database().hot.query<{ id: string }>(RESERVE, [owner.clientId ?? null, owner.userId ?? null, worstCase.toFixed(), id]);
+  let rows = await reserve();
+  if (rows.length === 0 && (await refillDuePools({ poolId })).length > 0) rows = await reserve();
+  if (rows.length === 0) throw await exhausted(poolId, worstCase);
+  live.add(id);
+  return { id, lease: null, poolId, state: 'LIMITED', reserved: worstCase, worstCase };
 }
+
+/** Pools for which other instances were asked for their leases lately (at most once a second each). */
+const recalled = new Map<string, number>();
+
+/** The refusal for a LIMITED pool that cannot cover `needed`, naming the balance as coinPool.balance shows it. */
+async function exhausted(poolId: string, needed: Decimal): Promise<BudgetError> {
+  const now = await db().coinPool.findUnique({
+    where: { id: poolId },
+    include: { leases: { select: { amount: true, instanceId: true } } },
+  });
+  if (!now || now.state === 'NOT_CONFIGURED') return new BudgetError({ reason: 'NOT_CONFIGURED' });
+  // Coins leased by other instances come back when asked: the next try may find them.
+  if (now.leases.some((lease) => lease.instanceId !== INSTANCE_ID) && Date.now() - (recalled.get(poolId) ?? 0) > 1000) {
+    recalled.set(poolId, Date.now());
+    publishLeaseRecall(poolId);
+  }
+  const balance = now.leases.reduce((sum, lease) => sum.plus(exact(lease.amount)), exact(now.balance));
+  return new BudgetError({ reason: 'EXHAUSTED', balance, needed, nextRefillAt: nextRefillAt(now) });
+}
+
+/** Settles one request now and waits for it to be recorded (tools, seeding and tests; /v1 uses settle). */
+export async function recordUsage(request: MeteredRequest): Promise<{ coins: Decimal }> {
+  const settlement = await settle(request);
+  await settlement.recorded;
+  return { coins: settlement.coins };
+}
+
+const RELEASE = {
+  name: 'lumen_release',
+  text: `
+    WITH "ledger" AS (DELETE FROM "CoinReservation" WHERE "id" = $1::uuid RETURNING "amount")
+    UPDATE "CoinPool" SET "balance" = "balance" + (SELECT "amount" FROM "ledger")
+     WHERE "id" = $2::uuid AND EXISTS (SELECT 1 FROM "ledger")`,
+};
 
 /** Gives a reservation back in full, for a request that was never forwarded. */
 export async function releaseReservation(reservation: Reservation): Promise<void> {
+  if (reservation.lease) return releasedOnLease(reservation.lease, reservation.reserved);
   if (!reservation.id) return;
   try {
-    await db().$executeRaw`
-      WITH "ledger" AS (DELETE FROM "CoinReservation" WHERE "id" = ${reservation.id}::uuid RETURNING "amount")
-      UPDATE "CoinPool" SET "balance" = "balance" + (SELECT "amount" FROM "ledger")
-       WHERE "id" = ${reservation.poolId}::uuid AND EXISTS (SELECT 1 FROM "ledger")`;
+    await database().hot.query(RELEASE, [reservation.id, reservation.poolId]);
   } finally {
     // Released now, or (the database unreachable) reclaimed by a sweeper later: either way, given back once.
     live.delete(reservation.id);
@@ -222,11 +220,11 @@ export async function releaseReservation(reservation: Reservation): Promise<void
 }
 
 /**
- * Stops keeping a reservation alive, for a settlement that can never be recorded: the
- * sweeper of any instance gives it back after ABANDONED_AFTER_MS, instead of the coins
- * staying reserved for as long as this process runs.
+ * Stops keeping a per-request reservation alive: it was settled, or its settlement can never
+ * be recorded (the sweeper of any instance then gives it back after ABANDONED_AFTER_MS,
+ * instead of the coins staying reserved for as long as this process runs).
  */
-export function letReservationLapse(reservation: Reservation): void {
+export function forgetReservation(reservation: Reservation): void {
   if (reservation.id) live.delete(reservation.id);
 }
 
@@ -236,27 +234,25 @@ export async function touchLiveReservations(): Promise<void> {
   await db().$executeRaw`UPDATE "CoinReservation" SET "touchedAt" = now() WHERE "id" = ANY(${[...live]}::uuid[])`;
 }
 
-/** Untouched this long, a reservation belongs to a process that died (2 minutes: many missed sweeps). */
+/** Untouched this long, a reservation or lease belongs to a process that died (2 minutes: many missed sweeps). */
 export const ABANDONED_AFTER_MS = 2 * 60_000;
 
 /**
- * Gives back reservations whose process stopped touching them (a crash between
- * reserving and settling), in one statement; returns how many.
+ * Gives back reservations and leases whose process stopped touching them (a crash between
+ * reserving and settling), in one statement; returns how many pools were credited.
  */
 export async function reclaimAbandonedReservations(olderThanMs = ABANDONED_AFTER_MS): Promise<number> {
   const cutoff = new Date(Date.now() - olderThanMs).toISOString();
   const rows = await db().$queryRaw<{ id: string }[]>`
     WITH "gone" AS (
       DELETE FROM "CoinReservation" WHERE "touchedAt" < ${cutoff}::timestamptz RETURNING "poolId", "amount"
+    ), "goneLeases" AS (
+      DELETE FROM "CoinLease" WHERE "touchedAt" < ${cutoff}::timestamptz RETURNING "poolId", "amount"
     ), "sums" AS (
-      SELECT "poolId", sum("amount") AS "amount", count(*) AS "n" FROM "gone" GROUP BY "poolId"
+      SELECT "poolId", sum("amount") AS "amount" FROM (SELECT * FROM "gone" UNION ALL SELECT * FROM "goneLeases") AS "both" GROUP BY "poolId"
     )
     UPDATE "CoinPool" AS p SET "balance" = p."balance" + "sums"."amount"
       FROM "sums" WHERE p."id" = "sums"."poolId"
     RETURNING p."id"`;
   return rows.length;
-}
-
-function safeCount(value: number): number {
-  return Number.isSafeInteger(value) && value > 0 ? Math.min(value, 2 ** 31 - 1) : 0;
 }

@@ -6,12 +6,12 @@
 import { db, type Tx } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import { AccessRule } from '../generated/prisma/enums.ts';
-import type { Model, ModelUsage } from '../generated/prisma/client.ts';
+import { Prisma, type Model, type ModelUsage } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { requireClient } from './clients.ts';
 import { badInput } from './errors.ts';
 import { requireModel } from './models.ts';
-import { ownerColumns, ownerWhere, type Owner } from './owner.ts';
+import { ownerColumns, type Owner } from './owner.ts';
 import type { Viewer } from './viewer.ts';
 
 export const MODEL_ACCESS_STATUSES = ['ALLOWED', 'BLOCKED', 'NEEDS_CONSENT', 'CONSENTED'] as const;
@@ -44,30 +44,62 @@ export interface ModelAccessEntry {
   usage: Pick<ModelUsage, 'requests' | 'inputTokens' | 'outputTokens' | 'coinsSpent' | 'lastUsedAt'> | null;
 }
 
-/** Every model with this owner's status and usage: four statements whatever the counts. */
+/** A model row with the owner's rule, consent and usage beside it (aliases start with __, which no column does). */
+type AccessRow = Model & {
+  __rule: AccessRule | null;
+  __consentedAt: Date | null;
+  __usageId: string | null;
+  __requests: number | null;
+  __inputTokens: bigint | null;
+  __outputTokens: bigint | null;
+  __coinsSpent: ModelUsage['coinsSpent'] | null;
+  __lastUsedAt: Date | null;
+};
+
+/** Every model with this owner's status and usage: one statement whatever the counts. */
 export async function listModelAccess(owner: Owner, tx: Tx = db()): Promise<ModelAccessEntry[]> {
-  const where = ownerWhere(owner);
-  const [models, rules, consents, usage] = await Promise.all([
-    tx.model.findMany({ orderBy: { name: 'asc' } }),
-    owner.clientId ? tx.clientModelAccess.findMany({ where: { clientId: owner.clientId } }) : Promise.resolve([]),
-    tx.modelConsent.findMany({ where }),
-    tx.modelUsage.findMany({ where }),
-  ]);
-  const ruleOf = new Map(rules.map((r) => [r.modelId, r.access]));
-  const consentOf = new Map(consents.map((c) => [c.modelId, c.grantedAt]));
-  const usageOf = new Map(usage.map((u) => [u.modelId, u]));
-  return models.map((model) => {
-    const rule = ruleOf.get(model.id) ?? null;
-    const consentedAt = consentOf.get(model.id) ?? null;
-    return {
+  // A user's personal keys have no client rules: the join then finds none.
+  const column = Prisma.raw(owner.clientId ? '"clientId"' : '"userId"');
+  const ownerId = owner.clientId ?? owner.userId;
+  // m.*: the whole model, as Prisma's own reads give it (same column types, so the same values).
+  const rows = await tx.$queryRaw<AccessRow[]>`
+    SELECT m.*, r."access"::text AS "__rule", c."grantedAt" AS "__consentedAt",
+           u."id" AS "__usageId", u."requests" AS "__requests", u."inputTokens" AS "__inputTokens",
+           u."outputTokens" AS "__outputTokens", u."coinsSpent" AS "__coinsSpent", u."lastUsedAt" AS "__lastUsedAt"
+      FROM "Model" m
+      LEFT JOIN "ClientModelAccess" r ON r."modelId" = m."id" AND r."clientId" = ${owner.clientId ?? null}::uuid
+      LEFT JOIN "ModelConsent" c ON c."modelId" = m."id" AND c.${column} = ${ownerId}::uuid
+      LEFT JOIN "ModelUsage" u ON u."modelId" = m."id" AND u.${column} = ${ownerId}::uuid
+     ORDER BY m."name" ASC`;
+  return rows.map(
+    ({
+      __rule: rule,
+      __consentedAt: consentedAt,
+      __usageId,
+      __requests,
+      __inputTokens,
+      __outputTokens,
+      __coinsSpent,
+      __lastUsedAt,
+      ...model
+    }) => ({
       owner,
       model,
       rule,
       consentedAt,
       status: accessStatus(model, rule, consentedAt !== null),
-      usage: usageOf.get(model.id) ?? null,
-    };
-  });
+      usage:
+        __usageId === null
+          ? null
+          : {
+              requests: __requests!,
+              inputTokens: __inputTokens!,
+              outputTokens: __outputTokens!,
+              coinsSpent: __coinsSpent!,
+              lastUsedAt: __lastUsedAt,
+            },
+    }),
+  );
 }
 
 export async function modelAccessFor(owner: Owner, modelId: string, tx: Tx = db()): Promise<ModelAccessEntry> {

@@ -1,5 +1,6 @@
 // Refills: every refillIntervalSeconds a LIMITED pool gains refillAmount, capped at
-// its capacity (a balance already above capacity is never lowered). The number of
+// its capacity (a balance already above capacity is never lowered); the balance here is
+// the pool row plus what instances hold leased of it (domain/leases.ts), as shown. The number of
 // whole intervals since lastRefillAt is credited at once and lastRefillAt moves
 // forward by exactly that many intervals, in one statement: the row lock taken by
 // SELECT ... FOR UPDATE makes a second instance, refilling at the same moment,
@@ -36,6 +37,8 @@ export async function refillDuePools(options: RefillOptions = {}): Promise<Refil
   >`
     WITH due AS (
       SELECT "id", "balance" AS "before",
+             -- Coins leased by instances are part of the balance as shown, and count against the capacity.
+             (SELECT coalesce(sum(l."amount"), 0) FROM "CoinLease" l WHERE l."poolId" = "CoinPool"."id") AS "leased",
              floor(extract(epoch FROM (${now}::timestamptz - "lastRefillAt")) / "refillIntervalSeconds")::bigint AS "intervals"
         FROM "CoinPool"
        WHERE "state" = 'LIMITED' AND "refillAmount" IS NOT NULL AND "refillIntervalSeconds" IS NOT NULL
@@ -45,8 +48,8 @@ export async function refillDuePools(options: RefillOptions = {}): Promise<Refil
        FOR UPDATE
     )
     UPDATE "CoinPool" AS p SET
-      "balance" = CASE WHEN p."balance" >= p."capacity" THEN p."balance"
-                       ELSE LEAST(p."capacity", p."balance" + p."refillAmount" * due."intervals") END,
+      "balance" = CASE WHEN p."balance" + due."leased" >= p."capacity" THEN p."balance"
+                       ELSE LEAST(p."capacity" - due."leased", p."balance" + p."refillAmount" * due."intervals") END,
       "lastRefillAt" = p."lastRefillAt" + make_interval(secs => p."refillIntervalSeconds" * due."intervals"),
       "updatedAt" = now()
       FROM due

@@ -1,7 +1,9 @@
 // The periodic upkeep of coin pools, every few seconds on every instance: credit due
 // refills (requests refused for coins refill their own pool first, so this keeps the
-// balances shown on pages current), keep this process's reservations marked as alive,
-// and give back the reservations of processes that died.
+// balances shown on pages current), keep this process's reservations and coin leases
+// marked as alive, give back idle leases, and give back the reservations and leases of
+// processes that died.
+import { upkeepLeases } from './leases.ts';
 import { reclaimAbandonedReservations, touchLiveReservations } from './metering.ts';
 import { refillDuePools } from './refills.ts';
 
@@ -14,7 +16,7 @@ export function startSweeper(options: { everyMs?: number; onError?: (error: unkn
     // A slow sweep is never overlapped by the next one.
     if (running) return;
     running = true;
-    Promise.all([refillDuePools(), touchLiveReservations().then(() => reclaimAbandonedReservations())])
+    Promise.all([refillDuePools(), Promise.all([touchLiveReservations(), upkeepLeases()]).then(() => reclaimAbandonedReservations())])
       .catch(onError)
       .finally(() => {
         running = false;

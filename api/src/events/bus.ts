@@ -27,6 +27,14 @@ export interface OwnerChangeEvent {
   userId: string | null;
   apiKeyId: string | null;
   modelId: string | null;
+  /** METERED: how many requests this event covers (one event per settlement batch and owner, key and model); 0 otherwise. */
+  requests: number;
+  at: string;
+}
+
+/** Another instance needs the coins this instance holds leased from a pool (domain/leases.ts). */
+export interface LeaseRecallEvent {
+  poolId: string;
   at: string;
 }
 
@@ -56,6 +64,7 @@ const INVALIDATE = 'lumen:invalidate';
 const ACCESS_LOST = 'lumen:access-lost';
 /** An instance that could not publish for a while says so when it can again: the others resync. */
 const RESYNC = 'lumen:resync';
+const LEASE_RECALL = 'lumen:lease-recall';
 const ownerTopic = (e: Owner) => `lumen:owner:${e.clientId ? `client:${e.clientId}` : `user:${e.userId}`}`;
 
 const instanceId = randomUUID();
@@ -75,6 +84,7 @@ let redis: RedisBus | null = null;
 
 const invalidationListeners = new Set<(event: InvalidationEvent) => void>();
 const accessLossListeners = new Set<(event: AccessLossEvent) => void>();
+const leaseRecallListeners = new Set<(event: LeaseRecallEvent) => void>();
 /** Open subscriptions per topic, with their owner (for metrics, tests, and RESYNC). */
 const topics = new Map<string, { owner: Owner; count: number }>();
 
@@ -114,7 +124,7 @@ function resync(reason: string, { subscriptions }: { subscriptions: boolean }): 
   runListeners(accessLossListeners, { userId: null, reason, at: now() });
   if (!subscriptions) return;
   for (const [topic, { owner }] of topics) {
-    const event: OwnerChangeEvent = { change: 'RESYNC', ...owner, apiKeyId: null, modelId: null, at: now() };
+    const event: OwnerChangeEvent = { change: 'RESYNC', ...owner, apiKeyId: null, modelId: null, requests: 0, at: now() };
     local.dispatchEvent(new CustomEvent(topic, { detail: event }));
   }
 }
@@ -148,6 +158,10 @@ export async function connectRedisBus(url: string): Promise<void> {
   target.addEventListener(ACCESS_LOST, (event) => {
     const detail = foreign<AccessLossEvent>(event);
     if (detail) runListeners(accessLossListeners, detail);
+  });
+  target.addEventListener(LEASE_RECALL, (event) => {
+    const detail = foreign<LeaseRecallEvent>(event);
+    if (detail && typeof detail.poolId === 'string') runListeners(leaseRecallListeners, detail);
   });
   target.addEventListener(RESYNC, (event) => {
     if (foreign(event)) resync('another instance was cut off from Redis', { subscriptions: true });
@@ -191,8 +205,8 @@ export async function disconnectBus(): Promise<void> {
   await Promise.all([closeRedisClient(bus.publisher), closeRedisClient(bus.subscriber)]);
 }
 
-export function publishOwnerChange(event: Omit<OwnerChangeEvent, 'at'>): void {
-  const detail: OwnerChangeEvent = { ...event, at: now() };
+export function publishOwnerChange(event: Omit<OwnerChangeEvent, 'at' | 'requests'> & { requests?: number }): void {
+  const detail: OwnerChangeEvent = { ...event, requests: event.requests ?? 0, at: now() };
   const topic = ownerTopic(event);
   local.dispatchEvent(new CustomEvent(topic, { detail }));
   publishToRedis(topic, detail);
@@ -283,4 +297,18 @@ export function publishAccessLoss(userId: string, reason: string): void {
 export function onAccessLoss(listener: (event: AccessLossEvent) => void): () => void {
   accessLossListeners.add(listener);
   return () => accessLossListeners.delete(listener);
+}
+
+/**
+ * Asks the other instances to give back their leases of this pool (one that ran short here);
+ * without Redis there are no others. Not through the invalidation counter: a lost recall
+ * only delays coins until the lease goes idle.
+ */
+export function publishLeaseRecall(poolId: string): void {
+  publishToRedis(LEASE_RECALL, { poolId, at: now() } satisfies LeaseRecallEvent);
+}
+
+export function onLeaseRecall(listener: (event: LeaseRecallEvent) => void): () => void {
+  leaseRecallListeners.add(listener);
+  return () => leaseRecallListeners.delete(listener);
 }

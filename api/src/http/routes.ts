@@ -1,7 +1,7 @@
 // Routes outside GraphQL, answered before Yoga looks at the request: /v1, health,
 // sign-in, GraphiQL's files and the admin UI. /graphql only has its body size checked here.
 import type { Plugin } from 'graphql-yoga';
-import { handleV1 } from '../v1/handler.ts';
+import { handleV1 } from '../v1/fetchRoute.ts';
 import { handleAuthRoute } from './authRoutes.ts';
 import { handleGraphiqlAsset } from './graphiql.ts';
 import { bodyTooLarge } from './hardening.ts';

@@ -23,7 +23,7 @@ export const contentSecurityPolicy = (directives: Record<string, string>) =>
     .map(([name, value]) => `${name} ${value}`)
     .join('; ');
 
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': contentSecurityPolicy(UI_POLICY),
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',

@@ -4,6 +4,7 @@ import { db } from '../db/current.ts';
 import { visibleClientsWhere } from '../domain/clients.ts';
 import type { ClientAction } from '../domain/permissions.ts';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { UsageOwnerRef } from './usageOwner.ts';
 import { NULL_FOR_BAD_ID } from './globalIdInput.ts';
 import { canSeeClient } from './visibility.ts';
@@ -31,8 +32,7 @@ builder.prismaObject('ClientManager', {
 });
 
 const permission = (action: ClientAction) => ({
-  resolve: (parent: { clientId: string }, _args: object, ctx: { permissions: { can(a: ClientAction, id: string): Promise<boolean> } }) =>
-    ctx.permissions.can(action, parent.clientId),
+  resolve: (parent: { clientId: string }, _args: object, ctx: Context) => ctx.permissions.can(action, parent.clientId),
 });
 
 const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boolean }>('ClientPermissions').implement({
@@ -40,7 +40,7 @@ const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boole
   fields: (t) => ({
     createApiKey: t.boolean({
       description: 'False for a deactivated client too: a key for it could not be used.',
-      resolve: async (parent, _args, ctx) => parent.active && (await ctx.permissions.can('createApiKey', parent.clientId)),
+      resolve: (parent, _args, ctx) => parent.active && ctx.permissions.can('createApiKey', parent.clientId),
     }),
     revokeApiKey: t.boolean(permission('revokeApiKey')),
     grantModelConsent: t.boolean(permission('grantModelConsent')),
@@ -60,11 +60,8 @@ builder.queryField('client', (t) =>
     description: 'The client, or null when it does not exist or the viewer may not see it.',
     // A malformed id, or one of another type, answers null too, as node(id) does.
     extensions: { [NULL_FOR_BAD_ID]: true },
-    resolve: async (query, _root, args, ctx) => {
-      const { id } = args.id;
-      if (!(await ctx.permissions.can('view', id))) return null;
-      return db().client.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.permissions.viewableClient(args.id.id, (where) => db().client.findUnique({ ...query, where })),
   }),
 );
 

@@ -8,7 +8,7 @@ import { badInput } from '../domain/errors.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { parseGlobalId } from './globalIds.ts';
-import { canSeeAccessToken, canSeeApiKey, canSeeClient, canSeeModel, canSeeSession, canSeeUser } from './visibility.ts';
+import { canSeeAccessToken, canSeeApiKey, canSeeModel, canSeeSession, canSeeUser } from './visibility.ts';
 
 const MAX_NODES = 100;
 
@@ -21,7 +21,8 @@ const visibleOrNull = async <Row extends object>(
 ) => (row && (await canSee(row, ctx)) ? row : null);
 
 const loaders: Record<string, Loader> = {
-  Client: async (id, ctx) => ((await canSeeClient({ id }, ctx)) ? db().client.findUnique({ where: { id } }) : null),
+  // The same rule as canSeeClient, checked in the client's own statement.
+  Client: (id, ctx) => ctx.permissions.viewableClient(id, (where) => db().client.findUnique({ where })),
   ApiKey: async (id, ctx) => visibleOrNull(await db().apiKey.findUnique({ where: { id } }), ctx, canSeeApiKey),
   User: async (id, ctx) => ((await canSeeUser({ id }, ctx)) ? db().user.findUnique({ where: { id } }) : null),
   Model: async (id, ctx) => ((await canSeeModel({ id }, ctx)) ? db().model.findUnique({ where: { id } }) : null),

@@ -8,7 +8,7 @@ import { badInput } from '../domain/errors.ts';
 import { whileAllowed } from '../domain/liveAccess.ts';
 import { modelAccessFor } from '../domain/modelAccess.ts';
 import type { Owner } from '../domain/owner.ts';
-import { ownerColumns, ownerWhere } from '../domain/owner.ts';
+import { ownerColumns } from '../domain/owner.ts';
 import { ownerUsage } from '../domain/usage.ts';
 import { subscribeOwnerChanges, type OwnerChangeEvent } from '../events/bus.ts';
 import { ApiKeyRef } from './apiKey.ts';
@@ -19,6 +19,7 @@ import type { Context } from './context.ts';
 import { ClientChangeEnum } from './enums.ts';
 import { globalIdOf } from './globalIds.ts';
 import { ModelAccessRef } from './modelAccess.ts';
+import { ownerPool } from './poolLoader.ts';
 import { UsageRef } from './usage.ts';
 import { UserRef } from './user.ts';
 
@@ -30,13 +31,26 @@ const credentialOf = (ctx: Context): Credential | null =>
       ? { kind: 'accessToken', hash: ctx.accessTokenHash }
       : null;
 
-const ownerOf = (e: OwnerChangeEvent): Owner => (e.clientId ? { clientId: e.clientId } : { userId: e.userId! });
-const poolOf = (e: OwnerChangeEvent) => db().coinPool.findFirst({ where: ownerWhere(ownerOf(e)) });
+// One owner object per event, so that its fields share one pool read (poolLoader.ts).
+const owners = new WeakMap<OwnerChangeEvent, Owner>();
+function ownerOf(e: OwnerChangeEvent): Owner {
+  let owner = owners.get(e);
+  if (!owner) {
+    owner = e.clientId ? { clientId: e.clientId } : { userId: e.userId! };
+    owners.set(e, owner);
+  }
+  return owner;
+}
+const poolOf = (e: OwnerChangeEvent) => ownerPool(ownerOf(e));
 
 /** The fields both events share: what changed, and the owner's figures after the change. */
 const UsageEventRef = builder.interfaceRef<OwnerChangeEvent>('UsageEvent').implement({
   fields: (t) => ({
     change: t.field({ type: ClientChangeEnum, resolve: (e) => e.change }),
+    requests: t.exposeInt('requests', {
+      description:
+        'METERED: how many requests this event covers. Settlements are written in batches, and each batch sends one event per owner, key and model it touched, with the figures after it; 0 for other changes.',
+    }),
     at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
     usage: t.field({ type: UsageRef, resolve: (e) => ownerUsage(ownerOf(e)) }),
     coinPool: t.field({ type: CoinPoolRef, resolve: async (e) => poolView(await poolOf(e)) }),

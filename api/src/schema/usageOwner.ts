@@ -7,25 +7,34 @@ import { apiKeyListWhere } from '../domain/apiKeys.ts';
 import { listModelAccess } from '../domain/modelAccess.ts';
 import { ownerWhere, type Owner } from '../domain/owner.ts';
 import { ownerUsage } from '../domain/usage.ts';
-import type { CoinPool } from '../generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { CoinPoolRef, CoinRefillRef, poolView, refillView } from './coinPool.ts';
 import type { Context } from './context.ts';
 import { ModelAccessRef } from './modelAccess.ts';
+import { ownerPool } from './poolLoader.ts';
 import { UsageRef } from './usage.ts';
 
 /** A Client or User row: the object type the field is resolved on says which owner it is. */
 type OwnerRow = { id: string };
 
+// One owner object per row, so that the row's fields share one pool read (poolLoader.ts).
+const owners = new WeakMap<OwnerRow, Owner>();
 function ownerOf(row: OwnerRow, info: GraphQLResolveInfo): Owner {
-  switch (info.parentType.name) {
-    case 'Client':
-      return { clientId: row.id };
-    case 'User':
-      return { userId: row.id };
-    default:
-      throw new Error(`UsageOwner is not implemented by ${info.parentType.name}`);
+  let owner = owners.get(row);
+  if (!owner) {
+    switch (info.parentType.name) {
+      case 'Client':
+        owner = { clientId: row.id };
+        break;
+      case 'User':
+        owner = { userId: row.id };
+        break;
+      default:
+        throw new Error(`UsageOwner is not implemented by ${info.parentType.name}`);
+    }
+    owners.set(row, owner);
   }
+  return owner;
 }
 
 /**
@@ -34,19 +43,6 @@ function ownerOf(row: OwnerRow, info: GraphQLResolveInfo): Owner {
  */
 const ownerDataScope = (row: OwnerRow, _args: unknown, ctx: Context, info: GraphQLResolveInfo) =>
   info.parentType.name !== 'User' || ctx.permissions.canActForUser(row.id);
-
-// coinPool and coinRefill read the same pool: one look-up per owner row. Keyed by the row (not the
-// request) because a subscription's context outlives many events, each of which must read afresh.
-// findUnique, so that Prisma batches the look-ups for a list of owners into one statement.
-const poolsByRow = new WeakMap<OwnerRow, Promise<CoinPool | null>>();
-function poolOf(row: OwnerRow, info: GraphQLResolveInfo): Promise<CoinPool | null> {
-  let pool = poolsByRow.get(row);
-  if (!pool) {
-    pool = db().coinPool.findUnique({ where: ownerWhere(ownerOf(row, info)) });
-    poolsByRow.set(row, pool);
-  }
-  return pool;
-}
 
 export const UsageOwnerRef = builder.interfaceRef<OwnerRow>('UsageOwner').implement({
   description: 'Something that owns API keys and spends coins: a client, or a user with personal keys.',
@@ -81,13 +77,13 @@ export const UsageOwnerRef = builder.interfaceRef<OwnerRow>('UsageOwner').implem
       type: CoinPoolRef,
       description: "The budget of the owner's keys (a user's: of their personal keys).",
       authScopes: ownerDataScope,
-      resolve: async (row, _args, _ctx, info) => poolView(await poolOf(row, info)),
+      resolve: async (row, _args, _ctx, info) => poolView(await ownerPool(ownerOf(row, info))),
     }),
     coinRefill: t.field({
       type: CoinRefillRef,
       nullable: true,
       authScopes: ownerDataScope,
-      resolve: async (row, _args, _ctx, info) => refillView(await poolOf(row, info)),
+      resolve: async (row, _args, _ctx, info) => refillView(await ownerPool(ownerOf(row, info))),
     }),
   }),
 });

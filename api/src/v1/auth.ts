@@ -6,12 +6,13 @@ import type { KeyAccess } from '../domain/keyAccess.ts';
 import { findBySecret } from '../domain/rehash.ts';
 import { isWellFormed } from '../domain/secrets.ts';
 import { V1Error } from './errors.ts';
+import type { V1Request } from './exchange.ts';
 import { keyAccess } from './keyCache.ts';
 
 const unauthorized = (code: string, message: string) => new V1Error(401, 'invalid_request_error', code, message);
 
-export function secretOf(request: Request): string {
-  const header = request.headers.get('authorization');
+export function secretOf(request: V1Request): string {
+  const header = request.header('authorization');
   if (!header)
     throw unauthorized(
       'missing_api_key',
@@ -22,7 +23,7 @@ export function secretOf(request: Request): string {
   return match[1];
 }
 
-export async function authenticate(request: Request): Promise<KeyAccess> {
+export async function authenticate(request: V1Request): Promise<KeyAccess> {
   const secret = secretOf(request);
   if (!isWellFormed('sk', secret)) {
     throw unauthorized(

@@ -17,20 +17,20 @@ import {
   type TokenBounds,
   type UsageStatus,
 } from '../domain/metering.ts';
-import { settleUsage } from '../domain/settlements.ts';
+import { settle as settleRequest, settlementQueueFull } from '../domain/settlementQueue.ts';
+import { databaseIsDown } from '../db/health.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../db/unavailable.ts';
 import { formatCoins } from '../domain/coins.ts';
 import type { Model } from '../generated/prisma/client.ts';
 import { providerFor, UpstreamError, type CompleteResult, type StreamResult, type TokenUsage } from '../providers/index.ts';
-import { V1Error } from './errors.ts';
+import { databaseUnavailable, V1Error } from './errors.ts';
+import { json, type V1Answer, type V1Request } from './exchange.ts';
 import { track } from './inFlight.ts';
 import { log } from '../log.ts';
 import { recordCoins, recordOvershoot, recordPoolRefusal } from '../metrics.ts';
 import { chooseModel } from './modelChoice.ts';
 import { parseChatRequest, readJsonBody, withOutputLimit, type ChatRequest } from './requestBody.ts';
 import { sseData, sseDone, SSE_HEADERS } from './sse.ts';
-
-/** Which model a request turned out to be for, for the metrics the handler records. */
-export const modelOfRequest = new WeakMap<Request, string>();
 
 interface Metering {
   access: KeyAccess;
@@ -80,10 +80,11 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     log.warn({ model: m.model.name, reported: usage, allowed: m.bounds }, 'an upstream reported more tokens than it was allowed');
   }
   const cost = priceOf(m.model, usage.inputTokens, usage.outputTokens);
-  // The upstream has answered: if the database cannot record it now, the settlement waits in
-  // memory until it can (domain/settlements.ts), and the caller still gets the answer. It counts
-  // as in flight until recorded, so a stopping server waits for it (up to its shutdown timeout).
-  const settlement = await settleUsage({
+  // The upstream has answered: the answer waits for the settlement's batch to commit, unless
+  // the database cannot be reached; then the settlement waits in memory until it can
+  // (domain/settlementQueue.ts), and the caller gets the answer now. It counts as in flight
+  // until recorded, so a stopping server waits for it (up to its shutdown timeout).
+  const settlement = await settleRequest({
     owner: m.access.owner,
     apiKeyId: m.access.apiKeyId,
     modelId: m.model.id,
@@ -94,13 +95,14 @@ async function settle(m: Metering, usage: TokenUsage, status: UsageStatus) {
     status: overshot && (status === 'ok' || status === 'client_disconnected') ? 'upstream_overshoot' : status,
     latencyMs: performance.now() - m.started,
   });
-  if (settlement.queued) log.warn({ model: m.model.name }, 'the database is unreachable: this request is settled once it is back');
-  const recorded = settlement.recorded.then(
-    (coins) => recordCoins(m.model.name, coins),
-    (error) =>
-      log.error({ err: error, model: m.model.name }, 'a queued settlement could not be recorded; its reservation will be reclaimed'),
+  if (!settlement.queued) return recordCoins(m.model.name, settlement.coins);
+  log.warn({ model: m.model.name }, 'the database is unreachable: this request is settled once it is back');
+  track(
+    settlement.recorded.then(
+      () => recordCoins(m.model.name, settlement.coins),
+      (error) => log.error({ err: error, model: m.model.name }, 'a queued settlement could not be recorded'),
+    ),
   );
-  if (settlement.queued) track(recorded);
 }
 
 function asV1Error(error: unknown): V1Error {
@@ -110,11 +112,11 @@ function asV1Error(error: unknown): V1Error {
   return new V1Error(502, 'server_error', 'upstream_error', 'The upstream request failed unexpectedly; try again later');
 }
 
-export async function chatCompletions(request: Request, access: KeyAccess, keyHash: string): Promise<Response> {
+export async function chatCompletions(request: V1Request, access: KeyAccess, keyHash: string): Promise<V1Answer> {
   const started = performance.now();
   const chat = parseChatRequest(await readJsonBody(request));
   const { model } = await chooseModel(access, keyHash, chat.model);
-  modelOfRequest.set(request, model.name);
+  request.model = model.name;
   // max_tokens applies to each of the n choices.
   const maxOutputTokens = Math.min(chat.maxTokens ?? model.maxOutputTokens, model.maxOutputTokens);
   const body = withOutputLimit(chat.body, maxOutputTokens);
@@ -123,6 +125,9 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
     outputTokens: maxOutputTokens * chat.n,
   };
   const worstCase = priceOf(model, bounds.inputTokens, bounds.outputTokens);
+  // Leases could admit without the database, but an answered request must be recordable:
+  // while the database is unreachable, or the settlements waiting for it fill their queue, nothing new is admitted.
+  if (databaseIsDown() || settlementQueueFull()) throw databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS);
   let reservation: Reservation;
   try {
     reservation = await reserveCoins(access.owner, worstCase);
@@ -151,7 +156,7 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
       throw asV1Error(error);
     }
     await settle(metering, result.usage, 'ok');
-    return Response.json(result.body);
+    return json(result.body);
   }
   const onClientGone = () => abort.abort(new Error('client disconnected'));
   request.signal.addEventListener('abort', onClientGone, { once: true });
@@ -167,13 +172,14 @@ export async function chatCompletions(request: Request, access: KeyAccess, keyHa
   // The stream is in flight until its usage is recorded (see relay's finish).
   let recorded!: () => void;
   track(new Promise<void>((resolve) => (recorded = resolve)));
-  return new Response(
-    relay(chat, metering, result, abort, () => {
+  return {
+    status: 200,
+    headers: SSE_HEADERS,
+    stream: relay(chat, metering, result, abort, () => {
       request.signal.removeEventListener('abort', onClientGone);
       recorded();
     }),
-    { headers: SSE_HEADERS },
-  );
+  };
 }
 
 function relay(

@@ -1,5 +1,7 @@
 // OpenAI's error envelope, so that SDKs raise their usual exceptions:
 // {"error": {"message", "type", "code", "param"}}.
+import { json, type V1Answer } from './exchange.ts';
+
 export class V1Error extends Error {
   constructor(
     readonly status: number,
@@ -19,9 +21,9 @@ export const envelope = (e: { message: string; type: string; code: string; param
   error: { message: e.message, type: e.type, code: e.code, param: e.param ?? null },
 });
 
-export function errorResponse(error: V1Error): Response {
+export function errorAnswer(error: V1Error): V1Answer {
   const headers = error.retryAfterSeconds === null ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
-  return Response.json(envelope(error), { status: error.status, headers });
+  return json(envelope(error), error.status, headers);
 }
 
 /** The database cannot be reached (db/unavailable.ts): the request was not admitted, and may be retried shortly. */

@@ -3,26 +3,26 @@
 import { hashSecret } from '../domain/secrets.ts';
 import { authenticate, secretOf } from './auth.ts';
 import { chatCompletions } from './chatCompletions.ts';
-import { databaseUnavailable, errorResponse, V1Error } from './errors.ts';
+import { databaseUnavailable, errorAnswer, V1Error } from './errors.ts';
+import type { V1Answer, V1Request } from './exchange.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { listModels, retrieveModel } from './models.ts';
 import { isDraining, track } from './inFlight.ts';
-import { modelOfRequest } from './chatCompletions.ts';
 import { log } from '../log.ts';
 import { recordV1 } from '../metrics.ts';
 
 const notAllowed = (method: string, path: string, allowed: string) =>
   new V1Error(405, 'invalid_request_error', 'method_not_allowed', `${method} ${path} is not supported; use ${allowed} ${path}`);
 
-async function route(request: Request, url: URL): Promise<Response> {
-  const path = url.pathname.replace(/\/+$/, '');
+async function route(request: V1Request): Promise<V1Answer> {
+  const path = request.path.replace(/\/+$/, '');
   const known = path === '/v1/chat/completions' || path === '/v1/models' || path.startsWith('/v1/models/');
   if (!known) {
     throw new V1Error(
       404,
       'invalid_request_error',
       'unknown_url',
-      `Lumen does not serve ${request.method} ${url.pathname}; it supports GET /v1/models and POST /v1/chat/completions`,
+      `Lumen does not serve ${request.method} ${request.path.slice(0, 200)}; it supports GET /v1/models and POST /v1/chat/completions`,
     );
   }
   const access = await authenticate(request);
@@ -42,20 +42,20 @@ async function route(request: Request, url: URL): Promise<Response> {
   return retrieveModel(access, decoded);
 }
 
-async function answer(request: Request, url: URL): Promise<Response> {
+async function answer(request: V1Request): Promise<V1Answer> {
   try {
     // A stopping server finishes what it admitted and admits nothing new.
     if (isDraining()) throw new V1Error(503, 'server_error', 'shutting_down', 'This Lumen instance is shutting down; retry the request');
-    return await route(request, url);
+    return await route(request);
   } catch (error) {
-    if (error instanceof V1Error) return errorResponse(error);
+    if (error instanceof V1Error) return errorAnswer(error);
     if (isDatabaseUnavailable(error)) {
-      log.warn({ err: error, method: request.method, path: url.pathname }, '/v1 request refused: the database is unreachable');
-      return errorResponse(databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS));
+      log.warn({ err: error, method: request.method, path: request.path }, '/v1 request refused: the database is unreachable');
+      return errorAnswer(databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS));
     }
     // Never the request itself in the log: it carries the key.
-    log.error({ err: error, method: request.method, path: url.pathname }, '/v1 request failed');
-    return errorResponse(
+    log.error({ err: error, method: request.method, path: request.path }, '/v1 request failed');
+    return errorAnswer(
       new V1Error(
         500,
         'server_error',
@@ -66,9 +66,10 @@ async function answer(request: Request, url: URL): Promise<Response> {
   }
 }
 
-export async function handleV1(request: Request, url: URL): Promise<Response> {
+/** Answers a /v1 request (from node:http, v1/nodeRoute.ts, or a fetch-style Request, v1/fetchRoute.ts). */
+export async function answerV1(request: V1Request): Promise<V1Answer> {
   const started = performance.now();
-  const response = await track(answer(request, url));
-  recordV1(modelOfRequest.get(request) ?? '-', response.status, (performance.now() - started) / 1000);
-  return response;
+  const answered = await track(answer(request));
+  recordV1(request.model ?? '-', answered.status, (performance.now() - started) / 1000);
+  return answered;
 }

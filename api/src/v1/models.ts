@@ -2,6 +2,7 @@
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import { isCallable, type ModelAccessEntry } from '../domain/modelAccess.ts';
 import { V1Error } from './errors.ts';
+import { json, type V1Answer } from './exchange.ts';
 
 const listed = (entry: ModelAccessEntry) => ({
   id: entry.model.name,
@@ -10,12 +11,12 @@ const listed = (entry: ModelAccessEntry) => ({
   owned_by: 'lumen',
 });
 
-export function listModels(access: KeyAccess): Response {
+export function listModels(access: KeyAccess): V1Answer {
   const data = [...access.models.values()].filter((entry) => isCallable(entry.status)).map(listed);
-  return Response.json({ object: 'list', data });
+  return json({ object: 'list', data });
 }
 
-export function retrieveModel(access: KeyAccess, name: string): Response {
+export function retrieveModel(access: KeyAccess, name: string): V1Answer {
   const entry = access.models.get(name);
   if (!entry || !isCallable(entry.status)) {
     throw new V1Error(
@@ -26,5 +27,5 @@ export function retrieveModel(access: KeyAccess, name: string): Response {
       'model',
     );
   }
-  return Response.json(listed(entry));
+  return json(listed(entry));
 }

@@ -1,6 +1,7 @@
 // Checks a chat completion request just enough to meter it safely; everything
 // else, including fields Lumen does not know, is left for the upstream to judge.
 import { badRequest, V1Error } from './errors.ts';
+import type { V1Request } from './exchange.ts';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_CHOICES = 128;
@@ -27,26 +28,22 @@ const tooLarge = () =>
  * The body's bytes, read chunk by chunk and given up as soon as they pass the limit:
  * a chunked body has no Content-Length to check first, and must not be held whole.
  */
-async function readLimited(request: Request): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+async function readLimited(request: V1Request): Promise<Uint8Array> {
+  const body = request.body();
+  if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
+  // Leaving the loop early (a throw) cancels the rest of the body.
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
 }
 
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const length = Number(request.headers.get('content-length') ?? 0);
+export async function readJsonBody(request: V1Request): Promise<unknown> {
+  const length = Number(request.header('content-length') ?? 0);
   if (length > MAX_BODY_BYTES) throw tooLarge();
   const text = new TextDecoder().decode(await readLimited(request));
   if (!text.trim())

@@ -6,6 +6,7 @@ import { exact, type Decimal } from '../../src/domain/coins.ts';
 import { setClientCoinPool, type SetCoinPoolInput } from '../../src/domain/coinPools.ts';
 import { createModel, type CreateModelInput } from '../../src/domain/models.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { app } from '../../src/yoga.ts';
 import type { TestLumen, TestUser } from './lumen.ts';
 
@@ -66,4 +67,14 @@ export async function refusal(call: Promise<unknown>): Promise<{ status: number;
     throw error;
   }
   throw new Error('expected the call to be refused, and it succeeded');
+}
+
+/**
+ * A client's LIMITED pool as coinPool shows it: the row's balance plus the unspent coins that
+ * instances hold leased (domain/leases.ts). Any Prisma client: a second instance's too.
+ */
+export async function shownPool(prisma: PrismaClient, clientId: string) {
+  const pool = await prisma.coinPool.findUniqueOrThrow({ where: { clientId }, include: { leases: true } });
+  const balance = pool.leases.reduce((total, lease) => total.plus(exact(lease.amount)), exact(pool.balance));
+  return { ...pool, balance };
 }
