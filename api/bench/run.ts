@@ -1,11 +1,17 @@
-// `npm run bench`: two benchmarks on loopback, each against a baseline measured in
-// the same run on the same database, written to bench/results.md.
+// `npm run bench`: Lumen (compiled, as production runs it) on loopback, each figure
+// against a baseline measured in the same run on the same database, written to
+// bench/results.md with the goals of issue 11 and whether they are met.
 //
 // 1. The client page: the admin UI's two operations (see clientPage/documents.ts)
 //    for a client with 5 managers, 200 keys and 20 models, through Lumen's GraphQL
 //    and through a plain hand-written handler (clientPage/plain.ts); plus the SQL
 //    statements each needs per page load.
-// 2. /v1: non-streaming echo requests through Lumen and straight to the echo provider.
+// 2. /v1, non-streaming echo requests with one key of one LIMITED pool (large enough
+//    never to run out): latency at one connection (sequential, kept alive) and
+//    throughput at BENCH_CONCURRENCY connections, through Lumen and straight to the echo
+//    provider served bare (echoServer.ts); Lumen's RSS idle and after BENCH_LOAD_SECONDS
+//    of load; on PostgreSQL, the database's own limit for per-request metering (the same
+//    debit-then-settle statements on the same rows, driven with `pg`: lib/pgLimit.ts).
 //
 // Every server runs in a process of its own, started for its measurement and stopped
 // after it, so they never share a CPU with each other (the machine has few cores),
@@ -13,35 +19,46 @@
 //
 // BENCH_CONCURRENCY (default 16) requests in flight for /v1; BENCH_PAGE_CONCURRENCY
 // (default 8) page loads in flight, i.e. 16 requests; BENCH_SECONDS per measurement
-// (default 8). A fresh embedded database in a temporary folder, or, with
-// BENCH_DATABASE_URL=postgresql://..., a fresh PostgreSQL database dropped after.
+// (default 8); BENCH_LOAD_SECONDS of /v1 load before the RSS is read again (default 60,
+// the throughput measurement being its last BENCH_SECONDS). A fresh embedded database in
+// a temporary folder, or, with BENCH_DATABASE_URL=postgresql://..., a fresh PostgreSQL
+// database dropped after. `npm run bench` builds dist/ first (scripts/build.mjs).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
 import { createModel } from '../src/domain/models.ts';
 import { createUser } from '../src/domain/users.ts';
+import { db } from '../src/db/current.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { pageLoad } from './clientPage/pageLoad.ts';
 import { PAGE_SHAPE, seedClientPage, type SeededPage } from './clientPage/seed.ts';
 import { countStatements, type StatementCounts } from './clientPage/statements.ts';
 import { createScratchDatabase, requireLoopback, serverVersion, type ScratchDatabase } from './lib/database.ts';
-import { measure, post, type Result } from './lib/load.ts';
-import { machine } from './lib/machine.ts';
-import { spawnServer, stopServer, type SpawnedServer } from '../test/support/spawnServer.ts';
-import { writeResults } from './results.ts';
+import { keepAlive, measure, type Result } from './lib/load.ts';
+import { machine, settledRssMB, watchPeakRssMB } from './lib/machine.ts';
+import { durability, measurePgLimit, type HotRows } from './lib/pgLimit.ts';
+import { API_DIR, COMPILED_SERVER, spawnServer, stopServer, type SpawnedServer } from '../test/support/spawnServer.ts';
+import { SETTLE_SECONDS, writeResults, type V1Results } from './results.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const pageConcurrency = Number(process.env.BENCH_PAGE_CONCURRENCY ?? 8);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const loadSeconds = Math.max(seconds, Number(process.env.BENCH_LOAD_SECONDS ?? 60));
+/** Quiet time after the warm-up before the idle RSS is read: timers, caches and the collector settle. */
+const SETTLE_MS = SETTLE_SECONDS * 1000;
+/** Coins in the benchmark's LIMITED pool: never runs out (an echo request costs about 0.0001). */
+const POOL_COINS = '1000000000000';
 const v1Body = JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog' }] });
 
 interface Seeded {
   v1Key: string;
+  hot: HotRows;
   page: SeededPage;
   statements: StatementCounts;
 }
@@ -54,18 +71,20 @@ async function seed(env: Record<string, string>): Promise<Seeded> {
     const user = await createUser(null, { email: 'bench@example.org', name: 'Bench', isAdmin: true });
     const viewer = { id: user.id, email: user.email, name: user.name, isAdmin: true };
     const client = await createClient(viewer, { name: 'Bench' });
-    await setClientCoinPool(viewer, client.id, { state: 'UNLIMITED' });
-    await createModel(viewer, {
+    await setClientCoinPool(viewer, client.id, { state: 'LIMITED', capacity: POOL_COINS, balance: POOL_COINS });
+    const model = await createModel(viewer, {
       name: 'echo',
       provider: 'echo',
       upstreamModel: 'echo',
       inputCoinsPerMillion: '1.5',
       outputCoinsPerMillion: '2.5',
     });
-    const v1Key = (await createApiKey(viewer, { clientId: client.id }, { name: 'bench' })).secret;
+    const { apiKey, secret } = await createApiKey(viewer, { clientId: client.id }, { name: 'bench' });
+    const pool = await db().coinPool.findFirstOrThrow({ where: { clientId: client.id } });
+    const hot = { poolId: pool.id, clientId: client.id, apiKeyId: apiKey.id, modelId: model.id };
     const page = await seedClientPage(viewer);
     const statements = await countStatements(queries, page.clientGlobalId, page.managerToken);
-    return { v1Key, page, statements };
+    return { v1Key: secret, hot, page, statements };
   } finally {
     await closeLumen(database);
   }
@@ -87,7 +106,74 @@ async function measurePage(url: string, page: SeededPage): Promise<Result> {
   return measure(load, pageConcurrency, seconds * 1000);
 }
 
+interface V1Run {
+  latency: Result;
+  throughput: Result;
+}
+
+/** Sequential requests on one kept-alive connection, after a warm-up on it. */
+async function measureLatency(url: string, headers: Record<string, string>): Promise<Result> {
+  const connection = keepAlive(url, 1);
+  try {
+    const send = () => connection.post('/v1/chat/completions', headers, v1Body);
+    await measure(send, 1, 1000);
+    return await measure(send, 1, seconds * 1000);
+  } finally {
+    connection.close();
+  }
+}
+
+/** `work` with a function that sends one /v1 request over `concurrency` kept-alive connections. */
+async function withConnections<T>(url: string, headers: Record<string, string>, work: (send: () => Promise<string | null>) => Promise<T>) {
+  const connections = keepAlive(url, concurrency);
+  try {
+    return await work(() => connections.post('/v1/chat/completions', headers, v1Body));
+  } finally {
+    connections.close();
+  }
+}
+
+/** The echo provider served bare: the baseline of both /v1 measurements. */
+async function measureEcho(): Promise<V1Run> {
+  return withServer(spawnServer({ script: 'bench/echoServer.ts', listening: /echo is listening on port (\d+)/ }), async (echo) => {
+    const latency = await measureLatency(echo.url, {});
+    const throughput = await withConnections(echo.url, {}, async (send) => {
+      await measure(send, concurrency, 1000);
+      return measure(send, concurrency, seconds * 1000);
+    });
+    return { latency, throughput };
+  });
+}
+
+/** Lumen: warm-up, idle RSS, latency, then load (its last part measured), then RSS again. */
+async function measureLumen(env: Record<string, string>, key: string): Promise<V1Run & { rss: V1Results['rss'] }> {
+  // As deployed: production, request logs at info (to a pipe this process reads and bounds).
+  const production = { ...env, NODE_ENV: 'production' };
+  return withServer(spawnServer({ compiled: true, env: production, keepOutput: 100_000 }), async (lumen) => {
+    const pid = lumen.child.pid!;
+    const headers = { authorization: `Bearer ${key}` };
+    await withConnections(lumen.url, headers, async (send) => {
+      await measure(send, 1, 1000);
+      await measure(send, concurrency, 1000);
+    });
+    await sleep(SETTLE_MS);
+    const idle = await settledRssMB(pid);
+    const latency = await measureLatency(lumen.url, headers);
+    console.log(`  ${loadSeconds} s of load at ${concurrency} connections (throughput measured in the last ${seconds} s)...`);
+    const peak = watchPeakRssMB(pid);
+    const throughput = await withConnections(lumen.url, headers, async (send) => {
+      if (loadSeconds > seconds) await measure(send, concurrency, (loadSeconds - seconds) * 1000);
+      return measure(send, concurrency, seconds * 1000);
+    });
+    const afterLoad = await settledRssMB(pid);
+    return { latency, throughput, rss: { idle, afterLoad, peak: peak.stop(), loadSeconds } };
+  });
+}
+
 async function main() {
+  if (!fs.existsSync(path.join(API_DIR, COMPILED_SERVER))) {
+    throw new Error(`${COMPILED_SERVER} is missing: build first (npm run build -w @lumen/api; npm run bench does)`);
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lumen-bench-'));
   const adminUrl = process.env.BENCH_DATABASE_URL;
   let scratch: ScratchDatabase | null = null;
@@ -96,7 +182,7 @@ async function main() {
     if (adminUrl) {
       requireLoopback(adminUrl, 'BENCH_DATABASE_URL');
       scratch = await createScratchDatabase(adminUrl, 'lumen_bench');
-      databaseLabel = `PostgreSQL ${await serverVersion(scratch.url)} on loopback (fresh database, dropped after)`;
+      databaseLabel = `PostgreSQL ${await serverVersion(scratch.url)} on loopback (fresh database, dropped after; ${await durability(scratch.url)})`;
     }
     const env = {
       NODE_ENV: 'test',
@@ -111,40 +197,45 @@ async function main() {
     const { page } = seeded;
 
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
-    const graphql = await withServer(spawnServer({ env }), (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page));
+    const graphql = await withServer(spawnServer({ compiled: true, env }), (s) => measurePage(`${s.url}/graphql`, page));
     const plain = await withServer(
       spawnServer({ script: 'bench/plainServer.ts', env, listening: /plain page server is listening on port (\d+)/ }),
-      (s) => measurePage(`http://127.0.0.1:${s.port}/graphql`, page),
+      (s) => measurePage(`${s.url}/graphql`, page),
     );
 
-    console.log(`/v1: ${seconds} s each at concurrency ${concurrency}, echo directly then through Lumen...`);
-    const [direct, through] = await withServer(
-      spawnServer({ script: 'bench/echoServer.ts', listening: /echo is listening on port (\d+)/ }),
-      (echo) =>
-        withServer(spawnServer({ env }), async (lumen) => {
-          const echoSend = () => post(`http://127.0.0.1:${echo.port}/v1/chat/completions`, {}, v1Body);
-          const lumenSend = () =>
-            post(`http://127.0.0.1:${lumen.port}/v1/chat/completions`, { authorization: `Bearer ${seeded.v1Key}` }, v1Body);
-          await measure(echoSend, concurrency, 1000);
-          await measure(lumenSend, concurrency, 1000);
-          return [await measure(echoSend, concurrency, seconds * 1000), await measure(lumenSend, concurrency, seconds * 1000)];
-        }),
-    );
+    console.log(`/v1: the echo provider served bare, ${seconds} s at one connection then ${seconds} s at ${concurrency}...`);
+    const direct = await measureEcho();
+    console.log(`/v1 through Lumen: ${seconds} s at one connection, then load at ${concurrency}...`);
+    const through = await measureLumen(env, seeded.v1Key);
+    let pgLimit: Result | null = null;
+    if (scratch) {
+      console.log(`PostgreSQL's limit for per-request metering: ${seconds} s at ${concurrency} connections...`);
+      pgLimit = await measurePgLimit(scratch.url, seeded.hot, concurrency, seconds * 1000, 1000);
+    }
 
     const file = writeResults({
       machine: machine(),
       date: new Date(),
       database: databaseLabel,
+      postgres: scratch !== null,
       seconds,
       concurrency,
       pageConcurrency,
       shape: { ...PAGE_SHAPE, usageRecords: page.usageRecords },
       page: { graphql, plain },
       statements: seeded.statements,
-      v1: { direct, through },
+      v1: {
+        direct: direct.throughput,
+        through: through.throughput,
+        latency: { direct: direct.latency, through: through.latency },
+        pgLimit,
+        rss: through.rss,
+      },
     });
     console.log(`\nWritten to ${path.relative(process.cwd(), file) || file}`);
-    const failed = [graphql, plain, direct, through].filter((r) => r.failures > 0);
+    const failed = [graphql, plain, direct.throughput, direct.latency, through.throughput, through.latency, pgLimit].filter(
+      (r): r is Result => r !== null && r.failures > 0,
+    );
     for (const r of failed) console.error(`${r.failures} failures, the first: ${r.firstFailure}`);
     if (failed.length > 0) process.exitCode = 1;
   } finally {

@@ -35,3 +35,38 @@ export function rssMiB(pid: number): number | null {
     return null;
   }
 }
+
+/** Resident set size in MB (10^6 bytes, as the goals are stated); null when the process is gone. */
+export function rssMB(pid: number): number | null {
+  const mib = rssMiB(pid);
+  return mib === null ? null : (mib * 2 ** 20) / 1e6;
+}
+
+/** The median of `samples` readings `everyMs` apart: one reading can catch a collection half done. */
+export async function settledRssMB(pid: number, samples = 3, everyMs = 1000): Promise<number | null> {
+  const readings: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, everyMs));
+    const mb = rssMB(pid);
+    if (mb !== null) readings.push(mb);
+  }
+  readings.sort((a, b) => a - b);
+  return readings.length ? readings[Math.floor(readings.length / 2)] : null;
+}
+
+/** Reads the RSS every `everyMs` until stopped; stop() gives the highest reading. */
+export function watchPeakRssMB(pid: number, everyMs = 1000): { stop: () => number | null } {
+  let peak: number | null = null;
+  const read = () => {
+    const mb = rssMB(pid);
+    if (mb !== null && (peak === null || mb > peak)) peak = mb;
+  };
+  const timer = setInterval(read, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return peak;
+    },
+  };
+}

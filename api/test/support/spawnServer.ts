@@ -13,9 +13,17 @@ export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 /** What src/server.ts prints when it is ready. */
 export const LUMEN_LISTENING = /Lumen is listening on port (\d+)/;
 
+/** Lumen's server as production runs it: compiled by `npm run build` (scripts/build.mjs). */
+export const COMPILED_SERVER = 'dist/server.js';
+
 export interface SpawnOptions {
-  /** The TypeScript entry point, relative to api/ (run with tsx). Lumen's server unless said otherwise. */
+  /** The entry point, relative to api/. Lumen's server unless said otherwise. */
   script?: string;
+  /**
+   * Run `script` as JavaScript with plain Node (default COMPILED_SERVER, which `npm run build`
+   * must have written), as production does; otherwise it is TypeScript run with tsx.
+   */
+  compiled?: boolean;
   /** Added to this process's environment. */
   env?: NodeJS.ProcessEnv;
   /** The line that says the server is ready; its first group is the port. */
@@ -39,8 +47,9 @@ export interface SpawnedServer {
 
 /** Starts the server and resolves once it listens; rejects if it exits or stays silent first. */
 export function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
-  const { script = 'src/server.ts', env = {}, listening = LUMEN_LISTENING, timeoutMs = 90_000, keepOutput = Infinity } = options;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const { compiled = false, env = {}, listening = LUMEN_LISTENING, timeoutMs = 90_000, keepOutput = Infinity } = options;
+  const script = options.script ?? (compiled ? COMPILED_SERVER : 'src/server.ts');
+  const child = spawn(process.execPath, compiled ? [script] : ['--import', 'tsx', script], {
     cwd: API_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
