@@ -17,7 +17,7 @@ import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { API_DIR, LUMEN_LISTENING } from '../test/support/spawnServer.ts';
 import { createScratchDatabase } from './lib/database.ts';
-import { measure, post } from './lib/load.ts';
+import { keepAlive, measure } from './lib/load.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -44,6 +44,34 @@ function topSelfTime(file: string, count = 30): string[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, hits]) => `${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+/** CPU seconds (user + system) the processes used so far, from /proc. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+function postgresPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function main() {
@@ -77,7 +105,11 @@ async function main() {
     await closeLumen(database);
   }
   const compiled = process.env.PROFILE_COMPILED === '1';
-  const args = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...(compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])];
+  const profiling = process.env.PROFILE !== '0';
+  const args = [
+    ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts']),
+  ];
   const child = spawn(process.execPath, args, { cwd: API_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -88,12 +120,25 @@ async function main() {
     });
     child.once('exit', () => reject(new Error(`the server exited: ${out.slice(-2000)}`)));
   });
-  const send = () => post(`http://127.0.0.1:${port}/v1/chat/completions`, { authorization: `Bearer ${secret}` }, body);
+  const client = keepAlive(`http://127.0.0.1:${port}`, concurrency);
+  const send = () => client.post('/v1/chat/completions', { authorization: `Bearer ${secret}` }, body);
   await measure(send, concurrency, 1000);
+  const cpuBefore = { lumen: cpuSeconds([child.pid!]), postgres: cpuSeconds(postgresPids()), self: process.cpuUsage() };
   const result = await measure(send, concurrency, seconds * 1000);
+  const self = process.cpuUsage(cpuBefore.self);
+  const perRequest = (s: number) => `${((1000 * s) / result.requests).toFixed(3)} ms`;
+  console.log(
+    `CPU per request: Lumen ${perRequest(cpuSeconds([child.pid!]) - cpuBefore.lumen)}, PostgreSQL ${perRequest(cpuSeconds(postgresPids()) - cpuBefore.postgres)}, load generator ${perRequest((self.user + self.system) / 1e6)}`,
+  );
   console.log(
     `${result.perSecond.toFixed(0)} requests/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.failures} failures ${result.firstFailure ?? ''}`,
   );
+  client.close();
+  // How well group commit worked: settlements per batch.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const batches = counter('lumen_settlement_batches_total');
+  console.log(`${counter('lumen_settlements_total')} settlements in ${batches} batches`);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   const file = fs

@@ -2,7 +2,7 @@
 // Yoga plugin; these are Lumen's own: HTTP by route, /v1 by model, coins, refusals.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { redisDegradedSeconds, redisStatus } from './events/redis.ts';
-import { unsettledCount } from './domain/settlementQueue.ts';
+import { settlementStats, unsettledCount } from './domain/settlementQueue.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'lumen_process_' });
@@ -134,5 +134,29 @@ new Gauge({
   registers: [registry],
   collect() {
     this.set(unsettledCount());
+  },
+});
+
+// Group commit at work: settlements per batch is the ratio of the two.
+let batchesReported = 0;
+new Counter({
+  name: 'lumen_settlement_batches_total',
+  help: 'Settlement batches committed (one statement each; see lumen_settlements_total for the requests they covered)',
+  registers: [registry],
+  collect() {
+    const { batches } = settlementStats();
+    if (batches > batchesReported) this.inc(batches - batchesReported);
+    batchesReported = batches;
+  },
+});
+let settlementsReported = 0;
+new Counter({
+  name: 'lumen_settlements_total',
+  help: 'Settlements (answered /v1 requests) committed, in batches',
+  registers: [registry],
+  collect() {
+    const { settlements } = settlementStats();
+    if (settlements > settlementsReported) this.inc(settlements - settlementsReported);
+    settlementsReported = settlements;
   },
 });

@@ -2,8 +2,8 @@
 // PostgreSQL server when DATABASE_URL is set. Both speak the same SQL and use the
 // same migrations and the same generated Prisma client.
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -106,6 +106,8 @@ async function openPostgres(url: string, poolSize: number, onQuery?: (sql: strin
 
 async function openPglite(options: OpenOptions): Promise<Database> {
   const release = options.inMemory ? () => {} : lockDataFolder(options.dataDir, options.purpose);
+  // Loaded only for the embedded database: a PostgreSQL instance keeps its memory for other things.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let client: PGlite;
   try {
     client = options.inMemory ? new PGlite() : new PGlite(path.join(options.dataDir, 'pgdata'));

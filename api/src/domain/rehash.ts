@@ -10,8 +10,12 @@ export type HashedTable = 'apiKey' | 'accessToken' | 'session';
  * What `find` gives for the secret's current hash; failing that, for a row stored under a
  * previous secret's hash, moved to the current one first (keys, tokens and sessions alike).
  */
-export async function findBySecret<T>(table: HashedTable, secret: string, find: (hash: string) => Promise<T | null>): Promise<T | null> {
-  const hash = hashSecret(secret);
+export async function findBySecret<T>(
+  table: HashedTable,
+  secret: string,
+  find: (hash: string) => Promise<T | null>,
+  hash = hashSecret(secret),
+): Promise<T | null> {
   return (await find(hash)) ?? ((await adoptCurrentHash(table, secret)) ? find(hash) : null);
 }
 

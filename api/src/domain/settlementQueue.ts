@@ -23,6 +23,7 @@ import type { Decimal } from './coins.ts';
 import { closedOnLease, settledOnLease } from './leases.ts';
 import { forgetReservation, type Reservation, type UsageStatus } from './metering.ts';
 import type { Owner } from './owner.ts';
+import { settleBatchStatement } from './settleBatchStatement.ts';
 import { uuidv7 } from './uuid.ts';
 
 export interface MeteredRequest {
@@ -52,7 +53,7 @@ export interface Settlement {
 /** Settlements in one statement at most. */
 const MAX_BATCH = 500;
 /** Batches being written at once: the next one gathers what arrives meanwhile. */
-const MAX_WRITING = 2;
+const MAX_WRITING = 1;
 /** Settlements kept in memory while the database is unreachable; /v1 admits nothing new past it. */
 export const MAX_QUEUED = 10_000;
 const FIRST_RETRY_MS = 250;
@@ -72,7 +73,7 @@ interface Item {
 }
 
 /** What one settlement adds to the batch statement (JSON, read by jsonb_to_recordset). */
-interface Row {
+export interface Row {
   id: string;
   apiKeyId: string;
   clientId: string | null;
@@ -90,79 +91,6 @@ interface Row {
   leaseId: string | null;
 }
 
-const SETTLE_BATCH = {
-  name: 'lumen_settle_batch',
-  text: `
-    WITH "input" AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
-        "id" uuid, "apiKeyId" uuid, "clientId" uuid, "userId" uuid, "modelId" uuid,
-        "inputTokens" int, "outputTokens" int, "coins" numeric, "reservedCoins" numeric, "status" text,
-        "latencyMs" int, "poolId" uuid, "reservationId" uuid, "refund" numeric, "leaseId" uuid)
-    ), "record" AS (
-      -- A retry of a batch whose commit was not seen records nothing twice.
-      INSERT INTO "UsageRecord" ("id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "reservedCoins", "status", "latencyMs")
-      SELECT "id", "apiKeyId", "clientId", "userId", "modelId", "inputTokens", "outputTokens", "coins", "reservedCoins", "status", "latencyMs" FROM "input"
-      ON CONFLICT ("id") DO NOTHING
-      RETURNING "id"
-    ), "fresh" AS (
-      SELECT "input".* FROM "input" JOIN "record" USING ("id")
-    ), "ledger" AS (
-      -- Settlement and reclaim each delete the reservation row: exactly one of them takes effect.
-      DELETE FROM "CoinReservation" r USING "fresh" f WHERE r."id" = f."reservationId" RETURNING r."id"
-    ), "lease" AS (
-      UPDATE "CoinLease" l SET "amount" = l."amount" - s."coins", "touchedAt" = now()
-        FROM (SELECT "leaseId", sum("coins") AS "coins" FROM "fresh" WHERE "leaseId" IS NOT NULL GROUP BY "leaseId") s
-       WHERE l."id" = s."leaseId"
-      RETURNING l."id"
-    ), "poolSums" AS (
-      -- A reservation settled here gives back what it did not spend; one whose row (or lease)
-      -- is gone was given back already (reclaimed, or deleted with an admin's change), so
-      -- its cost is taken from the pool now instead, never below zero.
-      SELECT f."poolId",
-             sum(CASE WHEN f."reservationId" IN (SELECT "id" FROM "ledger") THEN f."refund" ELSE 0 END) AS "refund",
-             sum(CASE WHEN (f."reservationId" IS NOT NULL AND f."reservationId" NOT IN (SELECT "id" FROM "ledger"))
-                        OR (f."leaseId" IS NOT NULL AND f."leaseId" NOT IN (SELECT "id" FROM "lease"))
-                      THEN f."coins" ELSE 0 END) AS "direct"
-        FROM "fresh" f WHERE f."poolId" IS NOT NULL GROUP BY f."poolId"
-    ), "pool" AS (
-      UPDATE "CoinPool" p SET "balance" = GREATEST(p."balance" + s."refund" - s."direct", 0)
-        FROM "poolSums" s WHERE p."id" = s."poolId" AND p."state" = 'LIMITED' AND (s."refund" <> 0 OR s."direct" <> 0)
-      RETURNING p."id"
-    ), "key" AS (
-      UPDATE "ApiKey" k SET "requests" = k."requests" + s."n", "inputTokens" = k."inputTokens" + s."i",
-             "outputTokens" = k."outputTokens" + s."o", "coinsSpent" = k."coinsSpent" + s."c", "lastUsedAt" = now()
-        FROM (SELECT "apiKeyId", count(*) AS "n", sum("inputTokens") AS "i", sum("outputTokens") AS "o", sum("coins") AS "c"
-                FROM "fresh" GROUP BY "apiKeyId") s
-       WHERE k."id" = s."apiKeyId"
-      RETURNING k."id"
-    ), "clientModel" AS (
-      INSERT INTO "ModelUsage" ("id", "clientId", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
-      SELECT gen_random_uuid(), "clientId", "modelId", count(*), sum("inputTokens"), sum("outputTokens"), sum("coins"), now()
-        FROM "fresh" WHERE "clientId" IS NOT NULL GROUP BY "clientId", "modelId"
-      ON CONFLICT ("clientId", "modelId") DO UPDATE SET
-        "requests" = "ModelUsage"."requests" + EXCLUDED."requests",
-        "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
-        "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
-        "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
-        "lastUsedAt" = EXCLUDED."lastUsedAt"
-      RETURNING "id"
-    ), "userModel" AS (
-      INSERT INTO "ModelUsage" ("id", "userId", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
-      SELECT gen_random_uuid(), "userId", "modelId", count(*), sum("inputTokens"), sum("outputTokens"), sum("coins"), now()
-        FROM "fresh" WHERE "userId" IS NOT NULL GROUP BY "userId", "modelId"
-      ON CONFLICT ("userId", "modelId") DO UPDATE SET
-        "requests" = "ModelUsage"."requests" + EXCLUDED."requests",
-        "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
-        "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
-        "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
-        "lastUsedAt" = EXCLUDED."lastUsedAt"
-      RETURNING "id"
-    )
-    SELECT (SELECT coalesce(jsonb_agg("id"), '[]'::jsonb) FROM "lease") AS "leases",
-           (SELECT count(*) FROM "pool") + (SELECT count(*) FROM "key") + (SELECT count(*) FROM "clientModel")
-             + (SELECT count(*) FROM "userModel") AS "touched"`,
-};
-
 const arriving: Item[] = [];
 /** Settlements whose first attempt met an outage, retried in order. */
 const waiting: Item[] = [];
@@ -170,6 +98,12 @@ let writing = 0;
 let scheduled = false;
 let retryTimer: NodeJS.Timeout | null = null;
 let retryDelay = FIRST_RETRY_MS;
+
+let batchesCommitted = 0;
+let settlementsCommitted = 0;
+
+/** Batches and settlements committed so far (metrics: their ratio is the mean batch size). */
+export const settlementStats = () => ({ batches: batchesCommitted, settlements: settlementsCommitted });
 
 /** Settlements not yet committed that waited for an outage (the metric, and shutdown's log line). */
 export const unsettledCount = () => waiting.length;
@@ -261,6 +195,13 @@ async function write(batch: Item[]) {
   }
 }
 
+/** Runs the batch's statement; returns the leases it found (those missing were given back meanwhile). */
+async function runBatch(batch: Item[]): Promise<Set<string>> {
+  const rows = batch.map((item) => item.row);
+  const [result] = await database().hot.query<{ leases: string[] | string }>(settleBatchStatement(rows), [JSON.stringify(rows)]);
+  return new Set(typeof result.leases === 'string' ? (JSON.parse(result.leases) as string[]) : result.leases);
+}
+
 const isConflict = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '40P01' || code === '40001';
@@ -270,9 +211,7 @@ const isConflict = (error: unknown) => {
 async function commit(batch: Item[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const [result] = await database().hot.query<{ leases: string[] | string }>(SETTLE_BATCH, [JSON.stringify(batch.map((i) => i.row))]);
-      const leases = typeof result.leases === 'string' ? (JSON.parse(result.leases) as string[]) : result.leases;
-      committed(batch, new Set(leases));
+      committed(batch, await runBatch(batch));
       return;
     } catch (error) {
       if (isConflict(error) && attempt < MAX_CONFLICT_RETRIES) continue;
@@ -289,6 +228,8 @@ async function commit(batch: Item[]): Promise<void> {
 }
 
 function committed(batch: Item[], leasesFound: Set<string>) {
+  batchesCommitted++;
+  settlementsCommitted += batch.length;
   const events = new Map<string, { owner: Owner; apiKeyId: string; modelId: string; requests: number }>();
   for (const item of batch) {
     const { reservation } = item.request;
@@ -341,10 +282,9 @@ async function retry() {
   const batch = waiting.splice(0, MAX_BATCH);
   if (batch.length === 0) return;
   try {
-    const [result] = await database().hot.query<{ leases: string[] | string }>(SETTLE_BATCH, [JSON.stringify(batch.map((i) => i.row))]);
-    const leases = typeof result.leases === 'string' ? (JSON.parse(result.leases) as string[]) : result.leases;
+    const leases = await runBatch(batch);
     retryDelay = FIRST_RETRY_MS;
-    committed(batch, new Set(leases));
+    committed(batch, leases);
   } catch (error) {
     if (isDatabaseUnavailable(error) || isConflict(error)) {
       waiting.unshift(...batch);

@@ -11,7 +11,6 @@
 // (invalidationCounter.ts); when it hears Redis again, every open subscription gets
 // a RESYNC (it may have missed other instances' events) and caches are emptied.
 import { randomUUID } from 'node:crypto';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
 import { log } from '../log.ts';
 import { bumpInvalidationCounter, pollInvalidationCounter } from './invalidationCounter.ts';
@@ -131,8 +130,9 @@ function resync(reason: string, { subscriptions }: { subscriptions: boolean }): 
 
 /** Switches the bus to Redis (call once at start when REDIS_URL is set). Starts even if Redis is down now. */
 export async function connectRedisBus(url: string): Promise<void> {
-  const publisher = redisClient(url, { name: 'publisher', failFast: true });
-  const subscriber = redisClient(url, { name: 'subscriber', failFast: false });
+  const publisher = await redisClient(url, { name: 'publisher', failFast: true });
+  const subscriber = await redisClient(url, { name: 'subscriber', failFast: false });
+  const { createRedisEventTarget } = await import('@graphql-yoga/redis-event-target');
   const target = createRedisEventTarget({
     publishClient: publisher,
     subscribeClient: subscriber,

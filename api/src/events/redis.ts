@@ -5,7 +5,7 @@
 // queueing, the subscriber's commands wait for the connection and it subscribes
 // again by itself, and every client has an error listener (without one, ioredis's
 // "error" event would end the process). One warning per outage, not one per retry.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { log } from '../log.ts';
 
 /** The longest wait between two reconnection attempts. */
@@ -29,7 +29,9 @@ export interface RedisClientOptions {
 }
 
 /** A connection to `url` (not yet connected: call connect()), counted in redisStatus(). */
-export function redisClient(url: string, { name, failFast }: RedisClientOptions): Redis {
+export async function redisClient(url: string, { name, failFast }: RedisClientOptions): Promise<Redis> {
+  // Loaded only with REDIS_URL: an instance without Redis keeps the memory.
+  const { Redis } = await import('ioredis');
   const options: RedisOptions = {
     lazyConnect: true,
     connectionName: `lumen-${name}`,

@@ -24,7 +24,7 @@ function memoryLimiters(): Record<Bucket, RateLimiterMemory> {
 
 /** Shares the limits through Redis at `url` (at start when REDIS_URL is set; starts even if Redis is down now). */
 export async function useRedisRateLimits(url: string): Promise<void> {
-  const client = redisClient(url, { name: 'rate limits', failFast: true });
+  const client = await redisClient(url, { name: 'rate limits', failFast: true });
   const insurance = memoryLimiters();
   // rejectIfRedisNotReady: while disconnected, go to the insurance limiter at once instead of trying Redis.
   const shared = { storeClient: client, rejectIfRedisNotReady: true };

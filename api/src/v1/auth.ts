@@ -4,7 +4,7 @@
 import { newKeyDirections } from '../domain/directions.ts';
 import type { KeyAccess } from '../domain/keyAccess.ts';
 import { findBySecret } from '../domain/rehash.ts';
-import { isWellFormed } from '../domain/secrets.ts';
+import { hashSecret, isWellFormed } from '../domain/secrets.ts';
 import { V1Error } from './errors.ts';
 import type { V1Request } from './exchange.ts';
 import { keyAccess } from './keyCache.ts';
@@ -23,7 +23,8 @@ export function secretOf(request: V1Request): string {
   return match[1];
 }
 
-export async function authenticate(request: V1Request): Promise<KeyAccess> {
+/** The caller's key and its hash (computed once: /v1 uses it again to look up a model created since). */
+export async function authenticate(request: V1Request): Promise<{ access: KeyAccess; keyHash: string }> {
   const secret = secretOf(request);
   if (!isWellFormed('sk', secret)) {
     throw unauthorized(
@@ -32,7 +33,8 @@ export async function authenticate(request: V1Request): Promise<KeyAccess> {
     );
   }
   // A key made before LUMEN_SECRET was rotated is found under an old hash, once.
-  const access = await findBySecret('apiKey', secret, keyAccess);
+  const keyHash = hashSecret(secret);
+  const access = await findBySecret('apiKey', secret, keyAccess, keyHash);
   if (!access)
     throw unauthorized('invalid_api_key', `The API key ${secret.slice(0, 4)}...${secret.slice(-4)} is not known to this Lumen instance.`);
   if (access.revokedAt) {
@@ -56,5 +58,5 @@ export async function authenticate(request: V1Request): Promise<KeyAccess> {
           `The user "${access.ownerName}" who owns this personal key is deactivated; an admin can reactivate them.`,
         );
   }
-  return access;
+  return { access, keyHash };
 }

@@ -1,7 +1,6 @@
 // The OpenAI-compatible API under /v1. Every answer, success or refusal, is in
 // OpenAI's shapes so that the official SDKs work unchanged against Lumen.
-import { hashSecret } from '../domain/secrets.ts';
-import { authenticate, secretOf } from './auth.ts';
+import { authenticate } from './auth.ts';
 import { chatCompletions } from './chatCompletions.ts';
 import { databaseUnavailable, errorAnswer, V1Error } from './errors.ts';
 import type { V1Answer, V1Request } from './exchange.ts';
@@ -25,10 +24,10 @@ async function route(request: V1Request): Promise<V1Answer> {
       `Lumen does not serve ${request.method} ${request.path.slice(0, 200)}; it supports GET /v1/models and POST /v1/chat/completions`,
     );
   }
-  const access = await authenticate(request);
+  const { access, keyHash } = await authenticate(request);
   if (path === '/v1/chat/completions') {
     if (request.method !== 'POST') throw notAllowed(request.method, path, 'POST');
-    return chatCompletions(request, access, hashSecret(secretOf(request)));
+    return chatCompletions(request, access, keyHash);
   }
   if (request.method !== 'GET') throw notAllowed(request.method, path, 'GET');
   if (path === '/v1/models') return listModels(access);
