@@ -115,17 +115,11 @@ new Gauge({
     this.set(redisStatus() === 'down' ? 0 : 1);
   },
 });
-let degradedReported = 0;
-new Counter({
-  name: 'lumen_redis_degraded_seconds_total',
-  help: 'Seconds this instance spent with REDIS_URL set but Redis unreachable (events local, invalidations polled from PostgreSQL, rate limits per instance)',
-  registers: [registry],
-  collect() {
-    const total = redisDegradedSeconds();
-    if (total > degradedReported) this.inc(total - degradedReported);
-    degradedReported = total;
-  },
-});
+countedWhenScraped(
+  'lumen_redis_degraded_seconds_total',
+  'Seconds this instance spent with REDIS_URL set but Redis unreachable (events local, invalidations polled from PostgreSQL, rate limits per instance)',
+  redisDegradedSeconds,
+);
 
 // Usage of answered /v1 requests that waits for an unreachable database (domain/settlementQueue.ts).
 new Gauge({
@@ -138,25 +132,28 @@ new Gauge({
 });
 
 // Group commit at work: settlements per batch is the ratio of the two.
-let batchesReported = 0;
-new Counter({
-  name: 'lumen_settlement_batches_total',
-  help: 'Settlement batches committed (one statement each; see lumen_settlements_total for the requests they covered)',
-  registers: [registry],
-  collect() {
-    const { batches } = settlementStats();
-    if (batches > batchesReported) this.inc(batches - batchesReported);
-    batchesReported = batches;
-  },
-});
-let settlementsReported = 0;
-new Counter({
-  name: 'lumen_settlements_total',
-  help: 'Settlements (answered /v1 requests) committed, in batches',
-  registers: [registry],
-  collect() {
-    const { settlements } = settlementStats();
-    if (settlements > settlementsReported) this.inc(settlements - settlementsReported);
-    settlementsReported = settlements;
-  },
-});
+countedWhenScraped(
+  'lumen_settlement_batches_total',
+  'Settlement batches committed (one statement each; see lumen_settlements_total for the requests they covered)',
+  () => settlementStats().batches,
+);
+countedWhenScraped(
+  'lumen_settlements_total',
+  'Settlements (answered /v1 requests) committed, in batches',
+  () => settlementStats().settlements,
+);
+
+/** A counter that follows a total kept elsewhere (read when scraped), so the hot path does no metrics work for it. */
+function countedWhenScraped(name: string, help: string, total: () => number): void {
+  let reported = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = total();
+      if (now > reported) this.inc(now - reported);
+      reported = now;
+    },
+  });
+}

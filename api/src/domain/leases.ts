@@ -33,9 +33,10 @@ export interface Lease {
   /** The owner's entry in `pools`. */
   key: string;
   poolId: string;
-  /** What the lease row holds as far as this process knows: granted − settled costs (committed or queued). */
-  remaining: Decimal;
-  /** `remaining` less the worst cases of admitted requests not settled yet: what new requests may reserve. */
+  /**
+   * What new requests may reserve: what the lease row holds as far as this process knows (the
+   * slice less settled costs, committed or queued), less the worst cases of open requests.
+   */
   available: Decimal;
   /** Requests admitted against it whose settlement has not committed yet. */
   open: number;
@@ -174,7 +175,6 @@ export async function takeLease(owner: Owner, worstCase: Decimal): Promise<{ sta
       id,
       key: ownerKey(owner),
       poolId: row.id,
-      remaining: amount,
       available: amount,
       open: 0,
       lastUsedAt: Date.now(),
@@ -222,7 +222,6 @@ export async function returnSmallLease(owner: Owner): Promise<void> {
 
 /** A request admitted against `lease` was settled for `coins` (queued for commit): the rest is available again. */
 export function settledOnLease(lease: Lease, reserved: Decimal, coins: Decimal): void {
-  lease.remaining = lease.remaining.minus(coins);
   lease.available = lease.available.plus(reserved.minus(coins));
 }
 
