@@ -15,15 +15,21 @@ const options = { adminGroup: null, trustEmail: false, userAgent: 'test' };
 const ISSUER = 'https://idp.example.org';
 
 test('two first sign-ins of one person at once both succeed, as one user', async () => {
-  const idToken = { iss: ISSUER, sub: 'twin-tabs', email: 'twin@example.org', email_verified: true, name: 'Twin Tabs' };
-  const results = await Promise.all([
-    signInWithOidc({ idToken, userInfo: {} }, options),
-    signInWithOidc({ idToken, userInfo: {} }, options),
-  ]);
-  for (const result of results) assert.ok('sessionToken' in result, `refused: ${JSON.stringify(result)}`);
-  const users = await lumen.prisma.user.findMany({ where: { oidcIssuer: ISSUER, oidcSubject: 'twin-tabs' } });
-  assert.equal(users.length, 1);
-  assert.equal(await lumen.prisma.session.count({ where: { userId: users[0].id } }), 2);
+  // Several people, so that the interleavings differ: the other sign-in may commit before
+  // this one's first look-up, between its two look-ups (by identity, then by email), or
+  // during its insert (the unique index refuses it, and it tries once more).
+  for (let person = 0; person < 12; person++) {
+    const sub = `twin-tabs-${person}`;
+    const idToken = { iss: ISSUER, sub, email: `twin${person}@example.org`, email_verified: true, name: 'Twin Tabs' };
+    const results = await Promise.all([
+      signInWithOidc({ idToken, userInfo: {} }, options),
+      signInWithOidc({ idToken, userInfo: {} }, options),
+    ]);
+    for (const result of results) assert.ok('sessionToken' in result, `refused: ${JSON.stringify(result)}`);
+    const users = await lumen.prisma.user.findMany({ where: { oidcIssuer: ISSUER, oidcSubject: sub } });
+    assert.equal(users.length, 1);
+    assert.equal(await lumen.prisma.session.count({ where: { userId: users[0].id } }), 2);
+  }
 });
 
 test("the provider's display name loses control and bidirectional characters, never the sign-in", async () => {

@@ -93,7 +93,12 @@ export async function signInWithOidc(
       } else {
         if (!email) return { refused: 'unverified' as const };
         const holder = await tx.user.findUnique({ where: { email } });
-        if (holder) {
+        const boundHere = holder?.oidcIssuer === identity.oidcIssuer && holder?.oidcSubject === identity.oidcSubject;
+        if (holder && boundHere) {
+          // A sign-in of the same person in another tab committed between the two look-ups above: it is them.
+          if (!holder.active) return { refused: 'inactive' as const };
+          user = holder;
+        } else if (holder) {
           // Bound to another identity (of this provider or an earlier one): never merged.
           if (holder.oidcSubject !== null || holder.oidcIssuer !== null) return { refused: 'taken' as const };
           if (!holder.active) return { refused: 'inactive' as const };
