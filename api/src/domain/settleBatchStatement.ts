@@ -95,8 +95,12 @@ export function settleBatchStatement(rows: Row[]): { name: string; text: string 
     parts.push(KEY);
     if (clients) parts.push(perModel('clientId'));
     if (users) parts.push(perModel('userId'));
-    const leases = limited ? `(SELECT coalesce(jsonb_agg("id"), '[]'::jsonb) FROM "lease")` : `'[]'::jsonb`;
-    statement = { name: `lumen_settle_batch_${shape}`, text: `WITH ${parts.join('')}\nSELECT ${leases} AS "leases"` };
+    // The leases this batch's new records were admitted against whose rows are gone (given back meanwhile).
+    const missing = limited
+      ? `(SELECT coalesce(jsonb_agg(DISTINCT f."leaseId"), '[]'::jsonb) FROM "fresh" f
+           WHERE f."leaseId" IS NOT NULL AND f."leaseId" NOT IN (SELECT "id" FROM "lease"))`
+      : `'[]'::jsonb`;
+    statement = { name: `lumen_settle_batch_${shape}`, text: `WITH ${parts.join('')}\nSELECT ${missing} AS "missingLeases"` };
     statements.set(shape, statement);
   }
   return statement;

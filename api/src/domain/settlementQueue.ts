@@ -195,11 +195,16 @@ async function write(batch: Item[]) {
   }
 }
 
-/** Runs the batch's statement; returns the leases it found (those missing were given back meanwhile). */
+/**
+ * Runs the batch's statement; returns the leases whose rows it did not find (given back
+ * meanwhile: an admin's change, a reclaim). A settlement already recorded by an earlier
+ * attempt is not counted as missing its lease.
+ */
 async function runBatch(batch: Item[]): Promise<Set<string>> {
   const rows = batch.map((item) => item.row);
-  const [result] = await database().hot.query<{ leases: string[] | string }>(settleBatchStatement(rows), [JSON.stringify(rows)]);
-  return new Set(typeof result.leases === 'string' ? (JSON.parse(result.leases) as string[]) : result.leases);
+  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(settleBatchStatement(rows), [JSON.stringify(rows)]);
+  const missing = result.missingLeases;
+  return new Set(typeof missing === 'string' ? (JSON.parse(missing) as string[]) : missing);
 }
 
 const isConflict = (error: unknown) => {
@@ -227,13 +232,13 @@ async function commit(batch: Item[]): Promise<void> {
   }
 }
 
-function committed(batch: Item[], leasesFound: Set<string>) {
+function committed(batch: Item[], leasesMissing: Set<string>) {
   batchesCommitted++;
   settlementsCommitted += batch.length;
   const events = new Map<string, { owner: Owner; apiKeyId: string; modelId: string; requests: number }>();
   for (const item of batch) {
     const { reservation } = item.request;
-    if (reservation.lease) closedOnLease(reservation.lease, !leasesFound.has(reservation.lease.id));
+    if (reservation.lease) closedOnLease(reservation.lease, leasesMissing.has(reservation.lease.id));
     if (reservation.id) forgetReservation(reservation);
     const key = `${item.row.clientId ?? item.row.userId}/${item.row.apiKeyId}/${item.row.modelId}`;
     const event = events.get(key);
@@ -282,9 +287,9 @@ async function retry() {
   const batch = waiting.splice(0, MAX_BATCH);
   if (batch.length === 0) return;
   try {
-    const leases = await runBatch(batch);
+    const missingLeases = await runBatch(batch);
     retryDelay = FIRST_RETRY_MS;
-    committed(batch, leases);
+    committed(batch, missingLeases);
   } catch (error) {
     if (isDatabaseUnavailable(error) || isConflict(error)) {
       waiting.unshift(...batch);
