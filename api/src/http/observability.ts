@@ -8,11 +8,22 @@ import { recordHttp } from '../metrics.ts';
 const started = new WeakMap<Request, { id: string; at: number }>();
 const SANE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** The caller's X-Request-Id when it looks sane, else a new one. */
+export function chooseRequestId(incoming: string | null | undefined): string {
+  return incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The one log line and metric of an answered request (Yoga's answers below, /v1's from node:http in v1/nodeRoute.ts). */
+export function recordAnswered(requestId: string, method: string, path: string, status: number, seconds: number): void {
+  recordHttp(path, method, status, seconds);
+  log.info({ requestId, method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+}
+
 function begin(request: Request): { id: string; at: number } {
   let start = started.get(request);
   if (!start) {
     const incoming = request.headers.get('x-request-id');
-    start = { id: incoming && SANE_ID.test(incoming) ? incoming : randomUUID(), at: performance.now() };
+    start = { id: chooseRequestId(incoming), at: performance.now() };
     started.set(request, start);
   }
   return start;
@@ -38,8 +49,7 @@ export function observeResponse(request: Request, response: Response): void {
   } catch {
     // some responses have immutable headers; the id is still in the log
   }
-  recordHttp(path, request.method, response.status, seconds);
-  log.info({ requestId: start.id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
+  recordAnswered(start.id, request.method, path, response.status, seconds);
 }
 
 export function useObservability(): Plugin {

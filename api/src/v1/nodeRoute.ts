@@ -2,15 +2,12 @@
 // to build and convert for every call (see the hot-path profile in api/bench/README.md).
 // It answers what the fetch route answers, with the headers every Lumen answer carries
 // (security headers, x-request-id) and the same log line and metrics.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SECURITY_HEADERS } from '../http/securityHeaders.ts';
+import { chooseRequestId, recordAnswered } from '../http/observability.ts';
 import { log } from '../log.ts';
-import { recordHttp } from '../metrics.ts';
 import type { V1Answer, V1Request } from './exchange.ts';
 import { answerV1 } from './handler.ts';
-
-const SANE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** Whether node:http should hand this request to /v1 (the query string aside). */
 export function isV1Path(url: string | undefined): boolean {
@@ -23,7 +20,7 @@ export async function serveV1(req: IncomingMessage, res: ServerResponse): Promis
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
   const incomingId = req.headers['x-request-id'];
-  const requestId = typeof incomingId === 'string' && SANE_ID.test(incomingId) ? incomingId : randomUUID();
+  const requestId = chooseRequestId(typeof incomingId === 'string' ? incomingId : null);
   // The caller is gone when the connection closes before the whole answer was written.
   const gone = new AbortController();
   res.once('close', () => {
@@ -54,8 +51,7 @@ export async function serveV1(req: IncomingMessage, res: ServerResponse): Promis
     if (!gone.signal.aborted) log.error({ err: error, requestId, path }, '/v1 answer could not be written');
   }
   const seconds = (performance.now() - started) / 1000;
-  recordHttp(path, request.method, status, seconds);
-  log.info({ requestId, method: request.method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+  recordAnswered(requestId, request.method, path, status, seconds);
 }
 
 /**
