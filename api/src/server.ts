@@ -1,7 +1,7 @@
 // Starts Lumen: configuration, database, migrations, then listens. On SIGTERM it
 // stops accepting, lets admitted /v1 requests finish and record their usage,
 // closes subscriptions, then exits.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openCliSocket, type CliSocket } from './cli/socketServer.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -13,15 +13,34 @@ import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
 import { stopRedisRateLimits, useRedisRateLimits } from './http/rateLimits.ts';
 import { listen } from './http/listen.ts';
-import { attachWebSocket } from './http/websocket.ts';
+import { isProbe, serveProbe } from './http/probes.ts';
+import { SECURITY_HEADERS } from './http/securityHeaders.ts';
+import { attachWebSocketOnFirstUse } from './http/lazyWebSocket.ts';
 import { log } from './log.ts';
 import { closeLumen, openLumen } from './lumen.ts';
 import { startupFailure } from './startupFailure.ts';
 import { drain } from './v1/inFlight.ts';
 import { isV1Path, serveV1 } from './v1/nodeRoute.ts';
-import { app, yoga } from './yoga.ts';
 
 let startedWith: Config | null = null;
+
+// The admin API (GraphQL, sign-in, the UI's files) is loaded on its first request: an instance
+// that only serves /v1 and its probes never holds the schema, Yoga and their caches (about
+// 40 MB of its memory; api/bench/results.md).
+let adminApi: Promise<typeof import('./yoga.ts')> | null = null;
+const loadAdminApi = () => (adminApi ??= import('./yoga.ts'));
+
+function serveAdminApi(req: IncomingMessage, res: ServerResponse) {
+  loadAdminApi().then(
+    ({ app }) => app(req, res),
+    (error: unknown) => {
+      adminApi = null;
+      log.error({ err: error }, 'the admin API could not be loaded');
+      res.writeHead(500, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Lumen failed to load its admin API; see its log.');
+    },
+  );
+}
 
 async function main() {
   const config = loadConfig();
@@ -38,9 +57,13 @@ async function main() {
     // Rate limits are shared by all instances, or a client could multiply them by the instance count.
     await useRedisRateLimits(config.redisUrl);
   }
-  // /v1 goes straight to its own node:http route; everything else to the GraphQL server's adapter.
-  const server = createServer((req, res) => (isV1Path(req.url) ? void serveV1(req, res) : app(req, res)));
-  const closeWebSocket = attachWebSocket(server, yoga);
+  // /v1 and the probes go straight to their own node:http routes; everything else to the GraphQL server's adapter.
+  const server = createServer((req, res) => {
+    if (isV1Path(req.url)) void serveV1(req, res);
+    else if (isProbe(req.method, req.url)) void serveProbe(req, res);
+    else serveAdminApi(req, res);
+  });
+  const closeWebSocket = attachWebSocketOnFirstUse(server, async () => (await loadAdminApi()).yoga);
   // A port in use (or any listen error) ends the start here; see main's catch.
   await listen(server, config.port, config.host);
   // Once listening, an error of the server (a failed accept) is worth a log line, not the process.

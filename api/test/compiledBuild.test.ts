@@ -58,7 +58,9 @@ test('the build writes JavaScript only, whose imports name .js files', () => {
     [],
   );
   const server = fs.readFileSync(path.join(out, 'server.js'), 'utf8');
-  assert.match(server, /from "\.\/yoga\.js"/);
+  // Static imports and the admin API's dynamic one alike.
+  assert.match(server, /from "\.\/lumen\.js"/);
+  assert.match(server, /import\("\.\/yoga\.js"\)/);
   assert.doesNotMatch(server, /\.ts["']/);
   assert.ok(files.includes(path.join('generated', 'prisma', 'client.js')), 'the Prisma client is compiled with the rest');
 });

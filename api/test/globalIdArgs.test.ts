@@ -3,7 +3,8 @@
 // like node(id), answers null for it so that no answer tells "malformed" from "missing".
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { globalIdOf, parseGlobalId } from '../src/schema/globalIds.ts';
 import { assertErrorCode } from './support/assertions.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 
@@ -44,4 +45,34 @@ test('a mutation given a malformed id, or one of another type, is BAD_USER_INPUT
   }
   const CONSENT = `mutation($m: ID!) { grantModelConsent(input: { modelId: $m }) { modelAccess { status } } }`;
   assertErrorCode(await lumen.gql(CONSENT, { m: client.globalId }, admin), 'BAD_USER_INPUT', /^modelId is not the id of a Model: /);
+});
+
+test('schema/globalIds.ts makes and reads global ids exactly as the Relay plugin does', () => {
+  const uuid = '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
+  for (const type of ['Client', 'User', 'ApiKey', 'Model', 'Session', 'AccessToken'] as const) {
+    assert.equal(globalIdOf(type, uuid), encodeGlobalID(type, uuid), type);
+    assert.deepEqual(parseGlobalId(encodeGlobalID(type, uuid)), decodeGlobalID(encodeGlobalID(type, uuid)), type);
+  }
+  const plugin = (id: string) => {
+    try {
+      const decoded = decodeGlobalID(id);
+      return /^[0-9a-f-]{36}$/.test(decoded.id) ? decoded : null;
+    } catch {
+      return null;
+    }
+  };
+  const unpadded = encodeGlobalID('Client', uuid).replace(/=+$/, '');
+  const samples = [
+    '',
+    '%%%',
+    unpadded,
+    Buffer.from(`:${uuid}`).toString('base64'),
+    Buffer.from(`Client:`).toString('base64'),
+    Buffer.from(`9Client:${uuid}`).toString('base64'),
+    Buffer.from(`Cli-ent:${uuid}`).toString('base64'),
+    Buffer.from(`Client:${uuid}:extra`).toString('base64'),
+    Buffer.from(`Client:${uuid}`).toString('base64url'),
+    ...Object.values(badIds()),
+  ];
+  for (const sample of samples) assert.deepEqual(parseGlobalId(sample), plugin(sample), JSON.stringify(sample));
 });

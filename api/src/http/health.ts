@@ -57,9 +57,3 @@ export async function readiness(): Promise<{ ready: boolean; body: Readiness }> 
   const body: Readiness = { ...(await databaseState()), draining: isDraining(), redis: redisStatus() };
   return { ready: body.database === 'ok' && body.migrations === 'ok' && !body.draining, body };
 }
-
-/** GET /readyz: 200 when ready, 503 otherwise, always with the body (never cached). */
-export async function readinessResponse(): Promise<Response> {
-  const { ready, body } = await readiness();
-  return Response.json(body, { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } });
-}

@@ -5,7 +5,7 @@ import { handleV1 } from '../v1/fetchRoute.ts';
 import { handleAuthRoute } from './authRoutes.ts';
 import { handleGraphiqlAsset } from './graphiql.ts';
 import { bodyTooLarge } from './hardening.ts';
-import { readinessResponse } from './health.ts';
+import { livenessAnswer, readinessAnswer, toResponse } from './probes.ts';
 import { clientAddress, consume, RateLimitedError } from './rateLimits.ts';
 import { handleStatic } from './staticFiles.ts';
 
@@ -20,9 +20,9 @@ export function useLumenRoutes(): Plugin {
         return;
       }
       if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return endResponse(await handleV1(request, url));
-      // Liveness: answering is the proof, so no database query (an outage must not get every instance restarted).
-      if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } }));
-      if (url.pathname === '/readyz') return endResponse(await readinessResponse());
+      // The same answers as node:http gives them (probes.ts).
+      if (url.pathname === '/healthz') return endResponse(toResponse(livenessAnswer()));
+      if (url.pathname === '/readyz') return endResponse(toResponse(await readinessAnswer()));
       if (isSignIn(url.pathname)) {
         try {
           await consume('signIn', clientAddress(request, serverContext));

@@ -24,7 +24,15 @@ export interface WebSocketOptions {
 const addressOfUpgrade = (req: IncomingMessage) =>
   addressOf(req.headers['x-forwarded-for'] as string | undefined, req.socket.remoteAddress, config().trustProxy);
 
-export function attachWebSocket(server: Server, yoga: EnvelopedServer, options: WebSocketOptions = {}): () => Promise<void> {
+/**
+ * graphql-ws on `server`'s /graphql. `yoga` may be a loader (server.ts loads the admin API on
+ * its first use): it is called when a subscription starts, never for a socket that sends nothing.
+ */
+export function attachWebSocket(
+  server: Server,
+  yoga: EnvelopedServer | (() => Promise<EnvelopedServer>),
+  options: WebSocketOptions = {},
+): () => Promise<void> {
   // Sockets whose connection_init has not been accepted yet, by client address: anyone can
   // open them, so each address may hold only a few, each for a few seconds.
   const waiting = new Map<string, number>();
@@ -71,7 +79,9 @@ export function attachWebSocket(server: Server, yoga: EnvelopedServer, options: 
         const auth = (ctx.connectionParams?.authorization ?? upgrade.headers.authorization) as string | undefined;
         if (auth) headers.set('authorization', auth);
         const request = new Request('http://localhost/graphql', { headers });
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, request, params });
+        // (Yoga's server is itself a function, a request handler: tell the two apart by getEnveloped.)
+        const enveloped = 'getEnveloped' in yoga ? yoga : await yoga();
+        const { schema, execute, subscribe, contextFactory, parse, validate } = enveloped.getEnveloped({ ...ctx, request, params });
         const document = parse(params.query);
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
