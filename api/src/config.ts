@@ -40,6 +40,8 @@ export interface Config {
   logLevel: LogLevel;
   /** The longest wait for an upstream model's answer, and between two streamed chunks (LUMEN_UPSTREAM_TIMEOUT_MS). */
   upstreamTimeoutMs: number;
+  /** LUMEN_API_KEY_MAX_DAYS: the longest lifetime of a new API key, and its default; null (unset): keys may never expire. */
+  apiKeyMaxDays: number | null;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
   oidc: {
     issuer: string;
@@ -100,6 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dbPoolSize = Number(dbPoolSizeText);
   if (!/^\d+$/.test(dbPoolSizeText) || dbPoolSize < 1 || dbPoolSize > 1000) {
     problems.push(`LUMEN_DB_POOL_SIZE must be a whole number of connections from 1 to 1000 (got "${env.LUMEN_DB_POOL_SIZE}")`);
+  }
+  const apiKeyMaxDaysText = env.LUMEN_API_KEY_MAX_DAYS?.trim() || null;
+  const apiKeyMaxDays = apiKeyMaxDaysText === null ? null : Number(apiKeyMaxDaysText);
+  if (apiKeyMaxDaysText !== null && (!/^\d+$/.test(apiKeyMaxDaysText) || apiKeyMaxDays! < 1 || apiKeyMaxDays! > 36_500)) {
+    problems.push(
+      `LUMEN_API_KEY_MAX_DAYS must be a whole number of days from 1 to 36500, or unset for keys that may never expire (got "${apiKeyMaxDaysText}")`,
+    );
   }
   const logLevel = env.LUMEN_LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -196,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize,
     logLevel: logLevel as LogLevel,
     upstreamTimeoutMs,
+    apiKeyMaxDays,
     introspection,
     graphiql,
     shutdownTimeoutMs,

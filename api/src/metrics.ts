@@ -68,9 +68,13 @@ export function routeOf(pathname: string): string {
   if (pathname.startsWith('/v1/'))
     return pathname.startsWith('/v1/chat/completions')
       ? '/v1/chat/completions'
-      : pathname.startsWith('/v1/models')
-        ? '/v1/models'
-        : '/v1/other';
+      : pathname.startsWith('/v1/completions')
+        ? '/v1/completions'
+        : pathname.startsWith('/v1/embeddings')
+          ? '/v1/embeddings'
+          : pathname.startsWith('/v1/models')
+            ? '/v1/models'
+            : '/v1/other';
   if (pathname.startsWith('/auth/')) return '/auth/other';
   return 'static';
 }

@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { openCliSocket, type CliSocket } from './cli/socketServer.ts';
 import { loadConfig, type Config } from './config.ts';
 import { returnAllLeases } from './domain/leases.ts';
+import { shareRateWindows, stopSharingRateWindows } from './domain/rateWindows.ts';
 import { unsettledCount } from './domain/settlementQueue.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { startExpiryNotices } from './domain/keyExpiry.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
@@ -56,6 +58,8 @@ async function main() {
     await connectRedisBus(config.redisUrl);
     // Rate limits are shared by all instances, or a client could multiply them by the instance count.
     await useRedisRateLimits(config.redisUrl);
+    // So are /v1's limits per key, client and user, borrowed from Redis in slices (domain/rateWindows.ts).
+    await shareRateWindows(config.redisUrl);
   }
   // /v1 and the probes go straight to their own node:http routes; everything else to the GraphQL server's adapter.
   const server = createServer((req, res) => {
@@ -76,6 +80,12 @@ async function main() {
       if (Date.now() - lastOutageWarning < 60_000) return;
       lastOutageWarning = Date.now();
       log.warn('coin pool upkeep is waiting for the database, which is unreachable');
+    },
+  });
+  // KEY_EXPIRING notices, 7 days and 1 day before a key expires; each claimed in the database by one instance.
+  const stopExpiryNotices = startExpiryNotices({
+    onError: (error) => {
+      if (!isDatabaseUnavailable(error)) log.error({ err: error }, 'API key expiry notices failed');
     },
   });
   const { port } = server.address() as AddressInfo;
@@ -119,6 +129,7 @@ async function main() {
       );
     }
     stopSweeper();
+    stopExpiryNotices();
     // What this instance holds of LIMITED pools goes back to them now rather than after 2 minutes.
     await returnAllLeases().catch((error) => log.warn({ err: error }, 'coin leases could not be given back; a sweeper will'));
     await closeWebSocket();
@@ -127,6 +138,7 @@ async function main() {
     await closeLumen(database);
     await disconnectBus();
     await stopRedisRateLimits();
+    await stopSharingRateWindows();
     log.info('stopped');
     process.exit(0);
   };

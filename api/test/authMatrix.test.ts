@@ -35,6 +35,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Query.viewerCan': { allowed: SIGNED_IN, op: () => ({ query: '{ viewerCan { createClient } }' }) },
   'Query.signInOptions': { allowed: ['anonymous', ...SIGNED_IN], op: () => ({ query: '{ signInOptions { oidc } }' }) },
   'Query.models': { allowed: SIGNED_IN, op: () => ({ query: '{ models { name } }' }) },
+  'Query.apiKeyMaxDays': { allowed: SIGNED_IN, op: () => ({ query: '{ apiKeyMaxDays }' }) },
   'Query.users': { allowed: ADMIN, op: () => ({ query: '{ users(search: "") { email } }' }) },
   'Query.clients': { allowed: SIGNED_IN, op: () => ({ query: '{ clients { totalCount } }' }) },
   'Query.client': {
@@ -146,6 +147,27 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Mutation.revokeApiKey': {
     allowed: CLIENT_SIDE,
     op: (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id } } }', variables: { id: f.key } }),
+  },
+  'Mutation.setApiKeyRateLimits': {
+    allowed: CLIENT_SIDE,
+    op: (f) => ({
+      query: 'mutation($k: ID!) { setApiKeyRateLimits(input: { apiKeyId: $k, requestsPerMinute: 5 }) { apiKey { id } } }',
+      variables: { k: f.key },
+    }),
+  },
+  'Mutation.setClientRateLimits': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($c: ID!) { setClientRateLimits(input: { clientId: $c, requestsPerMinute: 100 }) { client { id } } }',
+      variables: { c: f.client },
+    }),
+  },
+  'Mutation.setUserRateLimits': {
+    allowed: ADMIN,
+    op: (f) => ({
+      query: 'mutation($u: ID!) { setUserRateLimits(input: { userId: $u, requestsPerMinute: 100 }) { user { id } } }',
+      variables: { u: f.user.globalId },
+    }),
   },
   'Mutation.grantModelConsent': {
     allowed: CLIENT_SIDE,
@@ -351,6 +373,7 @@ const OTHER_USER_FIELDS: Record<string, { allowed: Role[]; selection: string }> 
   'User.usage': { allowed: ADMIN, selection: 'usage { requests }' },
   'User.coinPool': { allowed: ADMIN, selection: 'coinPool { state largestRecentReservation }' },
   'User.coinRefill': { allowed: ADMIN, selection: 'coinRefill { amount }' },
+  'User.rateLimits': { allowed: ADMIN, selection: 'rateLimits { requestsPerMinute requests }' },
   // Not personal: what the viewer may do to the user, which every signed-in viewer may ask.
   'User.viewerCan': { allowed: SIGNED_IN, selection: 'viewerCan { setAdmin setActive setCoinPool revokeSessions }' },
 };

@@ -60,6 +60,15 @@ test('a LUMEN_METRICS_TOKEN no Authorization header can carry stops Lumen at sta
   for (const bad of ['tökén', 'line\nbreak']) assertRefused({ LUMEN_METRICS_TOKEN: bad }, 'LUMEN_METRICS_TOKEN');
 });
 
+test('LUMEN_API_KEY_MAX_DAYS: unset, keys may never expire; set, a whole number of days from 1 to 36500', () => {
+  assert.equal(loadConfig(base).apiKeyMaxDays, null);
+  assert.equal(loadConfig({ ...base, LUMEN_API_KEY_MAX_DAYS: '' }).apiKeyMaxDays, null);
+  assert.equal(loadConfig({ ...base, LUMEN_API_KEY_MAX_DAYS: ' 90 ' }).apiKeyMaxDays, 90);
+  assert.equal(loadConfig({ ...base, LUMEN_API_KEY_MAX_DAYS: '36500' }).apiKeyMaxDays, 36_500);
+  for (const bad of ['0', '-1', '1.5', '90d', 'never', '1e3', '36501'])
+    assertRefused({ LUMEN_API_KEY_MAX_DAYS: bad }, 'LUMEN_API_KEY_MAX_DAYS');
+});
+
 test('a wrong NODE_ENV or LUMEN_TRUST_PROXY stops Lumen at start, naming it', () => {
   assertRefused({ NODE_ENV: 'staging' }, 'NODE_ENV');
   assertRefused({ LUMEN_TRUST_PROXY: 'yes' }, 'LUMEN_TRUST_PROXY');

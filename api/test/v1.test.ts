@@ -325,9 +325,9 @@ describe('refusals', () => {
   test('unknown paths and wrong methods get OpenAI-style errors', async () => {
     const { key } = await unlimitedClient(lumen, admin);
     const headers = { authorization: `Bearer ${key.secret}` };
-    const unknown = await lumen.fetch('/v1/embeddings', { method: 'POST', headers });
+    const unknown = await lumen.fetch('/v1/audio/speech', { method: 'POST', headers });
     assert.equal(unknown.status, 404);
-    assert.match((await unknown.json()).error.message, /POST \/v1\/chat\/completions/);
+    assert.match((await unknown.json()).error.message, /POST \/v1\/chat\/completions, POST \/v1\/completions and POST \/v1\/embeddings/);
     const wrong = await lumen.fetch('/v1/chat/completions', { headers });
     assert.equal(wrong.status, 405);
   });

@@ -61,7 +61,8 @@ export function writeOwnerEvent(cache: Cache, owner: { __typename: 'Client' | 'U
     coinPool: event.coinPool,
     coinRefill: event.coinRefill,
   });
-  // event.apiKey needs nothing more: an ApiKey has an id, so its new counters replace the cached ones.
+  // event.apiKey needs nothing more: an ApiKey has an id, so its new counters replace the cached ones
+  // (KEY_EXPIRING too: the key table highlights a key from its expiresAt, and the list stays as it is).
   if (event.modelAccess) replaceModelAccessRow(cache, owner, event.modelAccess);
   if (event.change === 'KEY_CREATED') invalidateApiKeyLists(cache, ownerKey);
   if (event.change === 'KEY_REVOKED') invalidateApiKeyLists(cache, ownerKey, { hidingRevoked: true });

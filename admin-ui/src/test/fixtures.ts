@@ -48,6 +48,8 @@ export function apiKeyData(overrides: Partial<ApiKeyData> = {}): ApiKeyData {
     lastUsedAt: '2026-07-04T14:13:00Z',
     createdAt: '2026-07-01T10:00:00Z',
     revokedAt: null,
+    expiresAt: null,
+    rateLimits: { requestsPerMinute: null, tokensPerMinute: null },
     ...overrides,
   };
 }
@@ -104,8 +106,10 @@ export function clientData(options: { admin?: boolean } & Partial<UsageCardsData
       setActive: admin,
       setCoinPool: admin,
       setModelAccess: admin,
+      setRateLimits: admin,
       update: admin,
     },
+    rateLimits: { requestsPerMinute: 600 as number | null, tokensPerMinute: null as number | null, requests: 12, tokens: 3456 },
     ...overrides,
   };
 }

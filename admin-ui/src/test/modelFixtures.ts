@@ -7,6 +7,7 @@ export function modelData(overrides: Record<string, unknown> = {}) {
     id: MODEL_ID,
     name: 'llama-3.1-8b',
     provider: 'openai-compatible',
+    kind: 'CHAT',
     upstreamModel: 'meta-llama/Llama-3.1-8B-Instruct',
     upstreamBaseUrl: 'http://vllm.internal:8000/v1',
     upstreamKeyEnv: 'LUMEN_UPSTREAM_KEY_VLLM',

@@ -1,4 +1,5 @@
 // API keys: created with a secret shown once, revoked but never deleted.
+import { config } from '../config.ts';
 import { db } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import { recordAudit } from './audit.ts';
@@ -10,8 +11,33 @@ import { generateSecret, hashSecret, hintOf } from './secrets.ts';
 import { requireUser } from './users.ts';
 import type { Viewer } from './viewer.ts';
 
-export async function createApiKey(actor: Viewer, owner: Owner, input: { name: string }) {
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * When a new key expires: the date asked for, which must be in the future and (with
+ * LUMEN_API_KEY_MAX_DAYS) at most that many days ahead; left out or null, the instance's
+ * maximum lifetime when one is set, and otherwise never (null).
+ */
+export function requireKeyExpiry(expiresAt: Date | null | undefined, now = new Date()): Date | null {
+  const maxDays = config().apiKeyMaxDays;
+  if (expiresAt == null) return maxDays === null ? null : new Date(now.getTime() + maxDays * DAY_MS);
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    throw badInput('expiresAt must be a date and time such as 2027-06-30T00:00:00Z, or left out', 'expiresAt');
+  }
+  if (expiresAt <= now) throw badInput(`expiresAt must be in the future, not ${expiresAt.toISOString()}`, 'expiresAt');
+  if (maxDays !== null && expiresAt.getTime() - now.getTime() > maxDays * DAY_MS) {
+    const latest = new Date(now.getTime() + maxDays * DAY_MS);
+    throw badInput(
+      `expiresAt can be at most ${maxDays} days ahead on this instance (LUMEN_API_KEY_MAX_DAYS), that is no later than ${latest.toISOString()}; leave it out for the longest lifetime`,
+      'expiresAt',
+    );
+  }
+  return expiresAt;
+}
+
+export async function createApiKey(actor: Viewer, owner: Owner, input: { name: string; expiresAt?: Date | null }) {
   const name = requireName(input.name, 'name');
+  const expiresAt = requireKeyExpiry(input.expiresAt);
   const secret = generateSecret('sk');
   const created = await db().$transaction(async (tx) => {
     // A key that /v1 would refuse from the start is a trap: none for a deactivated owner.
@@ -27,9 +53,15 @@ export async function createApiKey(actor: Viewer, owner: Owner, input: { name: s
       if (!user.active) throw badInput(`${user.email} is deactivated, so a personal key for them could not be used`, 'userId');
     }
     const apiKey = await tx.apiKey.create({
-      data: { ...ownerColumns(owner), name, hash: hashSecret(secret), hint: hintOf(secret) },
+      data: { ...ownerColumns(owner), name, hash: hashSecret(secret), hint: hintOf(secret), expiresAt },
     });
-    await recordAudit(tx, actor, 'apiKey.create', { type: 'ApiKey', id: apiKey.id }, { ...ownerColumns(owner), name, hint: apiKey.hint });
+    await recordAudit(
+      tx,
+      actor,
+      'apiKey.create',
+      { type: 'ApiKey', id: apiKey.id },
+      { ...ownerColumns(owner), name, hint: apiKey.hint, expiresAt: expiresAt?.toISOString() ?? null },
+    );
     return { apiKey, secret };
   });
   publishOwnerChange({ change: 'KEY_CREATED', ...ownerColumns(owner), apiKeyId: created.apiKey.id, modelId: null });

@@ -37,7 +37,7 @@ export function consentDirections(owner: Owner, ownerName: string, modelGlobalId
     : `You can grant it for your personal keys in the Model Access table on ${profilePage()}, or with the GraphQL mutation grantModelConsent(input: { modelId: "${modelGlobalId}" }).`;
 }
 
-/** A revoked key cannot come back: a new one is made where keys are listed. */
+/** A revoked or expired key cannot come back: a new one is made where keys are listed. */
 export function newKeyDirections(owner: Owner): string {
   return owner.clientId ? `create a new one on ${ownerPage(owner)}.` : `create a new personal key on ${profilePage()}.`;
 }

@@ -2,7 +2,7 @@
 // and changed by admins, with the same checks on every field either way.
 import { db, type Tx } from '../db/current.ts';
 import { publishInvalidation } from '../events/bus.ts';
-import type { AccessRule, Model } from '../generated/prisma/client.ts';
+import type { AccessRule, Model, ModelKind } from '../generated/prisma/client.ts';
 import { recordAudit } from './audit.ts';
 import { exact, parseCoins, PRICE_SCALE, requireNonNegative } from './coins.ts';
 import { badInput } from './errors.ts';
@@ -19,6 +19,8 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export interface CreateModelInput {
   name: string;
   provider: string;
+  /** CHAT (the default) or EMBEDDING: which /v1 endpoint serves the model. */
+  kind?: ModelKind | null;
   upstreamModel: string;
   upstreamBaseUrl?: string | null;
   upstreamKeyEnv?: string | null;
@@ -127,6 +129,7 @@ export async function createModel(actor: Viewer, input: CreateModelInput) {
       data: {
         name,
         provider,
+        kind: input.kind ?? 'CHAT',
         upstreamModel,
         upstreamBaseUrl,
         upstreamKeyEnv,
@@ -138,7 +141,7 @@ export async function createModel(actor: Viewer, input: CreateModelInput) {
         defaultAccess: input.defaultAccess ?? 'ALLOWED',
       },
     });
-    await recordAudit(tx, actor, 'model.create', { type: 'Model', id: model.id }, { name, provider: model.provider });
+    await recordAudit(tx, actor, 'model.create', { type: 'Model', id: model.id }, { name, provider: model.provider, kind: model.kind });
     return model;
   });
 }
@@ -148,6 +151,7 @@ type ModelChanges = Partial<
     Model,
     | 'name'
     | 'provider'
+    | 'kind'
     | 'upstreamModel'
     | 'upstreamBaseUrl'
     | 'upstreamKeyEnv'
@@ -164,6 +168,7 @@ function checkedChanges(input: UpdateModelInput): ModelChanges {
   const changes: ModelChanges = {};
   if (input.name != null) changes.name = checkName(input.name);
   if (input.provider != null) changes.provider = checkProvider(input.provider);
+  if (input.kind != null) changes.kind = input.kind;
   if (input.upstreamModel != null) changes.upstreamModel = requireName(input.upstreamModel, 'upstreamModel', 200);
   if (input.upstreamBaseUrl !== undefined) changes.upstreamBaseUrl = input.upstreamBaseUrl || null; // checked with the provider below
   if (input.upstreamKeyEnv !== undefined) changes.upstreamKeyEnv = checkKeyEnv(input.upstreamKeyEnv);

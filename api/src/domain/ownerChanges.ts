@@ -1,10 +1,12 @@
 // What can change for an owner (a client, or a user's personal keys), as the live usage
 // subscriptions report it. RESYNC: events may have been missed (Redis was unreachable);
-// the figures are current, refetch.
+// the figures are current, refetch. KEY_EXPIRING: a key comes within 7 days of its
+// expiresAt, and again within 1 day (domain/keyExpiry.ts), once each.
 export const CLIENT_CHANGES = [
   'METERED',
   'KEY_CREATED',
   'KEY_REVOKED',
+  'KEY_EXPIRING',
   'CONSENT_GRANTED',
   'POOL_CHANGED',
   'ACCESS_CHANGED',

@@ -12,6 +12,7 @@ export type ClientAction =
   | 'manageManagers'
   | 'setActive'
   | 'setCoinPool'
+  | 'setRateLimits'
   | 'setModelAccess'
   | 'update';
 

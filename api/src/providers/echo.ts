@@ -3,13 +3,26 @@
 // with the whitespace before it, so "Hello big world" is 3 output tokens; the
 // prompt counts 1 token per message plus the words of its text.
 //
+// Legacy completions echo each prompt (a token array reads as its numbers, so it is
+// as many tokens as it is long). Embeddings are deterministic unit vectors drawn
+// from a hash of each input (SHAKE-256 of its JSON), ECHO_DIMENSIONS long unless the
+// request asks for `dimensions`; an input costs its words (a token array, its length).
+//
 // Delays are set on the model's upstreamModel, after a "?" like a URL query:
 //   echo                       answers at once
 //   echo?delay=200             waits 200 ms before answering (both modes)
 //   echo?delay=200&tokenDelay=20   and, when streaming, 20 ms between tokens
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ChatCall, type CompleteResult, type Provider, type StreamResult, type TokenUsage, UpstreamError } from './types.ts';
+import {
+  type ChatCall,
+  type CompleteResult,
+  type CompletionCall,
+  type Provider,
+  type StreamResult,
+  type TokenUsage,
+  UpstreamError,
+} from './types.ts';
 
 const MAX_DELAY_MS = 600_000;
 
@@ -132,4 +145,133 @@ export const echoProvider: Provider = {
     }
     return { chunks: chunks(), usage: () => ({ ...usage }) };
   },
+
+  async completeText(call): Promise<CompleteResult> {
+    const options = echoOptions(call.model.upstreamModel);
+    if (options.delayMs) await sleep(options.delayMs, undefined, { signal: call.signal });
+    const answers = call.prompts.map((prompt) => textAnswerOf(call, prompt));
+    const usage = textUsage(call, answers);
+    return {
+      usage,
+      body: {
+        id: `cmpl-${randomUUID()}`,
+        object: 'text_completion',
+        created: Math.floor(Date.now() / 1000),
+        model: call.model.name,
+        choices: answers.flatMap((answer, p) =>
+          Array.from({ length: call.choicesPerPrompt }, (_, i) => ({
+            index: p * call.choicesPerPrompt + i,
+            text: (call.body.echo === true ? answer.prompt : '') + answer.tokens.join(''),
+            logprobs: null,
+            finish_reason: answer.finish,
+          })),
+        ),
+        usage: {
+          prompt_tokens: usage.inputTokens,
+          completion_tokens: usage.outputTokens,
+          total_tokens: usage.inputTokens + usage.outputTokens,
+        },
+      },
+    };
+  },
+
+  async streamText(call): Promise<StreamResult> {
+    const options = echoOptions(call.model.upstreamModel);
+    const answers = call.prompts.map((prompt) => textAnswerOf(call, prompt));
+    const usage: TokenUsage = { inputTokens: textUsage(call, answers).inputTokens, outputTokens: 0 };
+    const id = `cmpl-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const per = call.choicesPerPrompt;
+    const chunk = (choices: unknown[]) => ({ id, object: 'text_completion', created, model: call.model.name, choices });
+    const choicesOf = (p: number, text: string, finish_reason: string | null = null) =>
+      Array.from({ length: per }, (_, i) => ({ index: p * per + i, text, logprobs: null, finish_reason }));
+    async function* chunks() {
+      if (options.delayMs) await sleep(options.delayMs, undefined, { signal: call.signal });
+      if (call.body.echo === true) yield chunk(answers.flatMap((answer, p) => choicesOf(p, answer.prompt)));
+      const longest = Math.max(0, ...answers.map((answer) => answer.tokens.length));
+      for (let t = 0; t < longest; t++) {
+        if (t > 0 && options.tokenDelayMs) await sleep(options.tokenDelayMs, undefined, { signal: call.signal });
+        if (call.signal.aborted) return;
+        const choices = answers.flatMap((answer, p) => (t < answer.tokens.length ? choicesOf(p, answer.tokens[t]) : []));
+        // Counted as it is handed over: every generated completion of a prompt has this token.
+        usage.outputTokens += (choices.length / per) * call.generatedPerPrompt;
+        yield chunk(choices);
+      }
+      yield chunk(answers.flatMap((answer, p) => choicesOf(p, '', answer.finish)));
+    }
+    return { chunks: chunks(), usage: () => ({ ...usage }) };
+  },
+
+  async embed(call): Promise<CompleteResult> {
+    const options = echoOptions(call.model.upstreamModel);
+    if (options.delayMs) await sleep(options.delayMs, undefined, { signal: call.signal });
+    const dimensions = call.dimensions ?? ECHO_DIMENSIONS;
+    if (call.inputs.length * dimensions > ECHO_MAX_NUMBERS) {
+      throw new UpstreamError(
+        400,
+        'too_many_dimensions',
+        `The echo model answers at most ${ECHO_MAX_NUMBERS} numbers per request, and ${call.inputs.length} inputs × ${dimensions} dimensions are more; send fewer inputs or dimensions`,
+        null,
+      );
+    }
+    const inputTokens = call.inputs.reduce((sum, input) => sum + echoInputTokens(input), 0);
+    return {
+      usage: { inputTokens, outputTokens: 0 },
+      body: {
+        object: 'list',
+        data: call.inputs.map((input, index) => {
+          const vector = echoVector(input, dimensions);
+          return { object: 'embedding', index, embedding: call.encodingFormat === 'base64' ? float32Base64(vector) : vector };
+        }),
+        model: call.model.name,
+        usage: { prompt_tokens: inputTokens, total_tokens: inputTokens },
+      },
+    };
+  },
 };
+
+/** A prompt of a legacy completion as text: a token array reads as its numbers, one word each. */
+const promptText = (prompt: string | number[]) => (typeof prompt === 'string' ? prompt : prompt.join(' '));
+
+/** The tokens of an input or prompt: its words, or a token array's length. */
+export const echoInputTokens = (input: string | number[]) => (typeof input === 'string' ? echoTokens(input).length : input.length);
+
+function textAnswerOf(call: CompletionCall, prompt: string | number[]) {
+  const text = promptText(prompt);
+  const all = echoTokens(text.trim());
+  const tokens = all.slice(0, call.maxOutputTokens);
+  return { prompt: text, promptTokens: echoInputTokens(prompt), tokens, finish: tokens.length < all.length ? 'length' : 'stop' };
+}
+
+function textUsage(call: CompletionCall, answers: ReturnType<typeof textAnswerOf>[]): TokenUsage {
+  return {
+    inputTokens: answers.reduce((sum, answer) => sum + answer.promptTokens, 0),
+    // Every generated completion is paid, best_of's too, as OpenAI bills them.
+    outputTokens: answers.reduce((sum, answer) => sum + answer.tokens.length * call.generatedPerPrompt, 0),
+  };
+}
+
+/** The dimensions of an echo embedding when the request does not ask for others. */
+export const ECHO_DIMENSIONS = 256;
+/** inputs × dimensions in one answer: 2048 inputs of 2048 dimensions (a JSON answer of some 50 MB). */
+const ECHO_MAX_NUMBERS = 2048 * 2048;
+
+/**
+ * A unit vector determined by the input alone: SHAKE-256 of its JSON (so "1" and [1] differ),
+ * read as signed 32-bit integers, normalized, and rounded to float32 (what base64 carries).
+ */
+export function echoVector(input: string | number[], dimensions: number): number[] {
+  const bytes = createHash('shake256', { outputLength: dimensions * 4 })
+    .update(JSON.stringify(input))
+    .digest();
+  const raw = Array.from({ length: dimensions }, (_, i) => bytes.readInt32LE(i * 4) / 2 ** 31);
+  const norm = Math.sqrt(raw.reduce((sum, v) => sum + v * v, 0)) || 1;
+  return raw.map((v) => Math.fround(v / norm));
+}
+
+/** OpenAI's base64 encoding of an embedding: its float32 values, little-endian. */
+export function float32Base64(vector: number[]): string {
+  const buffer = Buffer.alloc(vector.length * 4);
+  vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  return buffer.toString('base64');
+}

@@ -23,4 +23,4 @@ export function providerFor(model: { name: string; provider: string }): Provider
 }
 
 export { UpstreamError } from './types.ts';
-export type { TokenUsage, StreamResult, CompleteResult, ChatCall } from './types.ts';
+export type { TokenUsage, StreamResult, CompleteResult, ChatCall, CompletionCall, EmbeddingCall, Provider } from './types.ts';

@@ -1,9 +1,10 @@
-// The `openai-compatible` provider: forwards the request, unknown fields and all,
-// to the model's upstream (OpenAI, vLLM, llama.cpp, ...) at upstreamBaseUrl, with
-// the key read from the environment variable named by upstreamKeyEnv (only a
-// LUMEN_UPSTREAM_KEY_<NAME> one; see domain/upstreamKeys.ts). Upstream failures
-// come back as OpenAI-style errors; a streaming client that goes away aborts the
-// upstream request, and what was produced until then is billed.
+// The `openai-compatible` provider: forwards the request (chat completions, legacy
+// completions, embeddings), unknown fields and all, to the model's upstream (OpenAI,
+// vLLM, llama.cpp, ...) at upstreamBaseUrl, with the key read from the environment
+// variable named by upstreamKeyEnv (only a LUMEN_UPSTREAM_KEY_<NAME> one; see
+// domain/upstreamKeys.ts). Upstream failures come back as OpenAI-style errors; a
+// streaming client that goes away aborts the upstream request, and what was
+// produced until then is billed.
 //
 // LUMEN_UPSTREAM_TIMEOUT_MS (config.ts, default 300000) bounds the wait for the
 // upstream's answer and, when streaming, the silence between two chunks.
@@ -11,7 +12,15 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { config } from '../config.ts';
 import { isAllowedUpstreamKeyEnv, refusedUpstreamKeyEnv } from '../domain/upstreamKeys.ts';
 import type { Model } from '../generated/prisma/client.ts';
-import { type ChatCall, type CompleteResult, type Provider, type StreamResult, type TokenUsage, UpstreamError } from './types.ts';
+import {
+  type ChatCall,
+  type CompleteResult,
+  type EmbeddingCall,
+  type Provider,
+  type StreamResult,
+  type TokenUsage,
+  UpstreamError,
+} from './types.ts';
 
 /** When the upstream reports no usage (or the client left first): about 4 bytes per token. */
 export const estimateTokens = (value: unknown) =>
@@ -66,7 +75,13 @@ function timeoutError(model: Model, ms: number) {
   );
 }
 
-async function send(call: ChatCall, body: Record<string, unknown>, deadline: Deadline, timeoutMs: number): Promise<Response> {
+async function send(
+  call: Pick<ChatCall, 'model' | 'signal'>,
+  body: Record<string, unknown>,
+  deadline: Deadline,
+  timeoutMs: number,
+  path: string,
+): Promise<Response> {
   const { model } = call;
   if (!model.upstreamBaseUrl) {
     throw new UpstreamError(
@@ -99,7 +114,7 @@ async function send(call: ChatCall, body: Record<string, unknown>, deadline: Dea
   }
   let response: Response;
   try {
-    response = await fetch(`${model.upstreamBaseUrl}/chat/completions`, {
+    response = await fetch(`${model.upstreamBaseUrl}${path}`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ ...body, model: model.upstreamModel }),
@@ -167,99 +182,143 @@ async function upstreamFailure(model: Model, response: Response, deadline: Deadl
   return new UpstreamError(502, 'upstream_error', `The upstream of model ${model.name} failed (HTTP ${status})${said}`, 'error');
 }
 
-export const openaiCompatibleProvider: Provider = {
-  async complete(call): Promise<CompleteResult> {
-    const timeoutMs = config().upstreamTimeoutMs;
-    const deadline = new Deadline(timeoutMs, call.signal);
+/** The prompt, to estimate its tokens: a chat's messages, a legacy completion's prompt. */
+const promptOf = (call: ChatCall) => call.body.messages ?? call.body.prompt;
+
+/** A whole answer from `path` (/chat/completions or /completions). */
+/** A whole (non-streamed) upstream answer's JSON; a timeout, the caller leaving, or a body that is not JSON otherwise. */
+async function jsonAnswer(
+  response: Response,
+  call: { model: Model; signal: AbortSignal },
+  deadline: Deadline,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  try {
+    return (await response.json()) as Record<string, unknown>;
+  } catch (error) {
+    if (deadline.timedOut) throw timeoutError(call.model, timeoutMs);
+    if (call.signal.aborted) throw error;
+    throw new UpstreamError(502, 'upstream_error', `The upstream of model ${call.model.name} sent an answer that is not JSON`, 'error');
+  }
+}
+
+async function completeAt(path: string, call: ChatCall): Promise<CompleteResult> {
+  const timeoutMs = config().upstreamTimeoutMs;
+  const deadline = new Deadline(timeoutMs, call.signal);
+  try {
+    const response = await send(call, call.body, deadline, timeoutMs, path);
+    const body = await jsonAnswer(response, call, deadline, timeoutMs);
+    const usage = usageFrom(body.usage) ?? {
+      inputTokens: estimateTokens(promptOf(call)),
+      outputTokens: Math.min(
+        estimateTokens((body.choices as { message?: unknown; text?: unknown }[] | undefined)?.map((c) => c?.message ?? c?.text)),
+        allowedOutput(call),
+      ),
+    };
+    // The upstream's own model name is an admin's detail; clients asked for Lumen's.
+    return { body: { ...body, model: call.model.name }, usage };
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** A streamed answer from `path` (/chat/completions or /completions). */
+async function streamAt(path: string, call: ChatCall): Promise<StreamResult> {
+  const timeoutMs = config().upstreamTimeoutMs;
+  const deadline = new Deadline(timeoutMs, call.signal);
+  const streamOptions = typeof call.body.stream_options === 'object' && call.body.stream_options ? call.body.stream_options : {};
+  // Always ask for usage, so that billing uses the upstream's own count.
+  const body = { ...call.body, stream: true, stream_options: { ...streamOptions, include_usage: true } };
+  let response: Response;
+  try {
+    response = await send(call, body, deadline, timeoutMs, path);
+  } catch (error) {
+    deadline.clear();
+    throw error;
+  }
+  let reported: TokenUsage | null = null;
+  let produced = 0;
+  const estimatedInput = estimateTokens(promptOf(call));
+  async function* chunks() {
+    const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+    const reader = events.getReader();
     try {
-      const response = await send(call, call.body, deadline, timeoutMs);
-      let body: Record<string, unknown>;
-      try {
-        body = (await response.json()) as Record<string, unknown>;
-      } catch (error) {
-        if (deadline.timedOut) throw timeoutError(call.model, timeoutMs);
-        if (call.signal.aborted) throw error;
-        throw new UpstreamError(502, 'upstream_error', `The upstream of model ${call.model.name} sent an answer that is not JSON`, 'error');
+      for (;;) {
+        let next: ReadableStreamReadResult<{ data: string }>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          if (deadline.timedOut) throw timeoutError(call.model, timeoutMs);
+          if (call.signal.aborted) return;
+          throw new UpstreamError(502, 'upstream_error', `The upstream of model ${call.model.name} broke off the stream`, 'error');
+        }
+        if (next.done) return;
+        deadline.touch();
+        const data = next.value.data.trim();
+        if (data === '[DONE]') return;
+        let chunk: Record<string, unknown>;
+        try {
+          chunk = JSON.parse(data) as Record<string, unknown>;
+        } catch {
+          continue; // not a chunk (a keep-alive or a comment some servers send)
+        }
+        if (chunk.error) {
+          const error = chunk.error as { message?: unknown };
+          throw new UpstreamError(
+            502,
+            'upstream_error',
+            `The upstream of model ${call.model.name} failed mid-stream: ${String(error.message ?? JSON.stringify(error)).slice(0, 500)}`,
+            'error',
+          );
+        }
+        reported = usageFrom(chunk.usage) ?? reported;
+        const choices = Array.isArray(chunk.choices)
+          ? (chunk.choices as { delta?: { content?: unknown; tool_calls?: unknown }; text?: unknown }[])
+          : [];
+        if (choices.length === 0) continue; // the usage-only chunk: Lumen sends its own
+        produced += choices.filter((c) => c?.delta?.content || c?.delta?.tool_calls || c?.text).length;
+        const { usage: _usage, ...forwarded } = chunk;
+        yield { ...forwarded, model: call.model.name };
       }
-      const usage = usageFrom(body.usage) ?? {
-        inputTokens: estimateTokens(call.body.messages),
-        outputTokens: Math.min(
-          estimateTokens((body.choices as { message?: unknown }[] | undefined)?.map((c) => c?.message)),
-          allowedOutput(call),
-        ),
-      };
-      // The upstream's own model name is an admin's detail; clients asked for Lumen's.
-      return { body: { ...body, model: call.model.name }, usage };
     } finally {
       deadline.clear();
+      // Stops the upstream request when the client left early (or anything else ended the loop).
+      if (!deadline.controller.signal.aborted) deadline.controller.abort(new Error('stream ended'));
+      reader.releaseLock();
     }
-  },
+  }
+  return {
+    chunks: chunks(),
+    usage: () => reported ?? { inputTokens: estimatedInput, outputTokens: Math.min(produced, allowedOutput(call)) },
+  };
+}
 
-  async stream(call): Promise<StreamResult> {
-    const timeoutMs = config().upstreamTimeoutMs;
-    const deadline = new Deadline(timeoutMs, call.signal);
-    const streamOptions = typeof call.body.stream_options === 'object' && call.body.stream_options ? call.body.stream_options : {};
-    // Always ask for usage, so that billing uses the upstream's own count.
-    const body = { ...call.body, stream: true, stream_options: { ...streamOptions, include_usage: true } };
-    let response: Response;
-    try {
-      response = await send(call, body, deadline, timeoutMs);
-    } catch (error) {
-      deadline.clear();
-      throw error;
-    }
-    let reported: TokenUsage | null = null;
-    let produced = 0;
-    const estimatedInput = estimateTokens(call.body.messages);
-    async function* chunks() {
-      const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
-      const reader = events.getReader();
-      try {
-        for (;;) {
-          let next: ReadableStreamReadResult<{ data: string }>;
-          try {
-            next = await reader.read();
-          } catch (error) {
-            if (deadline.timedOut) throw timeoutError(call.model, timeoutMs);
-            if (call.signal.aborted) return;
-            throw new UpstreamError(502, 'upstream_error', `The upstream of model ${call.model.name} broke off the stream`, 'error');
-          }
-          if (next.done) return;
-          deadline.touch();
-          const data = next.value.data.trim();
-          if (data === '[DONE]') return;
-          let chunk: Record<string, unknown>;
-          try {
-            chunk = JSON.parse(data) as Record<string, unknown>;
-          } catch {
-            continue; // not a chunk (a keep-alive or a comment some servers send)
-          }
-          if (chunk.error) {
-            const error = chunk.error as { message?: unknown };
-            throw new UpstreamError(
-              502,
-              'upstream_error',
-              `The upstream of model ${call.model.name} failed mid-stream: ${String(error.message ?? JSON.stringify(error)).slice(0, 500)}`,
-              'error',
-            );
-          }
-          reported = usageFrom(chunk.usage) ?? reported;
-          const choices = Array.isArray(chunk.choices) ? (chunk.choices as { delta?: { content?: unknown; tool_calls?: unknown } }[]) : [];
-          if (choices.length === 0) continue; // the usage-only chunk: Lumen sends its own
-          produced += choices.filter((c) => c?.delta?.content || c?.delta?.tool_calls).length;
-          const { usage: _usage, ...forwarded } = chunk;
-          yield { ...forwarded, model: call.model.name };
-        }
-      } finally {
-        deadline.clear();
-        // Stops the upstream request when the client left early (or anything else ended the loop).
-        if (!deadline.controller.signal.aborted) deadline.controller.abort(new Error('stream ended'));
-        reader.releaseLock();
-      }
-    }
-    return {
-      chunks: chunks(),
-      usage: () => reported ?? { inputTokens: estimatedInput, outputTokens: Math.min(produced, allowedOutput(call)) },
+/** An embeddings answer's usage: prompt_tokens only. */
+function embeddingUsageFrom(value: unknown): TokenUsage | null {
+  const tokens = (value as { prompt_tokens?: unknown } | null | undefined)?.prompt_tokens;
+  return typeof tokens === 'number' && Number.isSafeInteger(tokens) && tokens >= 0 ? { inputTokens: tokens, outputTokens: 0 } : null;
+}
+
+async function embed(call: EmbeddingCall): Promise<CompleteResult> {
+  const timeoutMs = config().upstreamTimeoutMs;
+  const deadline = new Deadline(timeoutMs, call.signal);
+  try {
+    const response = await send(call, call.body, deadline, timeoutMs, '/embeddings');
+    const body = await jsonAnswer(response, call, deadline, timeoutMs);
+    const usage = embeddingUsageFrom(body.usage) ?? {
+      inputTokens: call.inputs.reduce((sum, input) => sum + (typeof input === 'string' ? estimateTokens(input) : input.length), 0),
+      outputTokens: 0,
     };
-  },
+    return { body: { ...body, model: call.model.name }, usage };
+  } finally {
+    deadline.clear();
+  }
+}
+
+export const openaiCompatibleProvider: Provider = {
+  complete: (call) => completeAt('/chat/completions', call),
+  stream: (call) => streamAt('/chat/completions', call),
+  completeText: (call) => completeAt('/completions', call),
+  streamText: (call) => streamAt('/completions', call),
+  embed,
 };

@@ -1,5 +1,5 @@
-// What /v1 asks of a provider: answer one chat completion, as a whole or as a
-// stream of OpenAI chunks, and say how many tokens it took.
+// What /v1 asks of a provider: answer one chat completion or legacy completion, as a
+// whole or as a stream of OpenAI chunks, or embed inputs; and say how many tokens it took.
 import type { Model } from '../generated/prisma/client.ts';
 
 export interface TokenUsage {
@@ -23,14 +23,36 @@ export interface ChatCall {
   signal: AbortSignal;
 }
 
+/** A legacy /v1/completions call: `n` is how many completions are generated in all (prompts × max(n, best_of)). */
+export interface CompletionCall extends ChatCall {
+  /** One per prompt (a string, or a token array). */
+  prompts: (string | number[])[];
+  /** Choices returned per prompt (the request's n). */
+  choicesPerPrompt: number;
+  /** Completions generated per prompt: max(n, best_of); the best choicesPerPrompt of them are returned. */
+  generatedPerPrompt: number;
+}
+
+export interface EmbeddingCall {
+  model: Model;
+  /** The request body as the client sent it (checked by v1/embeddings.ts), unknown fields kept. */
+  body: Record<string, unknown>;
+  /** One per input (a string, or a token array). */
+  inputs: (string | number[])[];
+  /** The dimensions asked for; null: the model's own. */
+  dimensions: number | null;
+  encodingFormat: 'float' | 'base64';
+  signal: AbortSignal;
+}
+
 export interface CompleteResult {
-  /** An OpenAI chat.completion object. */
+  /** An OpenAI chat.completion object (text_completion for completions, a list of embeddings for embed). */
   body: Record<string, unknown>;
   usage: TokenUsage;
 }
 
 export interface StreamResult {
-  /** OpenAI chat.completion.chunk objects, without the usage-only final chunk. */
+  /** OpenAI chat.completion.chunk objects (text_completion for completions), without the usage-only final chunk. */
   chunks: AsyncIterable<Record<string, unknown>>;
   /** Tokens so far: final once `chunks` has ended, or what was produced before an abort. */
   usage(): TokenUsage;
@@ -39,6 +61,12 @@ export interface StreamResult {
 export interface Provider {
   complete(call: ChatCall): Promise<CompleteResult>;
   stream(call: ChatCall): Promise<StreamResult>;
+  /** The legacy /v1/completions, as a whole. */
+  completeText(call: CompletionCall): Promise<CompleteResult>;
+  /** The legacy /v1/completions, streamed. */
+  streamText(call: CompletionCall): Promise<StreamResult>;
+  /** /v1/embeddings: the usage's outputTokens is 0. */
+  embed(call: EmbeddingCall): Promise<CompleteResult>;
 }
 
 /** An upstream failure, already phrased as the OpenAI-style error the client will get. */

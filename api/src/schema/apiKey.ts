@@ -1,4 +1,5 @@
 // API keys for /v1: listed with their counters, created with a secret shown once.
+import { config } from '../config.ts';
 import { createApiKey, findApiKey, revokeApiKey } from '../domain/apiKeys.ts';
 import { builder } from './builder.ts';
 import { ClientRef } from './client.ts';
@@ -20,8 +21,23 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When /v1 stops accepting the key (401 expired_api_key); null if it never expires.',
+    }),
   }),
 });
+
+builder.queryField('apiKeyMaxDays', (t) =>
+  t.int({
+    nullable: true,
+    authScopes: { loggedIn: true },
+    description:
+      "The longest lifetime of a new API key on this instance, in days (LUMEN_API_KEY_MAX_DAYS), which is also a new key's lifetime when createApiKey leaves out expiresAt; null: no limit, and keys never expire unless given expiresAt.",
+    resolve: () => config().apiKeyMaxDays,
+  }),
+);
 
 builder.relayMutationField(
   'createApiKey',
@@ -29,6 +45,11 @@ builder.relayMutationField(
     inputFields: (t) => ({
       clientId: t.globalID({ for: ClientRef, description: 'Leave out to create a personal key of your own.' }),
       name: t.string({ required: true, description: 'A label such as production, staging or ci-runner.' }),
+      expiresAt: t.field({
+        type: 'DateTime',
+        description:
+          'When the key stops working: in the future, and at most apiKeyMaxDays ahead when the instance sets a limit. Null or left out: apiKeyMaxDays ahead, or never when there is no limit.',
+      }),
     }),
   },
   {

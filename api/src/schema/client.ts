@@ -48,6 +48,7 @@ const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boole
     setActive: t.boolean(permission('setActive')),
     setCoinPool: t.boolean(permission('setCoinPool')),
     setModelAccess: t.boolean(permission('setModelAccess')),
+    setRateLimits: t.boolean({ ...permission('setRateLimits'), description: "Admins: the limits of all the client's keys together." }),
     update: t.boolean({ ...permission('update'), description: 'Admins: rename and describe the client.' }),
   }),
 });

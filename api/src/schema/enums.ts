@@ -4,7 +4,7 @@ import { CALL_REFUSALS } from '../domain/callRefusal.ts';
 import { CLIENT_CHANGES } from '../domain/ownerChanges.ts';
 import { ACCESS_SETTINGS, MODEL_ACCESS_STATUSES } from '../domain/modelAccess.ts';
 import { MODEL_HEALTH_STATUSES } from '../domain/modelHealth.ts';
-import { AccessRule, CoinPoolState } from '../generated/prisma/enums.ts';
+import { AccessRule, CoinPoolState, ModelKind } from '../generated/prisma/enums.ts';
 import { builder } from './builder.ts';
 
 /** The values of a GraphQL enum, with a description for those that need one. */
@@ -18,6 +18,14 @@ function valuesOf<const Value extends string>(values: readonly Value[], descript
 export const CoinPoolStateEnum = builder.enumType('CoinPoolState', { values: valuesOf(Object.values(CoinPoolState)) });
 
 export const AccessRuleEnum = builder.enumType('AccessRule', { values: valuesOf(Object.values(AccessRule)) });
+
+export const ModelKindEnum = builder.enumType('ModelKind', {
+  description: 'Which /v1 endpoint serves a model.',
+  values: valuesOf(Object.values(ModelKind), {
+    CHAT: 'POST /v1/chat/completions and the legacy POST /v1/completions.',
+    EMBEDDING: 'POST /v1/embeddings.',
+  }),
+});
 
 export const AccessSettingEnum = builder.enumType('AccessSetting', {
   description: "A client's rule for a model; DEFAULT follows the model's defaultAccess.",
@@ -49,6 +57,8 @@ export const ModelHealthStatusEnum = builder.enumType('ModelHealthStatus', {
 
 export const ClientChangeEnum = builder.enumType('ClientChange', {
   values: valuesOf(CLIENT_CHANGES, {
+    KEY_EXPIRING:
+      'The key (apiKey) expires within 7 days, or, sent again, within 1 day: see its expiresAt. Sent once for each, by one instance.',
     RESYNC: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.',
   }),
 });

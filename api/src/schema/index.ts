@@ -10,6 +10,7 @@ import './user.ts';
 import './apiKey.ts';
 import './client.ts';
 import './clientMutations.ts';
+import './rateLimits.ts';
 import './modelConsent.ts';
 import './subscription.ts';
 import './signIn.ts';

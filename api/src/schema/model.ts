@@ -3,7 +3,7 @@ import { db } from '../db/current.ts';
 import { modelHealth, recentResults, type RecentResults } from '../domain/modelHealth.ts';
 import { createModel, PROVIDERS, updateModel } from '../domain/models.ts';
 import { builder } from './builder.ts';
-import { AccessRuleEnum, ModelHealthStatusEnum } from './enums.ts';
+import { AccessRuleEnum, ModelHealthStatusEnum, ModelKindEnum } from './enums.ts';
 import { requestsLast24Hours } from './modelRequestCounts.ts';
 import { canSeeModel } from './visibility.ts';
 
@@ -24,6 +24,10 @@ export const ModelRef = builder.prismaNode('Model', {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What clients pass as "model" to /v1.' }),
     provider: t.exposeString('provider'),
+    kind: t.expose('kind', {
+      type: ModelKindEnum,
+      description: 'Which /v1 endpoint serves the model: chat (and completions) or embeddings.',
+    }),
     upstreamModel: t.exposeString('upstreamModel', { authScopes: { admin: true } }),
     upstreamBaseUrl: t.exposeString('upstreamBaseUrl', {
       nullable: true,
@@ -88,6 +92,7 @@ builder.relayMutationField(
     inputFields: (t) => ({
       name: t.string({ required: true }),
       provider: t.string({ required: true, description: `One of: ${PROVIDERS.join(', ')}` }),
+      kind: t.field({ type: ModelKindEnum, description: 'CHAT when omitted.' }),
       upstreamModel: t.string({ required: true }),
       upstreamBaseUrl: t.string(),
       upstreamKeyEnv: t.string({
@@ -115,6 +120,7 @@ builder.relayMutationField(
       modelId: t.globalID({ for: ModelRef, required: true }),
       name: t.string({ description: 'A new name: the model keeps its usage, consents and access rules.' }),
       provider: t.string({ description: `One of: ${PROVIDERS.join(', ')}` }),
+      kind: t.field({ type: ModelKindEnum, description: 'Applies to requests admitted after the change.' }),
       upstreamModel: t.string(),
       upstreamBaseUrl: t.string({ description: 'Required for an openai-compatible model; null or empty clears it on another provider.' }),
       upstreamKeyEnv: t.string({

@@ -19,7 +19,7 @@ type OwnerRow = { id: string };
 
 // One owner object per row, so that the row's fields share one pool read (poolLoader.ts).
 const owners = new WeakMap<OwnerRow, Owner>();
-function ownerOf(row: OwnerRow, info: GraphQLResolveInfo): Owner {
+export function ownerOf(row: OwnerRow, info: GraphQLResolveInfo): Owner {
   let owner = owners.get(row);
   if (!owner) {
     switch (info.parentType.name) {
@@ -41,7 +41,7 @@ function ownerOf(row: OwnerRow, info: GraphQLResolveInfo): Owner {
  * Who may read the owner fields. A client's are guarded by the Client type's own scope (its
  * managers and admins); a user's are personal data: theirs to see, and admins'.
  */
-const ownerDataScope = (row: OwnerRow, _args: unknown, ctx: Context, info: GraphQLResolveInfo) =>
+export const ownerDataScope = (row: OwnerRow, _args: unknown, ctx: Context, info: GraphQLResolveInfo) =>
   info.parentType.name !== 'User' || ctx.permissions.canActForUser(row.id);
 
 export const UsageOwnerRef = builder.interfaceRef<OwnerRow>('UsageOwner').implement({

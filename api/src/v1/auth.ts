@@ -43,6 +43,13 @@ export async function authenticate(request: V1Request): Promise<{ access: KeyAcc
       `The API key ${access.hint} was revoked on ${access.revokedAt.toISOString()}; ${newKeyDirections(access.owner)}`,
     );
   }
+  // Checked against the clock on every request: the key cache keeps expiresAt, not a verdict.
+  if (access.expiresAt && access.expiresAt.getTime() <= Date.now()) {
+    throw unauthorized(
+      'expired_api_key',
+      `The API key ${access.hint} expired on ${access.expiresAt.toISOString()}; ${newKeyDirections(access.owner)}`,
+    );
+  }
   if (!access.ownerActive) {
     throw access.ownerKind === 'client'
       ? new V1Error(

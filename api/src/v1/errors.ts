@@ -3,6 +3,9 @@
 import { json, type V1Answer } from './exchange.ts';
 
 export class V1Error extends Error {
+  /** Sent as retry-after-ms with retry-after, for a refusal that knows its wait to the millisecond (a rate limit). */
+  retryAfterMs: number | null = null;
+
   constructor(
     readonly status: number,
     readonly type: string,
@@ -22,7 +25,9 @@ export const envelope = (e: { message: string; type: string; code: string; param
 });
 
 export function errorAnswer(error: V1Error): V1Answer {
-  const headers = error.retryAfterSeconds === null ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+  const headers: Record<string, string> | undefined =
+    error.retryAfterSeconds === null ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+  if (headers && error.retryAfterMs !== null) headers['retry-after-ms'] = String(error.retryAfterMs);
   return json(envelope(error), error.status, headers);
 }
 

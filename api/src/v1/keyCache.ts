@@ -3,7 +3,8 @@
 // deactivated, access, consent or a pool changed), from this instance or another
 // through the bus, empties the whole cache: the next request reads afresh. A short
 // lifetime also bounds what changes made outside the API (a CLI on another
-// database connection) can leave stale.
+// database connection) can leave stale. A key's expiresAt is part of what is cached, and
+// v1/auth.ts compares it with the clock on every request: a cached key expires on time.
 import { onInvalidation } from '../events/bus.ts';
 import { findKeyAccess, type KeyAccess } from '../domain/keyAccess.ts';
 

@@ -57,7 +57,7 @@ export async function readJsonBody(request: V1Request): Promise<unknown> {
   }
 }
 
-function positiveInteger(body: Record<string, unknown>, field: string, max = Number.MAX_SAFE_INTEGER): number | null {
+export function positiveInteger(body: Record<string, unknown>, field: string, max = Number.MAX_SAFE_INTEGER): number | null {
   const value = body[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {

@@ -27,6 +27,7 @@ export const ApiKeysSection_UsageOwnerFragment = graphql(`
 // One query for any owner: node(id) is a Client or a User, and both are a UsageOwner.
 const ApiKeysQuery = graphql(`
   query ApiKeysSection_ApiKeysQuery($ownerId: ID!, $search: String, $includeRevoked: Boolean!, $first: Int!, $after: String) {
+    apiKeyMaxDays
     node(id: $ownerId) {
       id
       ... on UsageOwner {
@@ -130,8 +131,9 @@ export function ApiKeysSection({
   const [, createKey] = useMutation(CreateApiKeyMutation);
   const [, revokeKey] = useMutation(RevokeApiKeyMutation);
 
-  const save = async (name: string): Promise<SaveKeyResult> => {
-    const res = await createKey({ input: { ...ownerInput(owner), name } });
+  const save = async (name: string, expiresAt: string | null): Promise<SaveKeyResult> => {
+    // Left out, the API gives the instance's longest lifetime, or none.
+    const res = await createKey({ input: { ...ownerInput(owner), name, ...(expiresAt ? { expiresAt } : {}) } });
     const payload = res.data?.createApiKey;
     if (res.error || !payload) return nameSaveFailure(res.error, 'The key was not created.');
     setNotice(`API key “${payload.apiKey.name}” created (${payload.apiKey.hint}).`);
@@ -200,7 +202,14 @@ export function ApiKeysSection({
           {result.error && <ErrorMessage>{errorMessage(result.error)}</ErrorMessage>}
         </>
       )}
-      {creating && <NewApiKeyDialog ownerLabel={ownerLabel} onSave={save} onClose={() => setCreating(false)} />}
+      {creating && (
+        <NewApiKeyDialog
+          ownerLabel={ownerLabel}
+          maxDays={result.data?.apiKeyMaxDays ?? null}
+          onSave={save}
+          onClose={() => setCreating(false)}
+        />
+      )}
       {revoking && (
         <ConfirmDialog
           title={`Revoke “${revoking.name}”?`}

@@ -148,6 +148,18 @@ describe('ClientPage', () => {
     expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads);
   });
 
+  it('marks a key as expiring when KEY_EXPIRING says so, fetching nothing again', async () => {
+    const { api } = renderPage(false);
+    await screen.findByRole('button', { name: 'Revoke production' });
+    await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
+    const keyLoads = api.callsOf('ApiKeysSection_ApiKeysQuery').length;
+    const expiresAt = new Date(Date.now() + 6.5 * 24 * 3600 * 1000).toISOString();
+    act(() => api.emit('ClientPage_ClientUsageSubscription', usageEvent('KEY_EXPIRING', { key: { expiresAt } })));
+    const row = (await screen.findByText('Expires in 6 days')).closest('tr')!;
+    expect(within(row).getByText('production')).toBeTruthy();
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads);
+  });
+
   it('puts the model access row an event carries in place of the old one', async () => {
     const { api } = renderPage(false);
     await screen.findByRole('heading', { level: 1, name: 'example-bot' });

@@ -10,6 +10,7 @@ import { ModelAccessTable } from '../models/ModelAccessTable';
 import { ClientHeader } from './ClientHeader';
 import { CoinPoolSettingsButton } from './CoinPoolSettings';
 import { ManagersSection } from './ManagersSection';
+import { RateLimitsSection } from './RateLimitsSection';
 import { UsageCards } from './UsageCards';
 
 export const ClientPageQuery = graphql(`
@@ -27,6 +28,7 @@ export const ClientPageQuery = graphql(`
       ...ClientHeader_ClientFragment
       ...UsageCards_UsageOwnerFragment
       ...ManagersSection_ClientFragment
+      ...RateLimitsSection_ClientFragment
       ...CoinPoolSettings_UsageOwnerFragment
       ...ApiKeysSection_UsageOwnerFragment
       ...ModelAccessTable_UsageOwnerFragment
@@ -90,6 +92,7 @@ export function ClientPage() {
       <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton owner={client} /> : null} />
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={client} onRefillDue={onRefillDue} />
+      <RateLimitsSection client={client} />
       <ManagersSection client={client} />
       <ApiKeysSection
         owner={client}

@@ -100,6 +100,7 @@ describe('ModelFormDialog', () => {
       input: {
         name: 'echo-e2e',
         provider: 'echo',
+        kind: 'CHAT',
         upstreamModel: 'echo',
         upstreamBaseUrl: null,
         upstreamKeyEnv: null,
@@ -118,6 +119,43 @@ describe('ModelFormDialog', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     // The list is fetched again and holds the new model.
     expect(await screen.findByRole('link', { name: 'echo-e2e' })).toBeTruthy();
+  });
+
+  it('creates an embedding model with the Kind select, and shows the kind in the table', async () => {
+    const { user, api, setList } = renderPage({
+      ModelFormDialog_CreateModelMutation: (v) => {
+        const created = modelData({ id: 'TW9kZWw6MTA=', ...(v.input as object), upstreamBaseUrl: null, upstreamKeyEnv: null });
+        setList([LLAMA, created]);
+        return { data: { createModel: { model: created } } };
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: '+ New Model' }));
+    expect((input('Kind') as HTMLSelectElement).value).toBe('CHAT');
+    expect(within(dialog('New Model')).getByText(/embedding models answer \/v1\/embeddings/)).toBeTruthy();
+    await user.type(input('Name'), 'embed-e2e');
+    await user.selectOptions(input('Kind'), 'EMBEDDING');
+    await user.type(input('Upstream model'), 'echo');
+    await user.type(input('Input price (coins per 1M tokens)'), '0.1');
+    await user.type(input('Output price (coins per 1M tokens)'), '0');
+    await user.click(screen.getByRole('button', { name: 'Create model' }));
+    expect(await screen.findByText('embed-e2e was created. Clients can call it as "embed-e2e".')).toBeTruthy();
+    expect(api.callsOf('ModelFormDialog_CreateModelMutation')[0].variables).toMatchObject({
+      input: { name: 'embed-e2e', kind: 'EMBEDDING' },
+    });
+    const row = (await screen.findByRole('link', { name: 'embed-e2e' })).closest('tr')!;
+    expect(within(row).getByText(/embeddings/)).toBeTruthy();
+  });
+
+  it('edits the kind: only the kind is sent', async () => {
+    const { user, api } = renderPage({
+      ModelFormDialog_UpdateModelMutation: () => ({ data: { updateModel: { model: { ...LLAMA, kind: 'EMBEDDING' } } } }),
+    });
+    await user.click(await screen.findByRole('button', { name: 'Edit llama-3.1-8b' }));
+    expect((input('Kind') as HTMLSelectElement).value).toBe('CHAT');
+    await user.selectOptions(input('Kind'), 'EMBEDDING');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('llama-3.1-8b was saved.')).toBeTruthy();
+    expect(api.callsOf('ModelFormDialog_UpdateModelMutation')[0].variables).toEqual({ input: { modelId: LLAMA.id, kind: 'EMBEDDING' } });
   });
 
   it('shows an error without a field above the buttons', async () => {

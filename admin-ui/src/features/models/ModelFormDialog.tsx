@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type ReactNode } from 'react';
 import { useMutation } from 'urql';
 import { graphql, getFragmentData, type FragmentType } from '../../gql';
-import type { AccessRule } from '../../gql/graphql';
+import type { AccessRule, ModelKind } from '../../gql/graphql';
 import type { ResultOf } from '../../lib/types';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ui';
@@ -12,6 +12,7 @@ import { ConsentNotice } from './ConsentNotice';
 import {
   changedFields,
   EMPTY_MODEL,
+  KIND_HELP,
   modelInput,
   PROVIDER_HELP,
   PROVIDERS,
@@ -30,6 +31,7 @@ export const ModelFormDialog_ModelFragment = graphql(`
     id
     name
     provider
+    kind
     upstreamModel
     upstreamBaseUrl
     upstreamKeyEnv
@@ -74,6 +76,7 @@ function valuesOf(model: ModelData): ModelFormValues {
   return {
     name: model.name,
     provider: model.provider,
+    kind: model.kind,
     upstreamModel: model.upstreamModel,
     upstreamBaseUrl: model.upstreamBaseUrl ?? '',
     upstreamKeyEnv: model.upstreamKeyEnv ?? '',
@@ -92,6 +95,7 @@ const FIELDS = Object.keys(EMPTY_MODEL) as ModelField[];
 const FIELD_ORDER: ModelField[] = [
   'name',
   'provider',
+  'kind',
   'upstreamModel',
   'upstreamBaseUrl',
   'upstreamKeyEnv',
@@ -163,6 +167,7 @@ export function ModelFormDialog(props: {
   const helpFor: Partial<Record<ModelField, ReactNode>> = {
     name: 'What clients pass as "model" to /v1. Letters, digits and . _ : / @ -.',
     provider: PROVIDER_HELP,
+    kind: KIND_HELP,
     upstreamModel: 'The name the upstream knows the model by.',
     upstreamBaseUrl: 'The OpenAI-compatible API’s base URL, such as https://api.openai.com/v1 or http://vllm.internal:8000/v1.',
     upstreamKeyEnv: UPSTREAM_KEY_RULE,
@@ -202,17 +207,27 @@ export function ModelFormDialog(props: {
             )}
           </FormField>
         </div>
-        <FormField id={`${id}-upstreamModel`} label="Upstream model" error={errors.upstreamModel} help={helpFor.upstreamModel}>
-          {(control) => (
-            <input
-              {...control}
-              value={values.upstreamModel}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(e) => set('upstreamModel', e.target.value)}
-            />
-          )}
-        </FormField>
+        <div className="field-row">
+          <FormField id={`${id}-kind`} label="Kind" error={errors.kind} help={helpFor.kind}>
+            {(control) => (
+              <select {...control} value={values.kind} onChange={(e) => set('kind', e.target.value as ModelKind)}>
+                <option value="CHAT">Chat (and completions)</option>
+                <option value="EMBEDDING">Embeddings</option>
+              </select>
+            )}
+          </FormField>
+          <FormField id={`${id}-upstreamModel`} label="Upstream model" error={errors.upstreamModel} help={helpFor.upstreamModel}>
+            {(control) => (
+              <input
+                {...control}
+                value={values.upstreamModel}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(e) => set('upstreamModel', e.target.value)}
+              />
+            )}
+          </FormField>
+        </div>
         {usesUpstream(values) && (
           <>
             <FormField id={`${id}-upstreamBaseUrl`} label="Upstream URL" error={errors.upstreamBaseUrl} help={helpFor.upstreamBaseUrl}>

@@ -10,6 +10,7 @@ export const ModelSettings_ModelFragment = graphql(`
     id
     name
     provider
+    kind
     upstreamModel
     upstreamBaseUrl
     upstreamKeyEnv
@@ -47,6 +48,10 @@ export function ModelSettings(props: { model: FragmentType<typeof ModelSettings_
           <div>
             <dt>Requests in the last 24 hours</dt>
             <dd>{formatInt(model.requestsLast24Hours)}</dd>
+          </div>
+          <div>
+            <dt>Kind</dt>
+            <dd>{model.kind === 'EMBEDDING' ? 'Embeddings (POST /v1/embeddings)' : 'Chat (POST /v1/chat/completions, /v1/completions)'}</dd>
           </div>
           <div>
             <dt>Provider</dt>

@@ -14,6 +14,7 @@ export const ModelsTable_ModelFragment = graphql(`
     id
     name
     provider
+    kind
     upstreamModel
     inputCoinsPerMillion
     outputCoinsPerMillion
@@ -78,7 +79,10 @@ export function ModelsTable(props: {
                 <Link to={modelPath(m.id)}>
                   <Truncated text={m.name} />
                 </Link>
-                <span className="cell-sub">{m.provider}</span>
+                <span className="cell-sub">
+                  {m.provider}
+                  {m.kind === 'EMBEDDING' && ' · embeddings'}
+                </span>
               </th>
               <td data-label="Price per 1M tokens" className="num">
                 <span className="price">

@@ -1,12 +1,15 @@
 // The model form's values, checked by the rules the API applies (api/src/domain/models.ts),
 // so most mistakes are shown beside their field before anything is sent. The API still
 // decides: what it refuses comes back as BAD_USER_INPUT naming the field (lib/fieldErrors.ts).
-import type { AccessRule } from '../../gql/graphql';
+import type { AccessRule, ModelKind } from '../../gql/graphql';
 
 export const PROVIDERS = ['echo', 'openai-compatible'] as const;
 
 export const PROVIDER_HELP =
   'echo answers with the prompt itself (for trying Lumen out); openai-compatible forwards to vLLM, Ollama, OpenAI or any API like theirs.';
+
+export const KIND_HELP =
+  'Chat models answer /v1/chat/completions and the legacy /v1/completions; embedding models answer /v1/embeddings and are billed for their input only.';
 
 export const UPSTREAM_KEY_PREFIX = 'LUMEN_UPSTREAM_KEY_';
 /** The rule, as the form shows it under the field. */
@@ -15,6 +18,7 @@ export const UPSTREAM_KEY_RULE = `The name of the server's environment variable 
 export interface ModelFormValues {
   name: string;
   provider: string;
+  kind: ModelKind;
   upstreamModel: string;
   upstreamBaseUrl: string;
   upstreamKeyEnv: string;
@@ -32,6 +36,7 @@ export type ModelFieldErrors = Partial<Record<ModelField, string>>;
 export const EMPTY_MODEL: ModelFormValues = {
   name: '',
   provider: 'echo',
+  kind: 'CHAT',
   upstreamModel: '',
   upstreamBaseUrl: '',
   upstreamKeyEnv: '',
@@ -120,6 +125,7 @@ export function modelInput(values: ModelFormValues) {
   return {
     name: values.name.trim(),
     provider: values.provider,
+    kind: values.kind,
     upstreamModel: values.upstreamModel.trim(),
     upstreamBaseUrl: upstream ? values.upstreamBaseUrl.trim() : null,
     upstreamKeyEnv: upstream ? values.upstreamKeyEnv.trim() || null : null,
