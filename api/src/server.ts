@@ -28,7 +28,7 @@ let startedWith: Config | null = null;
 
 // The admin API (GraphQL, sign-in, the UI's files) is loaded on its first request: an instance
 // that only serves /v1 and its probes never holds the schema, Yoga and their caches (about
-// 40 MB of its memory; api/bench/results.md).
+// 30 MB at start, 10 to 20 MB more after load; api/bench/results.md).
 let adminApi: Promise<typeof import('./yoga.ts')> | null = null;
 const loadAdminApi = () => (adminApi ??= import('./yoga.ts'));
 

@@ -205,27 +205,50 @@ const NOTHING: RateAdmission = { settle: () => undefined, release: () => undefin
 
 /**
  * Counts a request with `worstTokens` in every scope's window if each has room (requests below
- * the limit, tokens below the limit), or tells which limit refuses it. Costs a Redis round trip
- * only when this instance's slice of a window runs out.
+ * the limit, tokens below the limit), or tells which limit refuses it. Answers at once (no
+ * promise) while this instance's slices have room, which is nearly always; a Redis round trip
+ * only when a slice of a window runs out.
  */
-export async function admit(scopes: readonly LimitedScope[], worstTokens: number): Promise<RateAdmission | RateRefusal> {
+export function admit(
+  scopes: readonly LimitedScope[],
+  worstTokens: number,
+): RateAdmission | RateRefusal | Promise<RateAdmission | RateRefusal> {
   if (scopes.length === 0) return NOTHING;
+  const now = clock();
+  const short = shortOf(scopes, now);
+  return short ? admitAfterBorrowing(scopes, worstTokens, short, now) : count(scopes, now, worstTokens);
+}
+
+interface Short {
+  scope: LimitedScope;
+  w: Window;
+  dimension: Dimension;
+  limit: number;
+}
+
+/** The first of the scopes' counts without room for the request, or null when all have room. */
+function shortOf(scopes: readonly LimitedScope[], now: number): Short | null {
+  for (const scope of scopes) {
+    const w = windowOf(scope, now);
+    for (const dimension of DIMENSIONS) {
+      const limit = limitOf(scope, dimension);
+      if (limit !== null && !hasRoom(w, dimension, limit)) return { scope, w, dimension, limit };
+    }
+  }
+  return null;
+}
+
+async function admitAfterBorrowing(
+  scopes: readonly LimitedScope[],
+  worstTokens: number,
+  first: Short,
+  firstNow: number,
+): Promise<RateAdmission | RateRefusal> {
   // Ends: each turn admits, refuses, waits for another request's exchange with Redis, or takes
   // part of the window's remaining count from Redis (which runs out), and Redis unreachable means counting alone.
+  let short: Short | null = first;
+  let now = firstNow;
   for (;;) {
-    const now = clock();
-    let short: { scope: LimitedScope; w: Window; dimension: Dimension; limit: number } | null = null;
-    for (const scope of scopes) {
-      const w = windowOf(scope, now);
-      for (const dimension of ['requests', 'tokens'] as const) {
-        const limit = limitOf(scope, dimension);
-        if (limit !== null && !hasRoom(w, dimension, limit)) {
-          short = { scope, w, dimension, limit };
-          break;
-        }
-      }
-      if (short) break;
-    }
     if (!short) return count(scopes, now, worstTokens);
     const refusal = { scope: short.scope, dimension: short.dimension, limit: short.limit, resetMs: resetMs(now) };
     // Counting alone, the window is full; shared, ask Redis for more (and look again: others may take it first).
@@ -233,8 +256,12 @@ export async function admit(scopes: readonly LimitedScope[], worstTokens: number
     // A token slice starts at the request's worst case (capped at the largest slice): one round trip, not one per doubling.
     const atLeast = short.dimension === 'tokens' ? worstTokens : 1;
     if (!(await borrow(short.w, short.dimension, short.limit, atLeast))) return refusal;
+    now = clock();
+    short = shortOf(scopes, now);
   }
 }
+
+const DIMENSIONS = ['requests', 'tokens'] as const;
 
 function count(scopes: readonly LimitedScope[], now: number, worstTokens: number): RateAdmission {
   const counted = scopes.map((scope) => {

@@ -103,7 +103,8 @@ export async function admit(
   // while the database is unreachable, or the settlements waiting for it fill their queue, nothing new is admitted.
   if (databaseIsDown() || settlementQueueFull()) throw databaseUnavailable(DATABASE_RETRY_AFTER_SECONDS);
   // Within the key's and its owner's rate limits (429 otherwise), counting its worst-case tokens until settled.
-  const rate = await admitWithinRateLimits(access, bounds.inputTokens + bounds.outputTokens);
+  const admitting = admitWithinRateLimits(access, bounds.inputTokens + bounds.outputTokens);
+  const rate = admitting instanceof Promise ? await admitting : admitting;
   let reservation: Reservation;
   try {
     reservation = await reserveCoins(access.owner, worstCase);

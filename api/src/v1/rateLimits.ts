@@ -55,10 +55,16 @@ function refusal(result: RateRefusal, access: KeyAccess, worstTokens: number): V
 
 /**
  * Counts the request in its key's and owner's windows (a no-op without limits), or refuses it
- * with 429. Call just before the coins are reserved; settle or release what it returns.
+ * with 429. Call just before the coins are reserved; settle or release what it returns. No
+ * promise unless a slice had to be borrowed from Redis.
  */
-export async function admitWithinRateLimits(access: KeyAccess, worstTokens: number): Promise<RateAdmission> {
-  const result = await admit(access.rateLimits, worstTokens);
+export function admitWithinRateLimits(access: KeyAccess, worstTokens: number): RateAdmission | Promise<RateAdmission> {
+  const result = admit(access.rateLimits, worstTokens);
+  if (result instanceof Promise) return result.then((settled) => admitted(settled, access, worstTokens));
+  return admitted(result, access, worstTokens);
+}
+
+function admitted(result: RateAdmission | RateRefusal, access: KeyAccess, worstTokens: number): RateAdmission {
   if (isRefusal(result)) throw refusal(result, access, worstTokens);
   return result;
 }
@@ -90,5 +96,8 @@ export function withRateLimitHeaders(request: V1Request, answer: V1Answer): V1An
   const access = callers.get(request);
   if (!access) return answer;
   const headers = rateLimitHeaders(access);
-  return headers ? ({ ...answer, headers: { ...answer.headers, ...headers } } as V1Answer) : answer;
+  if (!headers) return answer;
+  // The answer object is this request's own, but its headers may be shared (SSE_HEADERS): a new set.
+  answer.headers = answer.headers ? { ...answer.headers, ...headers } : headers;
+  return answer;
 }
