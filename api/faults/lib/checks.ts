@@ -87,6 +87,18 @@ export function judge(
         `Redis down: a key revoked on A is refused on B within ${revocationBoundSeconds} s`,
         r.detail,
       );
+      const v = run.v1RateLimit!;
+      const statuses = v.instances.flatMap((i) => Object.keys(i.statuses).map(Number));
+      check(
+        v.instances.length > 0 &&
+          v.instances.every(
+            (i) =>
+              i.mostAdmittedInAWindow >= 1 && i.mostAdmittedInAWindow <= v.limit && i.refusalsWithRetryAfter === (i.statuses[429] ?? 0),
+          ) &&
+          statuses.every((status) => status === 200 || status === 429),
+        `Redis down: /v1 rate limits fall back to each instance counting alone (at most the limit per instance, refusals 429 with retry-after)`,
+        v.detail,
+      );
       cost = `Redis down ${run.faultSeconds.toFixed(0)} s: ${percent(inWindow)} of requests answered in its window (${percent(duringFault)} while down); cross-instance revocation ${r.seconds === null ? `not within ${r.boundSeconds} s` : `within ${r.seconds.toFixed(1)} s`}; rate limits: ${/fail-open/.test(run.rateLimit ?? '') ? 'fail-open' : run.rateLimit}`;
     } else if (run.name === 'postgres') {
       const failures = survivors.filter((s) => s.status !== 200);

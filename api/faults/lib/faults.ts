@@ -3,7 +3,14 @@
 import type { Fleet } from './fleet.ts';
 import type { Sent } from './load.ts';
 import type { Cluster } from './postgres.ts';
-import { measureRevocation, probeRateLimit, type RevocationResult } from './probes.ts';
+import {
+  limitedKey,
+  measureRevocation,
+  probeRateLimit,
+  probeV1RateLimit,
+  type RevocationResult,
+  type V1RateLimitResult,
+} from './probes.ts';
 import type { RedisServer } from './redis.ts';
 import type { Key } from './seed.ts';
 import type { Window } from './windows.ts';
@@ -22,6 +29,7 @@ export interface FaultRun {
   killed?: string;
   revocation?: RevocationResult;
   rateLimit?: string;
+  v1RateLimit?: V1RateLimitResult;
   notes: string[];
 }
 
@@ -38,8 +46,12 @@ export interface FaultContext {
   revocationBoundSeconds: number;
 }
 
+/** The requests a minute of the key whose /v1 rate limit is probed while Redis is down. */
+const V1_RATE_LIMIT = 5;
+
 /** Redis SIGKILLed (no goodbye to its clients), down a few seconds, restarted empty on the same port. */
 async function redisFault(c: FaultContext): Promise<FaultRun> {
+  const limited = await limitedKey(c.fleet, c.adminToken, c.clientId, V1_RATE_LIMIT);
   const from = Date.now();
   let backAt: number | null = null;
   await c.redis.kill();
@@ -49,13 +61,14 @@ async function redisFault(c: FaultContext): Promise<FaultRun> {
     Promise.all([
       measureRevocation(c.fleet, c.adminToken, c.probeKey, c.log, c.revocationBoundSeconds, () => backAt),
       probeRateLimit(c.fleet, c.adminToken, c.clientId),
+      probeV1RateLimit(c.fleet, limited, V1_RATE_LIMIT, c.log),
     ]),
   );
   await sleep(c.redisDownMs);
   backAt = Date.now();
   await c.redis.start();
   const over = Date.now();
-  const [revocation, rateLimit] = await probes;
+  const [revocation, rateLimit, v1RateLimit] = await probes;
   await sleep(Math.max(0, over + c.graceMs - Date.now()));
   return {
     name: 'redis',
@@ -64,6 +77,7 @@ async function redisFault(c: FaultContext): Promise<FaultRun> {
     faultSeconds: (over - from) / 1000,
     revocation,
     rateLimit,
+    v1RateLimit,
     notes: [],
   };
 }

@@ -1,7 +1,8 @@
 // What a Redis outage costs beyond availability, measured while Redis is down:
 // how long a key revoked on one instance stays usable on another that had it
-// cached (revocations travel through the bus), and whether a Redis-backed rate
-// limit (key creation) lets requests through (fail-open) or refuses them.
+// cached (revocations travel through the bus), whether a Redis-backed rate
+// limit (key creation) lets requests through (fail-open) or refuses them, and
+// whether /v1's rate limits fall back to each instance counting alone.
 // (While Redis is up, revocations travel through it; the unit tests cover that.)
 import type { Fleet } from './fleet.ts';
 import { send, type Sent } from './load.ts';
@@ -105,4 +106,68 @@ export async function probeRateLimit(fleet: Fleet, adminToken: string, clientId:
   } catch (error) {
     return `a key creation (rate-limited per user) on ${on.id} failed after ${Date.now() - started} ms: ${(error as Error).message.slice(0, 160)}`;
   }
+}
+
+export interface V1RateLimitResult {
+  limit: number;
+  /** Per instance: answered requests by status, and the most admitted in one minute window. */
+  instances: { id: string; statuses: Record<number, number>; mostAdmittedInAWindow: number; refusalsWithRetryAfter: number }[];
+  detail: string;
+}
+
+/** A key limited to `limit` requests a minute (set while Redis is up); its probe runs while Redis is down. */
+export async function limitedKey(fleet: Fleet, adminToken: string, clientId: string, limit: number): Promise<Key> {
+  const on = fleet.live()[0];
+  const key = await createKey(on.url, adminToken, clientId, 'rate-limited probe');
+  await gqlAt(
+    on.url,
+    adminToken,
+    graphql(`
+      mutation FaultProbe_LimitKey($id: ID!, $rpm: Int) {
+        setApiKeyRateLimits(input: { apiKeyId: $id, requestsPerMinute: $rpm }) {
+          apiKey {
+            id
+          }
+        }
+      }
+    `),
+    { id: key.id, rpm: limit },
+  );
+  return key;
+}
+
+/**
+ * Twice the limit sent to each instance while Redis is down: each counts alone, so each
+ * admits up to the limit in a window (the README's per-instance fallback) and refuses the
+ * rest with 429 and retry-after; nothing fails.
+ */
+export async function probeV1RateLimit(fleet: Fleet, key: Key, limit: number, log: Sent[]): Promise<V1RateLimitResult> {
+  const instances: V1RateLimitResult['instances'] = [];
+  for (const instance of fleet.live()) {
+    const sent: Sent[] = [];
+    for (let n = 0; n < 2 * limit; n++) sent.push(await send(instance, key, 'probe', 4 * n));
+    log.push(...sent);
+    const statuses: Record<number, number> = {};
+    const admittedPerWindow = new Map<number, number>();
+    for (const s of sent) {
+      statuses[s.status] = (statuses[s.status] ?? 0) + 1;
+      const window = Math.floor(s.start / 60_000);
+      if (s.status === 200) admittedPerWindow.set(window, (admittedPerWindow.get(window) ?? 0) + 1);
+    }
+    instances.push({
+      id: instance.id,
+      statuses,
+      mostAdmittedInAWindow: Math.max(0, ...admittedPerWindow.values()),
+      refusalsWithRetryAfter: sent.filter((s) => s.status === 429 && s.retryAfter).length,
+    });
+  }
+  const detail = instances
+    .map(
+      (i) =>
+        `${i.id}: ${Object.entries(i.statuses)
+          .map(([status, count]) => `${count} × ${status}`)
+          .join(', ')} (at most ${i.mostAdmittedInAWindow} admitted in a minute)`,
+    )
+    .join('; ');
+  return { limit, instances, detail: `limit ${limit} requests a minute on one key, ${2 * limit} sent to each instance: ${detail}` };
 }
