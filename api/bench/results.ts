@@ -32,7 +32,19 @@ export interface V1Results {
   /** PostgreSQL's own limit for per-request metering (lib/pgLimit.ts); null on the embedded database. */
   pgLimit: Result | null;
   /** Lumen's RSS in MB: settled after the warm-up, after `loadSeconds` of load, and the highest during it. */
-  rss: { idle: number | null; afterLoad: number | null; peak: number | null; loadSeconds: number };
+  rss: { idle: number | null; afterLoad: number | null; withAdminApi: number | null; peak: number | null; loadSeconds: number };
+  /**
+   * Issue 14: a key without rate limits and a key of a client that both have limits (never
+   * reached), interleaved on one server (medians of the rounds), and the SQL statements per
+   * request with and without them (lib/v1Statements.ts).
+   */
+  limits: {
+    plain: { latency: Result; throughput: Result };
+    limited: { latency: Result; throughput: Result };
+    rounds: number;
+    roundSeconds: number;
+    statements: { plain: number; limited: number };
+  };
 }
 
 interface Goal {
@@ -77,6 +89,40 @@ function goals(r: BenchResults): Goal[] {
       target: 'under 150 MB',
       measured: mb(v1.rss.idle),
       met: v1.rss.idle === null ? null : onPostgres(v1.rss.idle < 150),
+    },
+  ];
+}
+
+/** Issue 14's: rate limits cost /v1 no SQL statement, and its figures stay within 10%. */
+function limitGoals(r: BenchResults): Goal[] {
+  const { plain, limited, statements } = r.v1.limits;
+  const throughput = limited.throughput.perSecond / plain.throughput.perSecond;
+  const p50 = limited.latency.p50 / plain.latency.p50;
+  const p99 = limited.latency.p99 / plain.latency.p99;
+  return [
+    {
+      what: 'SQL statements per /v1 request with rate limits set, against none set',
+      target: 'no more',
+      measured: `${fmt(statements.limited)} against ${fmt(statements.plain)}`,
+      met: statements.limited <= statements.plain,
+    },
+    {
+      what: `/v1 throughput at ${r.concurrency} connections with rate limits set, against none set`,
+      target: 'within 10%',
+      measured: `${fmt(throughput)}× (${fmt(limited.throughput.perSecond, 0)} against ${fmt(plain.throughput.perSecond, 0)} requests/s)`,
+      met: throughput >= 0.9,
+    },
+    {
+      what: 'latency at one connection with rate limits set, against none set, p50',
+      target: 'within 10%',
+      measured: `${fmt(p50)}× (${fmt(limited.latency.p50)} against ${fmt(plain.latency.p50)} ms)`,
+      met: p50 <= 1.1,
+    },
+    {
+      what: 'the same, p99',
+      target: 'within 10%',
+      measured: `${fmt(p99)}× (${fmt(limited.latency.p99)} against ${fmt(plain.latency.p99)} ms)`,
+      met: p99 <= 1.1,
     },
   ];
 }
@@ -158,8 +204,25 @@ export function writeResults(r: BenchResults): string {
     { name: 'idle, after start and warm-up', baseline: '', measured: mb(rss.idle), ratio: '' },
     { name: `after ${rss.loadSeconds} s of load`, baseline: '', measured: mb(rss.afterLoad), ratio: '' },
     { name: 'highest during the load', baseline: '', measured: mb(rss.peak), ratio: '' },
+    { name: "after the admin API's first request (loaded then)", baseline: '', measured: mb(rss.withAdminApi), ratio: '' },
   ];
   const goalList = goals(r);
+  const limitGoalList = limitGoals(r);
+  const limitedRows: Row[] = [
+    ...compare(r.v1.limits.limited.throughput, r.v1.limits.plain.throughput, 'requests')
+      .slice(0, 3)
+      .map((row) => ({ ...row, name: `${row.name}, ${r.concurrency} connections` })),
+    ...compare(r.v1.limits.limited.latency, r.v1.limits.plain.latency, 'requests')
+      .slice(0, 3)
+      .map((row) => ({ ...row, name: `${row.name}, one connection` })),
+    {
+      name: 'SQL statements per request (sequential)',
+      baseline: fmt(r.v1.limits.statements.plain),
+      measured: fmt(r.v1.limits.statements.limited),
+      ratio: fmt(r.v1.limits.statements.limited / r.v1.limits.statements.plain),
+    },
+  ];
+  const limitedHeaders: [string, string, string, string] = ['', 'no limits (baseline)', 'rate limits set', 'limits / none'];
   const pageHeaders: [string, string, string, string] = ['', 'plain handler (baseline)', 'GraphQL', 'GraphQL / plain'];
   const v1Headers: [string, string, string, string] = ['', 'echo directly (baseline)', 'through Lumen', 'Lumen / direct'];
   const limitHeaders: [string, string, string, string] = ['', 'PostgreSQL, per-request (baseline)', 'through Lumen', 'Lumen / PostgreSQL'];
@@ -176,10 +239,13 @@ export function writeResults(r: BenchResults): string {
   }
   console.log('\n/v1 at one connection, sequential kept-alive requests:');
   console.log(consoleTable(v1Headers, latencyRows));
+  console.log('\n/v1 with rate limits set on the client and the key:');
+  console.log(consoleTable(limitedHeaders, limitedRows));
   console.log("\nLumen's RSS (MB):");
   for (const row of rssRows) console.log(`  ${row.name.padEnd(30)}${row.measured.padStart(8)}`);
   console.log(`\nGoals (${r.postgres ? 'PostgreSQL' : 'embedded database: reported, no goal'}):`);
   for (const g of goalList) console.log(`  ${metText(g, r.postgres).padEnd(18)} ${g.what}: ${g.measured} (goal: ${g.target})`);
+  for (const g of limitGoalList) console.log(`  ${metText(g, true).padEnd(18)} ${g.what}: ${g.measured} (goal: ${g.target})`);
   console.log(
     `\nLumen adds ${fmt(latency.through.p50 - latency.direct.p50)} ms per /v1 request at p50 at one connection; GraphQL takes ${fmt(graphql.p50 - plain.p50)} ms more than the plain handler per page load at p50.`,
   );
@@ -211,6 +277,12 @@ Issue 11's goals${r.postgres ? '' : " apply on PostgreSQL; this run used the emb
 | goal | target | measured | met |
 |---|---|---|---|
 ${goalList.map((g) => `| ${g.what} | ${g.target} | ${g.measured} | ${metText(g, r.postgres)} |`).join('\n')}
+
+Issue 14's (rate limits on the same path; on either database).
+
+| goal | target | measured | met |
+|---|---|---|---|
+${limitGoalList.map((g) => `| ${g.what} | ${g.target} | ${g.measured} | ${metText(g, true)} |`).join('\n')}
 
 ## Client page
 
@@ -277,11 +349,28 @@ of one socket), ${r.seconds} s each after a warm-up, Lumen idle before (no load 
 
 ${markdownTable(v1Headers, latencyRows)}
 
+### With rate limits set
+
+The same requests through the key above and through a key of a second client, identical
+but for rate limits on both the client (1,000,000 requests and 2,000,000,000 tokens a minute)
+and the key (900,000 and 1,000,000,000): every request is counted against both levels, none is
+refused. One server of their own (no Redis, so each window is counted in memory), both keys
+warmed up, then ${r.v1.limits.rounds} rounds, each measuring both keys (the order swapped every round) for
+${r.v1.limits.roundSeconds} s at one connection and ${r.v1.limits.roundSeconds} s at ${r.concurrency}; the figures are the medians of
+the rounds, so that the machine's drift weighs on both alike. SQL statements per request are
+counted in-process (\`lib/v1Statements.ts\`: Prisma's query events and the hot path's
+statements) over 50 sequential requests after a warm-up.
+
+${markdownTable(limitedHeaders, limitedRows)}
+
 ### Memory
 
 Lumen's resident set size (\`VmRSS\` from \`/proc/<pid>/status\`, in MB of 10^6 bytes, the
 median of three readings a second apart): after the server started, took a few seconds of
-/v1 requests and rested ${SETTLE_SECONDS} s; and after ${rss.loadSeconds} s of /v1 load at ${r.concurrency} connections.
+/v1 requests and rested ${SETTLE_SECONDS} s; after ${rss.loadSeconds} s of /v1 load at ${r.concurrency} connections;
+and after one GraphQL request, which loads the admin API (GraphQL, sign-in, the UI's files:
+\`server.ts\` loads it on its first request, so an instance that serves only /v1 and its
+probes never holds it).
 
 | Lumen's RSS | MB |
 |---|---:|

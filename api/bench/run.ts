@@ -30,6 +30,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
+import { setApiKeyRateLimits, setClientRateLimits } from '../src/domain/rateLimits.ts';
 import { createClient } from '../src/domain/clients.ts';
 import { setClientCoinPool } from '../src/domain/coinPools.ts';
 import { createModel } from '../src/domain/models.ts';
@@ -39,10 +40,11 @@ import { closeLumen, openLumen } from '../src/lumen.ts';
 import { pageLoad } from './clientPage/pageLoad.ts';
 import { PAGE_SHAPE, seedClientPage, type SeededPage } from './clientPage/seed.ts';
 import { countStatements, type StatementCounts } from './clientPage/statements.ts';
-import { createScratchDatabase, requireLoopback, serverVersion, type ScratchDatabase } from './lib/database.ts';
+import { createScratchDatabase, requireLoopback, serverVersion, settleDatabase, type ScratchDatabase } from './lib/database.ts';
 import { keepAlive, measure, type Result } from './lib/load.ts';
 import { machine, settledRssMB, watchPeakRssMB } from './lib/machine.ts';
 import { durability, measurePgLimit, type HotRows } from './lib/pgLimit.ts';
+import { v1StatementsPerRequest } from './lib/v1Statements.ts';
 import { API_DIR, COMPILED_SERVER, spawnServer, stopServer, type SpawnedServer } from '../test/support/spawnServer.ts';
 import { SETTLE_SECONDS, writeResults, type V1Results } from './results.ts';
 
@@ -56,11 +58,24 @@ const SETTLE_MS = SETTLE_SECONDS * 1000;
 const POOL_COINS = '1000000000000';
 const v1Body = JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog' }] });
 
+/**
+ * Rate limits of the second client and its key (issue 14): high enough never to refuse during
+ * the run (about 2,000 requests of 30 tokens a second is 120,000 requests a minute), so that
+ * every request is counted against them and nothing else changes.
+ */
+const LIMITS = {
+  client: { requestsPerMinute: 1_000_000, tokensPerMinute: 2_000_000_000 },
+  key: { requestsPerMinute: 900_000, tokensPerMinute: 1_000_000_000 },
+};
+
 interface Seeded {
   v1Key: string;
+  /** A key of another client, the same in every way but with rate limits at both levels. */
+  limitedKey: string;
   hot: HotRows;
   page: SeededPage;
   statements: StatementCounts;
+  v1Statements: { plain: number; limited: number };
 }
 
 /** Set-up in this process, where the SQL statements can be counted; closed before any server starts. */
@@ -82,9 +97,18 @@ async function seed(env: Record<string, string>): Promise<Seeded> {
     const { apiKey, secret } = await createApiKey(viewer, { clientId: client.id }, { name: 'bench' });
     const pool = await db().coinPool.findFirstOrThrow({ where: { clientId: client.id } });
     const hot = { poolId: pool.id, clientId: client.id, apiKeyId: apiKey.id, modelId: model.id };
+    const limitedClient = await createClient(viewer, { name: 'Bench, rate-limited' });
+    await setClientCoinPool(viewer, limitedClient.id, { state: 'LIMITED', capacity: POOL_COINS, balance: POOL_COINS });
+    const limited = await createApiKey(viewer, { clientId: limitedClient.id }, { name: 'bench, rate-limited' });
+    await setClientRateLimits(viewer, limitedClient.id, LIMITS.client);
+    await setApiKeyRateLimits(viewer, limited.apiKey.id, LIMITS.key);
+    const v1Statements = {
+      plain: await v1StatementsPerRequest(queries, secret, v1Body),
+      limited: await v1StatementsPerRequest(queries, limited.secret, v1Body),
+    };
     const page = await seedClientPage(viewer);
     const statements = await countStatements(queries, page.clientGlobalId, page.managerToken);
-    return { v1Key: secret, hot, page, statements };
+    return { v1Key: secret, limitedKey: limited.secret, hot, page, statements, v1Statements };
   } finally {
     await closeLumen(database);
   }
@@ -145,10 +169,13 @@ async function measureEcho(): Promise<V1Run> {
   });
 }
 
-/** Lumen: warm-up, idle RSS, latency, then load (its last part measured), then RSS again. */
+/**
+ * Lumen: warm-up, idle RSS, latency, then load (its last part measured), then RSS again, and
+ * once more after the admin API's first request (server.ts loads it then).
+ */
 async function measureLumen(env: Record<string, string>, key: string): Promise<V1Run & { rss: V1Results['rss'] }> {
   // As deployed: production, request logs at info (to a pipe this process reads and bounds).
-  const production = { ...env, NODE_ENV: 'production' };
+  const production = { ...env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' };
   return withServer(spawnServer({ compiled: true, env: production, keepOutput: 100_000 }), async (lumen) => {
     const pid = lumen.child.pid!;
     const headers = { authorization: `Bearer ${key}` };
@@ -166,7 +193,84 @@ async function measureLumen(env: Record<string, string>, key: string): Promise<V
       return measure(send, concurrency, seconds * 1000);
     });
     const afterLoad = await settledRssMB(pid);
-    return { latency, throughput, rss: { idle, afterLoad, peak: peak.stop(), loadSeconds } };
+    const response = await fetch(`${lumen.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    if (!response.ok) throw new Error(`the admin API answered ${response.status}`);
+    await response.arrayBuffer();
+    await sleep(SETTLE_MS);
+    const withAdminApi = await settledRssMB(pid);
+    return { latency, throughput, rss: { idle, afterLoad, withAdminApi, peak: peak.stop(), loadSeconds } };
+  });
+}
+
+/** Rounds of the comparison with and without rate limits, and the seconds of each measurement in them. */
+const LIMIT_ROUNDS = 3;
+const LIMIT_SECONDS = Math.max(2, Math.round(seconds / 2));
+
+/** The median of each figure over the rounds (the counts summed). */
+function median(results: Result[]): Result {
+  const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    requests: results.reduce((n, r) => n + r.requests, 0),
+    failures: results.reduce((n, r) => n + r.failures, 0),
+    perSecond: mid(results.map((r) => r.perSecond)),
+    p50: mid(results.map((r) => r.p50)),
+    p99: mid(results.map((r) => r.p99)),
+    firstFailure: results.find((r) => r.firstFailure)?.firstFailure,
+  };
+}
+
+/**
+ * The same server, the same requests, through a key without rate limits and through a key
+ * of another client with limits at both levels (never reached), measured in alternating
+ * rounds (the order swapped each round) so that the machine's drift and the database's
+ * state weigh on both alike: latency at one connection, then throughput at `concurrency`.
+ */
+async function measureLimits(
+  env: Record<string, string>,
+  plainKey: string,
+  limitedKey: string,
+): Promise<Pick<V1Results['limits'], 'plain' | 'limited'>> {
+  const production = { ...env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' };
+  return withServer(spawnServer({ compiled: true, env: production, keepOutput: 100_000 }), async (lumen) => {
+    const runs = {
+      plain: { latency: [] as Result[], throughput: [] as Result[] },
+      limited: { latency: [] as Result[], throughput: [] as Result[] },
+    };
+    const keys = { plain: plainKey, limited: limitedKey };
+    for (const which of ['plain', 'limited'] as const) {
+      await withConnections(lumen.url, { authorization: `Bearer ${keys[which]}` }, async (send) => {
+        await measure(send, 1, 1000);
+        await measure(send, concurrency, 1000);
+      });
+    }
+    for (let round = 0; round < LIMIT_ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['plain', 'limited'] as const) : (['limited', 'plain'] as const);
+      for (const which of order) {
+        const headers = { authorization: `Bearer ${keys[which]}` };
+        const one = keepAlive(lumen.url, 1);
+        try {
+          const send = () => one.post('/v1/chat/completions', headers, v1Body);
+          await measure(send, 1, 500);
+          runs[which].latency.push(await measure(send, 1, LIMIT_SECONDS * 1000));
+        } finally {
+          one.close();
+        }
+        runs[which].throughput.push(
+          await withConnections(lumen.url, headers, async (send) => {
+            await measure(send, concurrency, 500);
+            return measure(send, concurrency, LIMIT_SECONDS * 1000);
+          }),
+        );
+      }
+    }
+    return {
+      plain: { latency: median(runs.plain.latency), throughput: median(runs.plain.throughput) },
+      limited: { latency: median(runs.limited.latency), throughput: median(runs.limited.throughput) },
+    };
   });
 }
 
@@ -194,6 +298,7 @@ async function main() {
     };
     console.log(`Setting up (${databaseLabel})...`);
     const seeded = await seed(env);
+    if (scratch) await settleDatabase(scratch.url);
     const { page } = seeded;
 
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
@@ -207,6 +312,8 @@ async function main() {
     const direct = await measureEcho();
     console.log(`/v1 through Lumen: ${seconds} s at one connection, then load at ${concurrency}...`);
     const through = await measureLumen(env, seeded.v1Key);
+    console.log(`/v1 with and without rate limits, interleaved on one server: ${LIMIT_ROUNDS} rounds...`);
+    const limits = await measureLimits(env, seeded.v1Key, seeded.limitedKey);
     let pgLimit: Result | null = null;
     if (scratch) {
       console.log(`PostgreSQL's limit for per-request metering: ${seconds} s at ${concurrency} connections...`);
@@ -230,12 +337,23 @@ async function main() {
         latency: { direct: direct.latency, through: through.latency },
         pgLimit,
         rss: through.rss,
+        limits: { ...limits, rounds: LIMIT_ROUNDS, roundSeconds: LIMIT_SECONDS, statements: seeded.v1Statements },
       },
     });
     console.log(`\nWritten to ${path.relative(process.cwd(), file) || file}`);
-    const failed = [graphql, plain, direct.throughput, direct.latency, through.throughput, through.latency, pgLimit].filter(
-      (r): r is Result => r !== null && r.failures > 0,
-    );
+    const failed = [
+      graphql,
+      plain,
+      direct.throughput,
+      direct.latency,
+      through.throughput,
+      through.latency,
+      limits.plain.throughput,
+      limits.plain.latency,
+      limits.limited.throughput,
+      limits.limited.latency,
+      pgLimit,
+    ].filter((r): r is Result => r !== null && r.failures > 0);
     for (const r of failed) console.error(`${r.failures} failures, the first: ${r.firstFailure}`);
     if (failed.length > 0) process.exitCode = 1;
   } finally {

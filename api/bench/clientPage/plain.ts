@@ -9,6 +9,7 @@
 // access itself is written out here.
 import { formatPrismaCursor } from '@pothos/plugin-prisma';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { config } from '../../src/config.ts';
 import { db } from '../../src/db/current.ts';
 import { authenticateAccessToken } from '../../src/domain/auth.ts';
 import { nextRefillAt } from '../../src/domain/coinPools.ts';
@@ -18,6 +19,8 @@ import { accessStatus, type ModelAccessEntry } from '../../src/domain/modelAcces
 import { modelHealth, recentResults } from '../../src/domain/modelHealth.ts';
 import { isUuid } from '../../src/domain/input.ts';
 import { largestRecentReservations } from '../../src/domain/reservationHistory.ts';
+import { ownerScope } from '../../src/domain/rateLimits.ts';
+import { currentUse } from '../../src/domain/rateWindows.ts';
 import type { Viewer } from '../../src/domain/viewer.ts';
 import { Prisma } from '../../src/generated/prisma/client.ts';
 import { decodeGlobalID } from '@pothos/plugin-relay';
@@ -56,6 +59,8 @@ interface ClientRow {
   refillIntervalSeconds: number | null;
   lastRefillAt: Date | null;
   isManager: boolean;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
 }
 
 /** The client with its pool, if the viewer may see it: one statement. */
@@ -67,7 +72,8 @@ async function visibleClient(viewer: Viewer, id: string) {
            (p."balance" + coalesce((SELECT sum(l."amount") FROM "CoinLease" l WHERE l."poolId" = p."id"), 0))::text AS "balance",
            p."capacity"::text AS "capacity",
            p."refillAmount"::text AS "refillAmount", p."refillIntervalSeconds", p."lastRefillAt",
-           EXISTS (SELECT 1 FROM "ClientManager" m WHERE m."clientId" = c."id" AND m."userId" = ${viewer.id}::uuid) AS "isManager"
+           EXISTS (SELECT 1 FROM "ClientManager" m WHERE m."clientId" = c."id" AND m."userId" = ${viewer.id}::uuid) AS "isManager",
+           c."requestsPerMinute", c."tokensPerMinute"
       FROM "Client" c LEFT JOIN "CoinPool" p ON p."clientId" = c."id"
      WHERE c."id" = ${id}::uuid`;
   return row && (viewer.isAdmin || row.isManager) ? row : null;
@@ -155,7 +161,13 @@ async function clientPage(viewer: Viewer, row: ClientRow) {
       setActive: can('setActive'),
       manageManagers: can('manageManagers'),
       update: can('update'),
+      setRateLimits: can('setRateLimits'),
     },
+    // What the window counted, as the GraphQL field reads it (in memory, or Redis when shared).
+    rateLimits: await (async () => {
+      const use = await currentUse(ownerScope({ clientId: row.id }));
+      return { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, requests: use.requests, tokens: use.tokens };
+    })(),
     description: row.description,
     active: row.active,
     createdAt: iso(row.createdAt),
@@ -224,9 +236,12 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
         lastUsedAt: Date | null;
         createdAt: Date;
         revokedAt: Date | null;
+        expiresAt: Date | null;
+        requestsPerMinute: number | null;
+        tokensPerMinute: number | null;
       }[]
     >`SELECT "id", "name", "hint", "requests", ("inputTokens" + "outputTokens")::text AS "totalTokens", "coinsSpent"::text AS "coinsSpent",
-             "lastUsedAt", "createdAt", "revokedAt"
+             "lastUsedAt", "createdAt", "revokedAt", "expiresAt", "requestsPerMinute", "tokensPerMinute"
         FROM "ApiKey" WHERE ${where}
        ORDER BY "createdAt" DESC, "id" DESC LIMIT ${first + 1}`,
     db().$queryRaw<{ count: number }[]>`SELECT count(*)::int AS "count" FROM "ApiKey" WHERE ${where}`,
@@ -247,6 +262,8 @@ async function clientKeys(row: ClientRow, args: KeysArgs) {
           lastUsedAt: iso(k.lastUsedAt),
           createdAt: iso(k.createdAt),
           revokedAt: iso(k.revokedAt),
+          expiresAt: iso(k.expiresAt),
+          rateLimits: { requestsPerMinute: k.requestsPerMinute, tokensPerMinute: k.tokensPerMinute },
         },
       })),
       totalCount: count,
@@ -283,7 +300,10 @@ export async function answerPlain(
     // The UI asks for any owner's keys through node(id); the benchmark's owner is a client.
     const id = clientIdOf(variables.ownerId);
     const row = id ? await visibleClient(viewer, id) : null;
-    return { status: 200, body: { data: { node: row ? await clientKeys(row, variables as KeysArgs) : null } } };
+    return {
+      status: 200,
+      body: { data: { apiKeyMaxDays: config().apiKeyMaxDays, node: row ? await clientKeys(row, variables as KeysArgs) : null } },
+    };
   }
   return { status: 400, body: { errors: [{ message: `unknown operation ${body.operationName}` }] } };
 }

@@ -17,3 +17,19 @@ export async function serverVersion(url: string): Promise<string> {
     await client.end();
   }
 }
+
+/**
+ * After the set-up's writes: tables vacuumed and analyzed and a checkpoint taken, so that
+ * the measurements that follow do not share the disk with the set-up's aftermath
+ * (autovacuum, a checkpoint's writes), whichever server runs first.
+ */
+export async function settleDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
