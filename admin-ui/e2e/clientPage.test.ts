@@ -231,7 +231,9 @@ describe('the client page as an admin', () => {
     const before = { tokens: formatInt(seededTokens), coins: await valueOf(coinsCard), pool: await valueOf(poolCard) };
     await hasText(tokensCard, before.tokens);
     const keyRow = region(page, 'API Keys').getByRole('row', { name: /e2e-runner/ });
-    await shows(keyRow.getByText('Never', { exact: true }));
+    // Its Last Used cell (the Expires cell says Never too, and stays so).
+    const lastUsed = keyRow.locator('td[data-label="Last Used"]');
+    await shows(lastUsed.getByText('Never', { exact: true }));
 
     // A mark on this very document: it must survive, proving the page was not reloaded.
     await page.evaluate(() => Object.assign(window, { e2eNoReload: true }));
@@ -249,7 +251,7 @@ describe('the client page as an admin', () => {
     await disappears(coinsCard.getByText(before.coins, { exact: true }));
     await disappears(poolCard.getByText(before.pool, { exact: true }));
     await shows(keyRow.getByRole('cell', { name: formatInt(used), exact: true }));
-    await disappears(keyRow.getByText('Never', { exact: true }));
+    await disappears(lastUsed.getByText('Never', { exact: true }));
     assert.equal(page.url(), clientUrl);
     assert.equal(await page.evaluate(() => (window as { e2eNoReload?: boolean }).e2eNoReload), true, 'the page was reloaded');
   });
