@@ -15,8 +15,12 @@ before(async () => {
 });
 after(() => lumen.close());
 
-// Each test starts with `admin` as the only active admin.
-beforeEach(() => lumen.prisma.user.updateMany({ where: { isAdmin: true, id: { not: admin.id } }, data: { isAdmin: false } }));
+// Each test starts with `admin` as the only active admin, also after a test whose race demoted
+// `admin` rather than the other (two admins demoting each other: either may win).
+beforeEach(async () => {
+  await lumen.prisma.user.update({ where: { id: admin.id }, data: { isAdmin: true, active: true } });
+  await lumen.prisma.user.updateMany({ where: { isAdmin: true, id: { not: admin.id } }, data: { isAdmin: false } });
+});
 
 interface SetAdmin {
   setUserAdmin: { user: { isAdmin: boolean; viewerCan: { setAdmin: boolean; setActive: boolean } } };
