@@ -6,6 +6,7 @@
 // Revoked and already expired keys get none.
 import { db } from '../db/current.ts';
 import { publishOwnerChange } from '../events/bus.ts';
+import { runPeriodically, type PeriodicOptions } from './periodic.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -45,21 +46,10 @@ export async function sendExpiryNotices(now = new Date()): Promise<number> {
 }
 
 /** Runs the job now and then every `everyMs` (default a minute); returns a function that stops it. */
-export function startExpiryNotices(options: { everyMs?: number; onError?: (error: unknown) => void } = {}): () => void {
-  const everyMs = options.everyMs ?? 60_000;
-  const onError = options.onError ?? ((error) => console.error('API key expiry notices failed:', error));
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    sendExpiryNotices()
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startExpiryNotices(options: PeriodicOptions = {}): () => void {
+  return runPeriodically(
+    () => sendExpiryNotices(),
+    options.everyMs ?? 60_000,
+    options.onError ?? ((error) => console.error('API key expiry notices failed:', error)),
+  );
 }

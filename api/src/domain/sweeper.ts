@@ -6,24 +6,14 @@
 import { upkeepLeases } from './leases.ts';
 import { reclaimAbandonedReservations, touchLiveReservations } from './metering.ts';
 import { refillDuePools } from './refills.ts';
+import { runPeriodically, type PeriodicOptions } from './periodic.ts';
 
 /** Runs the upkeep now and then every `everyMs` (default 5 s); returns a function that stops it. */
-export function startSweeper(options: { everyMs?: number; onError?: (error: unknown) => void } = {}): () => void {
-  const everyMs = options.everyMs ?? 5000;
-  const onError = options.onError ?? ((error) => console.error('Coin pool upkeep failed:', error));
-  let running = false;
-  const sweep = () => {
-    // A slow sweep is never overlapped by the next one.
-    if (running) return;
-    running = true;
-    Promise.all([refillDuePools(), Promise.all([touchLiveReservations(), upkeepLeases()]).then(() => reclaimAbandonedReservations())])
-      .catch(onError)
-      .finally(() => {
-        running = false;
-      });
-  };
-  sweep();
-  const timer = setInterval(sweep, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startSweeper(options: PeriodicOptions = {}): () => void {
+  return runPeriodically(
+    () =>
+      Promise.all([refillDuePools(), Promise.all([touchLiveReservations(), upkeepLeases()]).then(() => reclaimAbandonedReservations())]),
+    options.everyMs ?? 5000,
+    options.onError ?? ((error) => console.error('Coin pool upkeep failed:', error)),
+  );
 }
