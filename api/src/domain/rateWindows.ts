@@ -296,11 +296,16 @@ function resetMs(now: number): number {
   return (Math.floor(now / windowMs) + 1) * windowMs - now;
 }
 
+/** The scope's window if it is the one running at `now` (an ended one counts for nothing). */
+function runningWindow(scope: string, now: number): Window | null {
+  const w = windows.get(scope);
+  return w && w.index === Math.floor(now / windowMs) ? w : null;
+}
+
 /** Where a scope's current window stands, as this instance knows it (no Redis round trip). */
 export function windowState(scope: string): { requests: number; tokens: number; resetMs: number } {
   const now = clock();
-  const w = windows.get(scope);
-  const current = w && w.index === Math.floor(now / windowMs) ? w : null;
+  const current = runningWindow(scope, now);
   const counted = (count: Count | undefined) => (count ? count.others + count.used : 0);
   return { requests: counted(current?.requests), tokens: counted(current?.tokens), resetMs: resetMs(now) };
 }
@@ -314,8 +319,7 @@ export async function currentUse(scope: string): Promise<{ requests: number; tok
   const now = clock();
   const known = windowState(scope);
   const resetsAt = new Date(now + known.resetMs);
-  const w = windows.get(scope);
-  const current = w && w.index === Math.floor(now / windowMs) ? w : null;
+  const current = runningWindow(scope, now);
   const client = redis;
   if (!client || client.status !== 'ready' || (current && !current.shared)) {
     return { requests: known.requests, tokens: known.tokens, resetsAt };
