@@ -42,6 +42,13 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** LUMEN_API_KEY_MAX_DAYS: the longest lifetime of a new API key, and its default; null (unset): keys may never expire. */
   apiKeyMaxDays: number | null;
+  /** LUMEN_USAGE_RECORD_RETENTION_DAYS: raw usage records older than this are deleted (rollups and totals stay); null (unset): kept forever. */
+  usageRecordRetentionDays: number | null;
+  /**
+   * LUMEN_ALLOW_HTTP_WEBHOOKS: budget alert webhooks may use http in production, and may point at
+   * private, loopback and link-local addresses (domain/webhookAddress.ts); off by default.
+   */
+  allowHttpWebhooks: boolean;
   /** OpenID Connect sign-in, when LUMEN_OIDC_ISSUER is set. */
   oidc: {
     issuer: string;
@@ -110,9 +117,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `LUMEN_API_KEY_MAX_DAYS must be a whole number of days from 1 to 36500, or unset for keys that may never expire (got "${apiKeyMaxDaysText}")`,
     );
   }
+  const retentionText = env.LUMEN_USAGE_RECORD_RETENTION_DAYS?.trim() || null;
+  const usageRecordRetentionDays = retentionText === null ? null : Number(retentionText);
+  if (retentionText !== null && (!/^\d+$/.test(retentionText) || usageRecordRetentionDays! < 1 || usageRecordRetentionDays! > 36_500)) {
+    problems.push(
+      `LUMEN_USAGE_RECORD_RETENTION_DAYS must be a whole number of days from 1 to 36500, or unset to keep usage records forever (got "${retentionText}")`,
+    );
+  }
   const logLevel = env.LUMEN_LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LUMEN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  // Lets webhooks reach the internal network: only an exact "true" turns it on.
+  const allowHttpWebhooksText = env.LUMEN_ALLOW_HTTP_WEBHOOKS?.trim();
+  if (allowHttpWebhooksText && allowHttpWebhooksText !== 'true' && allowHttpWebhooksText !== 'false') {
+    problems.push(`LUMEN_ALLOW_HTTP_WEBHOOKS must be true or false (got "${allowHttpWebhooksText}")`);
   }
   const metricsToken = env.LUMEN_METRICS_TOKEN?.trim() || null;
   // Compared with what a client sends in a header, which can only carry visible ASCII and spaces.
@@ -206,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as LogLevel,
     upstreamTimeoutMs,
     apiKeyMaxDays,
+    usageRecordRetentionDays,
+    allowHttpWebhooks: allowHttpWebhooksText === 'true',
     introspection,
     graphiql,
     shutdownTimeoutMs,

@@ -9,8 +9,11 @@ import { returnAllLeases } from './domain/leases.ts';
 import { shareRateWindows, stopSharingRateWindows } from './domain/rateWindows.ts';
 import { unsettledCount } from './domain/settlementQueue.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { spendingChecked } from './domain/budgetAlertCrossings.ts';
+import { startBudgetAlertDelivery } from './domain/budgetAlertDelivery.ts';
 import { startExpiryNotices } from './domain/keyExpiry.ts';
 import { startSweeper } from './domain/sweeper.ts';
+import { startUsageRetention } from './domain/usageRetention.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
 import { stopRedisRateLimits, useRedisRateLimits } from './http/rateLimits.ts';
@@ -88,6 +91,20 @@ async function main() {
       if (!isDatabaseUnavailable(error)) log.error({ err: error }, 'API key expiry notices failed');
     },
   });
+  // Budget alert webhooks: due deliveries every few seconds, and at once after a crossing here; each claimed by one instance.
+  const stopBudgetAlerts = startBudgetAlertDelivery({
+    onError: (error) => {
+      if (!isDatabaseUnavailable(error)) log.error({ err: error }, 'budget alert delivery failed');
+    },
+  });
+  // Raw usage records past LUMEN_USAGE_RECORD_RETENTION_DAYS; rollups and totals are kept.
+  const stopUsageRetention = config.usageRecordRetentionDays
+    ? startUsageRetention(config.usageRecordRetentionDays, {
+        onError: (error) => {
+          if (!isDatabaseUnavailable(error)) log.error({ err: error }, 'usage record retention failed');
+        },
+      })
+    : () => {};
   const { port } = server.address() as AddressInfo;
   // With PORT=0 (a free port chosen by the system) and no LUMEN_PUBLIC_URL, the default names port 0.
   const publicUrl = config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.publicUrl;
@@ -130,6 +147,10 @@ async function main() {
     }
     stopSweeper();
     stopExpiryNotices();
+    stopUsageRetention();
+    await stopBudgetAlerts();
+    // The last settlements' budget alert checks run on the database, which closes below.
+    await spendingChecked();
     // What this instance holds of LIMITED pools goes back to them now rather than after 2 minutes.
     await returnAllLeases().catch((error) => log.warn({ err: error }, 'coin leases could not be given back; a sweeper will'));
     await closeWebSocket();

@@ -36,6 +36,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'Query.signInOptions': { allowed: ['anonymous', ...SIGNED_IN], op: () => ({ query: '{ signInOptions { oidc } }' }) },
   'Query.models': { allowed: SIGNED_IN, op: () => ({ query: '{ models { name } }' }) },
   'Query.apiKeyMaxDays': { allowed: SIGNED_IN, op: () => ({ query: '{ apiKeyMaxDays }' }) },
+  'Query.instanceUsage': {
+    allowed: ADMIN,
+    op: () => ({
+      query:
+        '{ instanceUsage(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", bucket: DAY) { points { requests } topClients { usage { requests } } } }',
+    }),
+  },
   'Query.users': { allowed: ADMIN, op: () => ({ query: '{ users(search: "") { email } }' }) },
   'Query.clients': { allowed: SIGNED_IN, op: () => ({ query: '{ clients { totalCount } }' }) },
   'Query.client': {
@@ -162,6 +169,14 @@ const EXPECTATIONS: Record<string, Expectation> = {
       variables: { c: f.client },
     }),
   },
+  'Mutation.setClientBudgetAlerts': {
+    allowed: CLIENT_SIDE,
+    // No thresholds: alerts off, so the matrix needs no webhook receiver.
+    op: (f) => ({
+      query: 'mutation($c: ID!) { setClientBudgetAlerts(input: { clientId: $c, thresholdsPercent: [] }) { budgetAlerts { enabled } } }',
+      variables: { c: f.client },
+    }),
+  },
   'Mutation.setUserRateLimits': {
     allowed: ADMIN,
     op: (f) => ({
@@ -280,6 +295,10 @@ const FIELD_EXPECTATIONS: Record<string, { allowed: Role[]; query: string }> = {
   'Model.upstreamKeyEnv': { allowed: ADMIN, query: '{ models { upstreamKeyEnv } }' },
   'Model.clientsWithAccess': { allowed: ADMIN, query: '{ models { clientsWithAccess { rule client { id } } } }' },
   'Model.requestsLast24Hours': { allowed: ADMIN, query: '{ models { requestsLast24Hours } }' },
+  'Model.usageSeries': {
+    allowed: ADMIN,
+    query: '{ models { usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", bucket: DAY) { requests } } }',
+  },
 };
 
 test('every field with a fixed auth scope of its own has an expectation, and every expectation a field', () => {
@@ -374,6 +393,10 @@ const OTHER_USER_FIELDS: Record<string, { allowed: Role[]; selection: string }> 
   'User.coinPool': { allowed: ADMIN, selection: 'coinPool { state largestRecentReservation }' },
   'User.coinRefill': { allowed: ADMIN, selection: 'coinRefill { amount }' },
   'User.rateLimits': { allowed: ADMIN, selection: 'rateLimits { requestsPerMinute requests }' },
+  'User.usageSeries': {
+    allowed: ADMIN,
+    selection: 'usageSeries(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", bucket: DAY) { requests coinsSpent }',
+  },
   // Not personal: what the viewer may do to the user, which every signed-in viewer may ask.
   'User.viewerCan': { allowed: SIGNED_IN, selection: 'viewerCan { setAdmin setActive setCoinPool revokeSessions }' },
 };

@@ -69,6 +69,13 @@ test('LUMEN_API_KEY_MAX_DAYS: unset, keys may never expire; set, a whole number 
     assertRefused({ LUMEN_API_KEY_MAX_DAYS: bad }, 'LUMEN_API_KEY_MAX_DAYS');
 });
 
+test('LUMEN_USAGE_RECORD_RETENTION_DAYS: unset, records are kept forever; set, a whole number of days from 1 to 36500', () => {
+  assert.equal(loadConfig(base).usageRecordRetentionDays, null);
+  assert.equal(loadConfig({ ...base, LUMEN_USAGE_RECORD_RETENTION_DAYS: ' 400 ' }).usageRecordRetentionDays, 400);
+  for (const bad of ['0', '-3', '2.5', '30d', 'forever', '36501'])
+    assertRefused({ LUMEN_USAGE_RECORD_RETENTION_DAYS: bad }, 'LUMEN_USAGE_RECORD_RETENTION_DAYS');
+});
+
 test('a wrong NODE_ENV or LUMEN_TRUST_PROXY stops Lumen at start, naming it', () => {
   assertRefused({ NODE_ENV: 'staging' }, 'NODE_ENV');
   assertRefused({ LUMEN_TRUST_PROXY: 'yes' }, 'LUMEN_TRUST_PROXY');

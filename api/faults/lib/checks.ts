@@ -188,6 +188,12 @@ export function judge(
     `${books.capacity.toFixed()} − ${books.balance.toFixed()} (${books.leases.count} leases hold ${books.leases.amount.toFixed()}) = ${used.toFixed()}; Σ UsageRecord.coins ${books.spent.toFixed()} + Σ CoinReservation.amount ${books.reservations.amount.toFixed()} (${books.reservations.count} open) = ${accounted.toFixed()}`,
   );
 
+  check(
+    books.rolledUp.coins.equals(books.spent) && books.rolledUp.requests === books.records,
+    'usage series agree with the records: Σ UsageRollup = Σ UsageRecord (requests and coins)',
+    `rollups ${books.rolledUp.requests} requests, ${books.rolledUp.coins.toFixed()} coins; records ${books.records} requests, ${books.spent.toFixed()} coins`,
+  );
+
   const lostToDeaths = log.filter((s) => dead.has(s.instance) && s.status === 0 && s.start <= dead.get(s.instance)!).length;
   check(
     books.reservations.count <= lostToDeaths,

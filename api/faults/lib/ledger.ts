@@ -12,6 +12,9 @@ export interface Books {
   capacity: Decimal;
   balance: Decimal;
   spent: Decimal;
+  /** Σ of the 15-minute rollups (UsageRollup) that usage series read: written with the records, so equal to `spent`. */
+  rolledUp: { requests: number; coins: Decimal };
+  records: number;
   reservations: { count: number; amount: Decimal };
   /** Coin leases still held (by an instance that was killed, until a sweeper reclaims them). */
   leases: { count: number; amount: Decimal };
@@ -43,6 +46,14 @@ export async function readBooks(databaseUrl: string, clientId: string): Promise<
         clientId,
       ])
     ).rows[0];
+    const rolledUp = (
+      await sql.query<{ requests: number; coins: string; records: number }>(
+        `SELECT coalesce(sum("requests"), 0)::int AS requests, coalesce(sum("coins"), 0)::text AS coins,
+                (SELECT count(*)::int FROM "UsageRecord" WHERE "clientId" = $1) AS records
+           FROM "UsageRollup" WHERE "clientId" = $1`,
+        [clientId],
+      )
+    ).rows[0];
     const open = (
       await sql.query<{ n: number; amount: string }>(
         `SELECT count(*)::int AS n, coalesce(sum("amount"), 0)::text AS amount FROM "CoinReservation" WHERE "poolId" = $1`,
@@ -61,6 +72,8 @@ export async function readBooks(databaseUrl: string, clientId: string): Promise<
       capacity: exact(pool.capacity),
       balance: exact(pool.balance).plus(exact(leased.amount)),
       spent: exact(spent.coins),
+      rolledUp: { requests: rolledUp.requests, coins: exact(rolledUp.coins) },
+      records: rolledUp.records,
       reservations: { count: open.n, amount: exact(open.amount) },
       leases: { count: leased.n, amount: exact(leased.amount) },
     };

@@ -6,7 +6,9 @@ import { db, type Tx } from '../db/current.ts';
 import { publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import type { CoinPool } from '../generated/prisma/client.ts';
 import { CoinPoolState } from '../generated/prisma/enums.ts';
+import { log } from '../log.ts';
 import { recordAudit } from './audit.ts';
+import { checkBudgetAlerts } from './budgetAlertCrossings.ts';
 import { requireClient } from './clients.ts';
 import { exact, parseCoins, requireNonNegative, type Decimal } from './coins.ts';
 import { badInput } from './errors.ts';
@@ -119,6 +121,13 @@ export async function setCoinPool(actor: Viewer, owner: Owner, input: SetCoinPoo
   });
   publishInvalidation('coinPool.set');
   publishOwnerChange({ change: 'POOL_CHANGED', ...ownerColumns(owner), apiKeyId: null, modelId: null });
+  // The admin's balance may cross budget alert thresholds either way: fire them, or arm them again.
+  if (owner.clientId) {
+    // The change is made whatever happens here; a failed check is caught up by the next one.
+    await checkBudgetAlerts([owner.clientId], { rearm: true }).catch((error: unknown) =>
+      log.warn({ err: error }, 'budget alert thresholds could not be checked after a pool change'),
+    );
+  }
   return result;
 }
 

@@ -13,11 +13,18 @@ export type ClientAction =
   | 'setActive'
   | 'setCoinPool'
   | 'setRateLimits'
+  | 'setBudgetAlerts'
   | 'setModelAccess'
   | 'update';
 
 /** What a manager may do; admins may do everything, anyone else nothing. */
-const MANAGER_ACTIONS: ReadonlySet<ClientAction> = new Set(['view', 'createApiKey', 'revokeApiKey', 'grantModelConsent']);
+const MANAGER_ACTIONS: ReadonlySet<ClientAction> = new Set([
+  'view',
+  'createApiKey',
+  'revokeApiKey',
+  'grantModelConsent',
+  'setBudgetAlerts',
+]);
 
 /**
  * Remembers manager look-ups for one request, so a page that checks several

@@ -9,6 +9,8 @@
 import { db } from '../db/current.ts';
 import { publishOwnerChange } from '../events/bus.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { log } from '../log.ts';
+import { checkBudgetAlerts } from './budgetAlertCrossings.ts';
 import { exact, type Decimal } from './coins.ts';
 
 export interface RefillCredit {
@@ -64,6 +66,14 @@ export async function refillDuePools(options: RefillOptions = {}): Promise<Refil
   }));
   for (const credit of credits) {
     publishOwnerChange({ change: 'REFILLED', clientId: credit.clientId, userId: credit.userId, apiKeyId: null, modelId: null });
+  }
+  // A refill that lifts a balance back above budget alert thresholds arms them again.
+  const refilled = credits.flatMap((c) => (c.clientId && c.credited.greaterThan(0) ? [c.clientId] : []));
+  if (refilled.length > 0) {
+    // The coins are credited whatever happens here; a failed check is caught up by the next one.
+    await checkBudgetAlerts(refilled, { rearm: true, now: options.now, prisma: options.prisma }).catch((error: unknown) =>
+      log.warn({ err: error }, 'budget alert thresholds could not be checked after a refill'),
+    );
   }
   return credits;
 }

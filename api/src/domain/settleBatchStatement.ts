@@ -1,6 +1,7 @@
 // The statement that writes one batch of settlements (domain/settlementQueue.ts): all its
 // usage records, and each hot row once with the batch's sums. One statement, so one
-// transaction: records, lease or pool, key and per-model counters always agree.
+// transaction: records, lease or pool, key and per-model counters and the 15-minute rollups
+// (domain/usageSeries.ts) always agree.
 //
 // It is assembled from parts for the batch's shape (per-request reservations or not,
 // client or personal keys), so the common batch (leases, client keys) runs none of the
@@ -78,6 +79,23 @@ const perModel = (owner: 'clientId' | 'userId') => `
     RETURNING "id"
   )`;
 
+// The 15-minute bucket of now(): the transaction's time, which is also the records' createdAt,
+// so a record and the rollup that counts it always fall in the same bucket.
+export const ROLLUP_BUCKET = `date_bin('15 minutes', now(), TIMESTAMPTZ '2000-01-01 00:00:00+00')`;
+
+const ROLLUP = `
+  , "rollup" AS (
+    INSERT INTO "UsageRollup" ("apiKeyId", "bucketStart", "modelId", "clientId", "userId", "requests", "inputTokens", "outputTokens", "coins")
+    SELECT "apiKeyId", ${ROLLUP_BUCKET}, "modelId", "clientId", "userId", count(*), sum("inputTokens"), sum("outputTokens"), sum("coins")
+      FROM "fresh" GROUP BY "apiKeyId", "modelId", "clientId", "userId"
+    ON CONFLICT ("apiKeyId", "bucketStart", "modelId") DO UPDATE SET
+      "requests" = "UsageRollup"."requests" + EXCLUDED."requests",
+      "inputTokens" = "UsageRollup"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "UsageRollup"."outputTokens" + EXCLUDED."outputTokens",
+      "coins" = "UsageRollup"."coins" + EXCLUDED."coins"
+    RETURNING "apiKeyId"
+  )`;
+
 const statements = new Map<string, { name: string; text: string }>();
 
 /** The statement for a batch of this shape (built once per shape, prepared once per connection). */
@@ -95,6 +113,7 @@ export function settleBatchStatement(rows: Row[]): { name: string; text: string 
     parts.push(KEY);
     if (clients) parts.push(perModel('clientId'));
     if (users) parts.push(perModel('userId'));
+    parts.push(ROLLUP);
     // The leases this batch's new records were admitted against whose rows are gone (given back meanwhile).
     const missing = limited
       ? `(SELECT coalesce(jsonb_agg(DISTINCT f."leaseId"), '[]'::jsonb) FROM "fresh" f

@@ -18,6 +18,7 @@
 import { database } from '../db/current.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { publishOwnerChange } from '../events/bus.ts';
+import { noteSpending } from './budgetAlertCrossings.ts';
 import { log } from '../log.ts';
 import type { Decimal } from './coins.ts';
 import { closedOnLease, settledOnLease } from './leases.ts';
@@ -256,6 +257,8 @@ function committed(batch: Item[], leasesMissing: Set<string>) {
       requests: event.requests,
     });
   }
+  // Clients' LIMITED pools went down: their budget alert thresholds are checked, in the background.
+  noteSpending(new Set(batch.flatMap((item) => (item.row.poolId && item.row.clientId ? [item.row.clientId] : []))));
   for (const item of batch) {
     item.first('committed');
     item.done();

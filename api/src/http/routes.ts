@@ -1,5 +1,5 @@
 // Routes outside GraphQL, answered before Yoga looks at the request: /v1, health,
-// sign-in, GraphiQL's files and the admin UI. /graphql only has its body size checked here.
+// the usage CSV export, sign-in, GraphiQL's files and the admin UI. /graphql only has its body size checked here.
 import type { Plugin } from 'graphql-yoga';
 import { handleV1 } from '../v1/fetchRoute.ts';
 import { handleAuthRoute } from './authRoutes.ts';
@@ -8,6 +8,7 @@ import { bodyTooLarge } from './hardening.ts';
 import { livenessAnswer, readinessAnswer, toResponse } from './probes.ts';
 import { clientAddress, consume, RateLimitedError } from './rateLimits.ts';
 import { handleStatic } from './staticFiles.ts';
+import { handleUsageExport, USAGE_EXPORT_PATH } from './usageExport.ts';
 
 const isSignIn = (pathname: string) => pathname === '/auth/login' || pathname.startsWith('/auth/oidc/');
 
@@ -21,6 +22,7 @@ export function useLumenRoutes(): Plugin {
       }
       if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) return endResponse(await handleV1(request, url));
       // The same answers as node:http gives them (probes.ts).
+      if (url.pathname === USAGE_EXPORT_PATH) return endResponse(await handleUsageExport(request, url));
       if (url.pathname === '/healthz') return endResponse(toResponse(livenessAnswer()));
       if (url.pathname === '/readyz') return endResponse(toResponse(await readinessAnswer()));
       if (isSignIn(url.pathname)) {
@@ -36,6 +38,12 @@ export function useLumenRoutes(): Plugin {
         (await handleGraphiqlAsset(request, url)) ??
         (await handleStatic(request, url));
       if (response) endResponse(response);
+    },
+    onResponse({ request, response }) {
+      // The usage export is a download for the signed-in browser or a script, never for another
+      // site's page: no CORS headers even for a LUMEN_CORS_ORIGINS origin (http/usageExport.ts).
+      if (new URL(request.url).pathname !== USAGE_EXPORT_PATH) return;
+      for (const name of [...response.headers.keys()]) if (name.startsWith('access-control-')) response.headers.delete(name);
     },
   };
 }

@@ -50,6 +50,10 @@ const ClientPermissionsRef = builder.objectRef<{ clientId: string; active: boole
     setModelAccess: t.boolean(permission('setModelAccess')),
     setRateLimits: t.boolean({ ...permission('setRateLimits'), description: "Admins: the limits of all the client's keys together." }),
     update: t.boolean({ ...permission('update'), description: 'Admins: rename and describe the client.' }),
+    setBudgetAlerts: t.boolean({
+      ...permission('setBudgetAlerts'),
+      description: "Admins and the client's managers: its budget alert webhook.",
+    }),
   }),
 });
 

@@ -59,6 +59,8 @@ export const ClientChangeEnum = builder.enumType('ClientChange', {
   values: valuesOf(CLIENT_CHANGES, {
     KEY_EXPIRING:
       'The key (apiKey) expires within 7 days, or, sent again, within 1 day: see its expiresAt. Sent once for each, by one instance.',
+    BUDGET_LOW:
+      "The client's LIMITED pool fell below one of its budget alert thresholds (see Client.budgetAlerts); sent once per crossing, when it is recorded.",
     RESYNC: 'Events may have been missed (this instance lost Redis for a while): the figures are current; fetch everything again.',
   }),
 });

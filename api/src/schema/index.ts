@@ -11,6 +11,8 @@ import './apiKey.ts';
 import './client.ts';
 import './clientMutations.ts';
 import './rateLimits.ts';
+import './budgetAlerts.ts';
+import './usageSeries.ts';
 import './modelConsent.ts';
 import './subscription.ts';
 import './signIn.ts';

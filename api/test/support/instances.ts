@@ -56,6 +56,8 @@ export async function startTwoInstances(options: {
   adminUrl: string;
   redisUrl: string;
   name: string;
+  /** More configuration for both servers (and this process), such as LUMEN_ALLOW_HTTP_WEBHOOKS. */
+  env?: Record<string, string>;
   beforeServers?: (seeded: Pick<TwoInstances, 'viewer' | 'clientId'>) => Promise<void>;
 }): Promise<TwoInstances> {
   let scratch: ScratchDatabase | undefined;
@@ -75,6 +77,7 @@ export async function startTwoInstances(options: {
       LUMEN_SECRET: randomBytes(32).toString('base64url'),
       LUMEN_DATA_DIR: path.join(os.tmpdir(), `lumen-${options.name.replaceAll('_', '-')}-${process.pid}`),
       LUMEN_ADMIN_EMAIL: 'first-admin@example.org',
+      ...options.env,
     };
     database = await openLumen(loadConfig(env), { purpose: 'test' });
     const user = await createUser(null, { email: 'admin@example.org', name: 'Admin', isAdmin: true });
