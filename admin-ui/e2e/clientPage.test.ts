@@ -359,6 +359,8 @@ describe('screenshots', () => {
       await hasText(card(page, 'Total Tokens Used').getByRole('paragraph').first(), totalTokensText);
       await shows(region(page, 'API Keys').getByRole('row', { name: /production/ }));
       await shows(region(page, 'Model Access').getByRole('row', { name: /^echo-large/ }));
+      // The usage chart's drawing is loaded on demand: wait for its canvas.
+      await shows(region(page, 'Usage over time').locator('canvas').first());
       await page.evaluate(() => document.fonts.ready);
       await mkdir(SCREENSHOTS, { recursive: true });
       const file = path.join(SCREENSHOTS, `${name}.png`);

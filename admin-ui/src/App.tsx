@@ -8,6 +8,7 @@ import { Layout } from './features/layout/Layout';
 import { ModelPage } from './features/models/ModelPage';
 import { ModelsPage } from './features/models/ModelsPage';
 import { ProfilePage } from './features/profile/ProfilePage';
+import { UsagePage } from './features/usage/UsagePage';
 import { UserRoute, UsersRoute } from './features/users/routes';
 import { createLumenClient } from './urql';
 
@@ -23,6 +24,7 @@ export function AppRoutes() {
         <Route path="models/:id" element={<ModelPage />} />
         <Route path="users" element={<UsersRoute />} />
         <Route path="users/:id" element={<UserRoute />} />
+        <Route path="usage" element={<UsagePage />} />
         <Route path="profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -73,14 +73,15 @@ export class Lumen {
   private constructor(
     readonly dataDir: string,
     readonly port: number,
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** A fresh data folder and a port; nothing runs yet. */
-  static async create(): Promise<Lumen> {
+  /** A fresh data folder and a port (and settings beyond the defaults below); nothing runs yet. */
+  static async create(env: NodeJS.ProcessEnv = {}): Promise<Lumen> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'lumen-e2e-'));
-    return new Lumen(dataDir, await freePort());
+    return new Lumen(dataDir, await freePort(), env);
   }
 
   private get env(): NodeJS.ProcessEnv {
@@ -93,6 +94,7 @@ export class Lumen {
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...this.extraEnv,
     };
   }
 

@@ -66,4 +66,6 @@ export function writeOwnerEvent(cache: Cache, owner: { __typename: 'Client' | 'U
   if (event.modelAccess) replaceModelAccessRow(cache, owner, event.modelAccess);
   if (event.change === 'KEY_CREATED') invalidateApiKeyLists(cache, ownerKey);
   if (event.change === 'KEY_REVOKED') invalidateApiKeyLists(cache, ownerKey, { hidingRevoked: true });
+  // A threshold fired and its delivery is under way: the Budget Alerts section fetches its list again.
+  if (event.change === 'BUDGET_LOW') cache.invalidate(ownerKey, 'budgetAlerts');
 }

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App';
@@ -40,6 +40,6 @@ describe('admin pages in the app', () => {
     expect(within(nav).queryByRole('link', { name: 'Models' })).toBeNull();
     expect(within(nav).queryByRole('link', { name: 'Users' })).toBeNull();
     expect(api.callsOf('ModelsPage_ModelsQuery')).toHaveLength(0);
-    expect(document.title).toBe('Models · Lumen');
+    await waitFor(() => expect(document.title).toBe('Models · Lumen'));
   });
 });

@@ -57,6 +57,15 @@ function usageEvent(
   };
 }
 
+const budgetAlerts = {
+  __typename: 'BudgetAlerts',
+  enabled: true,
+  webhookUrl: 'https://hooks.example.org/lumen',
+  secretHint: 'whse…abcd',
+  thresholds: [{ __typename: 'BudgetAlertThreshold', percent: 50, armed: true, firedAt: null }],
+  deliveries: [],
+};
+
 function renderPage(admin: boolean) {
   let tokens = 1126939;
   const api = mockApi({
@@ -65,6 +74,16 @@ function renderPage(admin: boolean) {
       return { data: pageData(admin, tokens) };
     },
     ApiKeysSection_ApiKeysQuery: () => ({ data: keys }),
+    BudgetAlertsSection_BudgetAlertsQuery: () => ({
+      data: {
+        client: {
+          __typename: 'Client',
+          id: CLIENT_ID,
+          viewerCan: { __typename: 'ClientPermissions', setBudgetAlerts: true },
+          budgetAlerts,
+        },
+      },
+    }),
   });
   const view = renderWithApi(<ClientPage />, api, { path: `/clients/${CLIENT_ID}`, route: '/clients/:id' });
   return { api, ...view, setTokens: (n: number) => (tokens = n) };
@@ -157,6 +176,21 @@ describe('ClientPage', () => {
     act(() => api.emit('ClientPage_ClientUsageSubscription', usageEvent('KEY_EXPIRING', { key: { expiresAt } })));
     const row = (await screen.findByText('Expires in 6 days')).closest('tr')!;
     expect(within(row).getByText('production')).toBeTruthy();
+    expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads);
+  });
+
+  it('fetches the budget alerts again on BUDGET_LOW, and nothing else', async () => {
+    const { api } = renderPage(false);
+    await screen.findByRole('button', { name: 'Revoke production' });
+    await waitFor(() => expect(api.subscribers('ClientPage_ClientUsageSubscription')).toBe(1));
+    // The section has its answer (in the cache) before the event comes.
+    await screen.findByRole('heading', { name: 'Budget Alerts' });
+    const alertLoads = api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length;
+    const pageLoads = api.callsOf('ClientPage_ClientQuery').length;
+    const keyLoads = api.callsOf('ApiKeysSection_ApiKeysQuery').length;
+    act(() => api.emit('ClientPage_ClientUsageSubscription', usageEvent('BUDGET_LOW')));
+    await waitFor(() => expect(api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length).toBe(alertLoads + 1));
+    expect(api.callsOf('ClientPage_ClientQuery').length).toBe(pageLoads);
     expect(api.callsOf('ApiKeysSection_ApiKeysQuery').length).toBe(keyLoads);
   });
 

@@ -7,6 +7,8 @@ import { NotFound } from '../../components/NotFound';
 import { errorMessage } from '../../lib/errors';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
 import { ModelAccessTable } from '../models/ModelAccessTable';
+import { OwnerUsageChart } from '../usage/OwnerUsageChart';
+import { BudgetAlertsSection } from './BudgetAlertsSection';
 import { ClientHeader } from './ClientHeader';
 import { CoinPoolSettingsButton } from './CoinPoolSettings';
 import { ManagersSection } from './ManagersSection';
@@ -92,7 +94,9 @@ export function ClientPage() {
       <ClientHeader client={client} actions={client.viewerCan.setCoinPool ? <CoinPoolSettingsButton owner={client} /> : null} />
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={client} onRefillDue={onRefillDue} />
+      <OwnerUsageChart ownerId={client.id} subject={client.name} />
       <RateLimitsSection client={client} />
+      <BudgetAlertsSection clientId={client.id} />
       <ManagersSection client={client} />
       <ApiKeysSection
         owner={client}

@@ -85,6 +85,7 @@ export function Layout() {
             <NavLink to="/clients">Clients</NavLink>
             {admin.can.manageModels && <NavLink to="/models">Models</NavLink>}
             {admin.can.manageUsers && <NavLink to="/users">Users</NavLink>}
+            {admin.can.manageUsers && <NavLink to="/usage">Usage</NavLink>}
             <NavLink to="/profile">Profile</NavLink>
           </nav>
           <div className="topbar-user">

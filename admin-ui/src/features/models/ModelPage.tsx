@@ -12,6 +12,7 @@ import { ModelFormDialog } from './ModelFormDialog';
 import { ModelHealthBadge } from './ModelHealth';
 import { ModelSettings } from './ModelSettings';
 import { SetModelDisabledDialog } from './SetModelDisabledDialog';
+import { ModelUsageChart } from '../usage/ModelUsageChart';
 
 const ModelQuery = graphql(`
   query ModelPage_ModelQuery($id: ID!) {
@@ -106,6 +107,7 @@ function ModelDetails() {
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       {notice && <SuccessMessage>{notice}</SuccessMessage>}
       <ModelSettings model={model} />
+      <ModelUsageChart modelId={model.id} modelName={model.name} />
       <ClientsWithAccess model={model} />
       {editing && (
         <ModelFormDialog

@@ -6,6 +6,7 @@ import { errorMessage } from '../../lib/errors';
 import { ApiKeysSection } from '../apiKeys/ApiKeysSection';
 import { UsageCards } from '../client/UsageCards';
 import { ModelAccessTable } from '../models/ModelAccessTable';
+import { OwnerUsageChart } from '../usage/OwnerUsageChart';
 import { AccessTokensSection } from './AccessTokensSection';
 
 const ProfileQuery = graphql(`
@@ -76,6 +77,7 @@ export function ProfilePage() {
       </header>
       {error && <ErrorMessage onRetry={refetch}>{errorMessage(error)}</ErrorMessage>}
       <UsageCards owner={viewer} label="Your usage" tokensNote="personal keys" onRefillDue={onRefillDue} />
+      <OwnerUsageChart ownerId={viewer.id} subject="your personal keys" />
       <ApiKeysSection owner={viewer} ownerLabel="your personal account" canCreate canRevoke exampleModel={exampleModel} />
       <AccessTokensSection />
       <ModelAccessTable owner={viewer} canGrantConsent consentScope="your personal API keys" />

@@ -62,7 +62,8 @@ describe('UserPage', () => {
   it("shows an admin the user's clients, personal keys and pool, sessions and tokens", async () => {
     renderPage();
     expect(await screen.findByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeTruthy();
-    expect(document.title).toBe('Ada Lovelace · Users · Lumen');
+    // The title is set by an effect, which may run a moment after the heading is drawn (seen on a busy machine).
+    await waitFor(() => expect(document.title).toBe('Ada Lovelace · Users · Lumen'));
     expect(screen.getByRole('link', { name: 'ada@example.org' })).toBeTruthy();
     expect(within(region('Clients')).getByRole('link', { name: 'Research Chatbot' }).getAttribute('href')).toBe('/clients/Q2xpZW50OjE=');
     expect(within(region('Personal usage')).getByText('1,234')).toBeTruthy();
