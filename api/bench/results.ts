@@ -7,6 +7,15 @@ import type { StatementCounts } from './clientPage/statements.ts';
 import type { Result } from './lib/load.ts';
 import type { Machine } from './lib/machine.ts';
 import { compare, consoleTable, fmt, markdownTable, type Row } from './lib/report.ts';
+import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from '../test/support/spawnServer.ts';
+
+/** How Lumen was started, named in the results: as production starts it (spawnServer's compiled mode). */
+const PRODUCTION_COMMAND = [
+  ...Object.entries(PRODUCTION_ENV).map(([name, value]) => `${name}=${value}`),
+  'node',
+  ...PRODUCTION_NODE_ARGS,
+  'dist/server.js',
+].join(' ');
 
 export interface BenchResults {
   machine: Machine;
@@ -266,7 +275,7 @@ ${r.postgres ? 'The same on the embedded database: [results-embedded.md](results
 | OS | ${m.os} |
 | database | ${r.database} |
 | duration | ${r.seconds} s per measurement, after a warm-up; ${r.v1.rss.loadSeconds} s of /v1 load for the memory figures |
-| Lumen | compiled JavaScript (\`npm run build\`, \`node dist/server.js\`), no Redis; for /v1 NODE_ENV=production (a log line per request, as deployed), for the client page NODE_ENV=test (no logs, like the plain handler) |
+| Lumen | compiled JavaScript (\`npm run build\`), started as production starts it: \`${PRODUCTION_COMMAND}\`, no Redis; for /v1 NODE_ENV=production (a log line per request, as deployed), for the client page NODE_ENV=test (no logs, like the plain handler) |
 
 ${HOW}
 

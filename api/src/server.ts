@@ -3,7 +3,7 @@
 // closes subscriptions, then exits.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openCliSocket, type CliSocket } from './cli/socketServer.ts';
+import type { CliSocket } from './cli/socketServer.ts';
 import { loadConfig, type Config } from './config.ts';
 import { returnAllLeases } from './domain/leases.ts';
 import { shareRateWindows, stopSharingRateWindows } from './domain/rateWindows.ts';
@@ -16,7 +16,6 @@ import { startSweeper } from './domain/sweeper.ts';
 import { startUsageRetention } from './domain/usageRetention.ts';
 import { connectRedisBus, disconnectBus } from './events/bus.ts';
 import { ensureFirstAdmin } from './firstStart.ts';
-import { stopRedisRateLimits, useRedisRateLimits } from './http/rateLimits.ts';
 import { listen } from './http/listen.ts';
 import { isProbe, serveProbe } from './http/probes.ts';
 import { SECURITY_HEADERS } from './http/securityHeaders.ts';
@@ -60,7 +59,9 @@ async function main() {
     // Both start even if Redis is down now, and reconnect by themselves (events/redis.ts).
     await connectRedisBus(config.redisUrl);
     // Rate limits are shared by all instances, or a client could multiply them by the instance count.
-    await useRedisRateLimits(config.redisUrl);
+    // Loaded here rather than at the top: without Redis, only the admin API (loaded on its first
+    // request) uses these limits, and an idle /v1 instance need not hold rate-limiter-flexible.
+    await (await import('./http/rateLimits.ts')).useRedisRateLimits(config.redisUrl);
     // So are /v1's limits per key, client and user, borrowed from Redis in slices (domain/rateWindows.ts).
     await shareRateWindows(config.redisUrl);
   }
@@ -112,7 +113,9 @@ async function main() {
   let cliSocket: CliSocket | null = null;
   if (database.kind === 'pglite') {
     try {
-      cliSocket = await openCliSocket(config.dataDir, publicUrl);
+      // Loaded only for the embedded database: the command handlers (and the domain modules they
+      // bring) are not held by a PostgreSQL instance, where `lumen` opens the database itself.
+      cliSocket = await (await import('./cli/socketServer.ts')).openCliSocket(config.dataDir, publicUrl);
     } catch (error) {
       log.warn({ err: error }, 'the command socket could not be opened: `lumen` commands need the server stopped');
     }
@@ -158,7 +161,8 @@ async function main() {
     server.closeAllConnections();
     await closeLumen(database);
     await disconnectBus();
-    await stopRedisRateLimits();
+    // Only where useRedisRateLimits ran (with Redis): otherwise nothing was opened to close.
+    if (config.redisUrl) await (await import('./http/rateLimits.ts')).stopRedisRateLimits();
     await stopSharingRateWindows();
     log.info('stopped');
     process.exit(0);

@@ -16,12 +16,28 @@ export const LUMEN_LISTENING = /Lumen is listening on port (\d+)/;
 /** Lumen's server as production runs it: compiled by `npm run build` (scripts/build.mjs). */
 export const COMPILED_SERVER = 'dist/server.js';
 
+/**
+ * How production starts Node for Lumen (the Dockerfile's CMD and ENV, api/package.json's
+ * `start`; test/productionRuntime.test.ts keeps the three the same), so that the benchmark
+ * measures what is deployed. Both keep an idle instance's memory down (api/bench/results.md):
+ * - a young generation of at most 1 MB per semi-space instead of up to 16: V8 grows it under
+ *   load and keeps it, about 25 MB held for nothing once the load is gone; /v1 allocates little
+ *   per request, so the extra scavenges cost no measurable throughput;
+ * - glibc's malloc serving allocations from 64 KiB up with mmap, so that they go back to the
+ *   system when freed: by default the threshold rises as large blocks are freed, and the
+ *   compilers' large temporary buffers (Prisma's query compiler is WebAssembly) then stay in
+ *   the heap and its per-thread arenas, 20 to 40 MB kept after start.
+ */
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=1'];
+export const PRODUCTION_ENV = { MALLOC_MMAP_THRESHOLD_: '65536' };
+
 export interface SpawnOptions {
   /** The entry point, relative to api/. Lumen's server unless said otherwise. */
   script?: string;
   /**
    * Run `script` as JavaScript with plain Node (default COMPILED_SERVER, which `npm run build`
-   * must have written), as production does; otherwise it is TypeScript run with tsx.
+   * must have written), as production does, with production's PRODUCTION_NODE_ARGS and
+   * PRODUCTION_ENV; otherwise it is TypeScript run with tsx.
    */
   compiled?: boolean;
   /** Added to this process's environment. */
@@ -49,9 +65,9 @@ export interface SpawnedServer {
 export function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const { compiled = false, env = {}, listening = LUMEN_LISTENING, timeoutMs = 90_000, keepOutput = Infinity } = options;
   const script = options.script ?? (compiled ? COMPILED_SERVER : 'src/server.ts');
-  const child = spawn(process.execPath, compiled ? [script] : ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, compiled ? [...PRODUCTION_NODE_ARGS, script] : ['--import', 'tsx', script], {
     cwd: API_DIR,
-    env: { ...process.env, ...env },
+    env: { ...(compiled ? PRODUCTION_ENV : {}), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Never leave a server behind, even when the run that started it is cut short.
