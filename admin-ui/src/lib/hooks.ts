@@ -22,3 +22,12 @@ export function useNow(intervalMs = 1000, active = true): number {
   }, [intervalMs, active]);
   return now;
 }
+
+/** Calls `refresh` every `intervalMs` while `active` (not at once: the data is fresh when it becomes active). */
+export function useRefreshWhile(active: boolean, refresh: () => void, intervalMs: number): void {
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(refresh, intervalMs);
+    return () => clearInterval(t);
+  }, [active, refresh, intervalMs]);
+}

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLIENT_ID } from '../../test/fixtures';
 import { mockApi, renderWithApi, type Handler } from '../../test/utils';
-import { BudgetAlertsSection, parseThresholds } from './BudgetAlertsSection';
+import { BudgetAlertsSection, parseThresholds, PENDING_REFRESH_MS } from './BudgetAlertsSection';
 
 const OFF = { __typename: 'BudgetAlerts', enabled: false, webhookUrl: null, secretHint: null, thresholds: [], deliveries: [] };
 
@@ -55,6 +55,27 @@ const messageOf = (input: HTMLElement) =>
     .join(' ');
 
 describe('BudgetAlertsSection', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads its deliveries again while one is being retried, and not once all are settled', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const pending = { ...ON, deliveries: [{ ...ON.deliveries[0], status: 'PENDING', nextAttemptAt: '2026-07-04T14:02:31Z' }] };
+    let answer: object = pending;
+    const api = mockApi({ BudgetAlertsSection_BudgetAlertsQuery: () => client(answer) });
+    renderWithApi(<BudgetAlertsSection clientId={CLIENT_ID} />, api);
+    expect(await screen.findByText('Retrying')).toBeTruthy();
+    const loads = api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length;
+    answer = ON;
+    await vi.advanceTimersByTimeAsync(PENDING_REFRESH_MS);
+    await waitFor(() => expect(api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length).toBe(loads + 1));
+    expect(await screen.findByText('Delivered')).toBeTruthy();
+    expect(api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length).toBe(loads + 1);
+    await vi.advanceTimersByTimeAsync(3 * PENDING_REFRESH_MS);
+    expect(api.callsOf('BudgetAlertsSection_BudgetAlertsQuery').length).toBe(loads + 1);
+  });
+
   it('is not shown to those who may not change the alerts', async () => {
     const api = mockApi({ BudgetAlertsSection_BudgetAlertsQuery: () => client(ON, false) });
     renderWithApi(<BudgetAlertsSection clientId={CLIENT_ID} />, api);

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { getFragmentData, graphql } from '../../gql';
 import type { BudgetAlertsSection_BudgetAlertsFragmentFragment } from '../../gql/graphql';
@@ -10,6 +10,7 @@ import { Badge, EmptyRow, ErrorMessage, type BadgeTone } from '../../components/
 import { errorMessage } from '../../lib/errors';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { formatCoins, formatDateTime } from '../../lib/format';
+import { useRefreshWhile } from '../../lib/hooks';
 
 // The section loads its own data (it is shown only to those who may change it), so the client
 // page's query stays as it is.
@@ -77,11 +78,22 @@ const STATUS: Record<Alerts['deliveries'][number]['status'], { label: string; to
   CANCELLED: { label: 'Cancelled', tone: 'gray' },
 };
 
+/** How often the section reads its deliveries again while one is being retried. */
+export const PENDING_REFRESH_MS = 10_000;
+
 /** A client's budget alert webhook, its thresholds and its recent deliveries; for those who may change them. */
 export function BudgetAlertsSection({ clientId }: { clientId: string }) {
   const [{ data, error }, reexecute] = useQuery({ query: BudgetAlertsQuery, variables: { id: clientId } });
   const [editing, setEditing] = useState(false);
   const client = data?.client;
+  // While a delivery is being retried, its next attempt shows without a reload: the page's
+  // subscription says when a threshold fires (BUDGET_LOW), not how each attempt went.
+  const retrying = Boolean(
+    client?.budgetAlerts &&
+    getFragmentData(BudgetAlertsSection_BudgetAlertsFragment, client.budgetAlerts).deliveries.some((d) => d.status === 'PENDING'),
+  );
+  const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
+  useRefreshWhile(retrying, refresh, PENDING_REFRESH_MS);
   if (error && !client) {
     return (
       <section className="section" aria-labelledby="budget-alerts-heading">
