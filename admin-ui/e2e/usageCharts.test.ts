@@ -220,6 +220,15 @@ describe('usage charts', () => {
     await shows(clients.getByRole('link', { name: CLIENT }));
     const models = page.getByRole('table', { name: /^Top models/ });
     await shows(models.getByRole('link', { name: 'echo-small' }));
+    // The hour × weekday heatmap counts the same requests, each in its hour of the browser's zone.
+    const heatmap = page.getByRole('table', { name: /^Requests by day of week/ });
+    await shows(heatmap);
+    const counts = await heatmap.locator('tbody').getByRole('cell').allTextContents();
+    assert.equal(counts.length, 7 * 24);
+    assert.equal(
+      counts.reduce((n, text) => n + Number(text.replace(/,/g, '')), 0),
+      requests,
+    );
     await assertAccessible(page, 'the Usage page');
     await screenshot('usage-page', page);
     await page.getByRole('combobox', { name: 'Range' }).selectOption('24h');

@@ -8,6 +8,7 @@ import { clientPath, formatCoins, formatInt } from '../../lib/format';
 import type { ResultOf } from '../../lib/types';
 import { modelPath } from '../models/paths';
 import { UsageChart, UsageChart_UsagePointFragment } from './UsageChart';
+import { UsageHeatmap } from './UsageHeatmap';
 import type { UsageGroup } from './usageRange';
 import { bucketLabel, buildSeries, metricWithUnit } from './usageSeries';
 import { useShownSeries, useUsageControls, type ShownFor } from './useUsageControls';
@@ -86,6 +87,12 @@ function InstanceUsage() {
         fetching={result.fetching}
         error={result.error}
         onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      />
+      <UsageHeatmap
+        from={controls.variables.from}
+        to={controls.variables.to}
+        timeZone={controls.variables.timeZone}
+        rangeLabel={controls.range.label}
       />
       {instance && (
         <div className="usage-tops">
