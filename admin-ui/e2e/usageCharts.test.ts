@@ -138,6 +138,13 @@ describe('usage charts', () => {
     const legend = chartSection.getByRole('list', { name: 'Legend' });
     await shows(legend.getByText('echo-small'));
     await shows(legend.getByText('echo-large'));
+    // A legend entry hides its model from the plot, and shows it again.
+    const small = legend.getByRole('button', { name: /^echo-small/ });
+    await small.click();
+    assert.equal(await small.getAttribute('aria-pressed'), 'false');
+    await assertAccessible(page, 'the usage chart with a model hidden');
+    await small.click();
+    assert.equal(await small.getAttribute('aria-pressed'), 'true');
     // The tooltip shows the bucket under the pointer with its exact figures.
     const box = (await chart.boundingBox())!;
     await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);

@@ -62,6 +62,27 @@ describe('OwnerUsageChart', () => {
     );
   });
 
+  it('hides a group from the plot with its legend button, keeping it in the summary and the table', async () => {
+    const { user } = renderChart();
+    await screen.findByRole('img');
+    const legend = screen.getByRole('list', { name: 'Legend' });
+    const gpt = within(legend).getByRole('button', { name: /^gpt-4o/ });
+    expect(gpt.getAttribute('aria-pressed')).toBe('true');
+    await user.click(gpt);
+    expect(gpt.getAttribute('aria-pressed')).toBe('false');
+    expect(gpt.getAttribute('title')).toBe('Show gpt-4o in the chart');
+    expect(screen.getByRole('img').getAttribute('aria-label')).toContain('By model: gpt-4o 10, echo-small 2, Other 1.');
+    await user.click(gpt);
+    expect(gpt.getAttribute('aria-pressed')).toBe('true');
+    // Another grouping starts with every group shown.
+    await user.click(gpt);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Stack by' }), 'API_KEY');
+    await screen.findByRole('img', { name: /By key:/ });
+    const keyButtons = within(screen.getByRole('list', { name: 'Legend' })).getAllByRole('button');
+    expect(keyButtons.length).toBeGreaterThan(1);
+    expect(keyButtons.map((b) => b.getAttribute('aria-pressed'))).toEqual(keyButtons.map(() => 'true'));
+  });
+
   it('sums coins exactly in the summary, the legend and the table', async () => {
     const { user } = renderChart();
     await screen.findByRole('img');

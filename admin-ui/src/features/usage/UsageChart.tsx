@@ -5,7 +5,17 @@ import { ErrorMessage, Spinner } from '../../components/ui';
 import { errorMessage } from '../../lib/errors';
 import { UsageTable } from './UsageTable';
 import { exportUrl, RANGES, BUCKET_WORD, type RangeId, type UsageBucket, type UsageGroup } from './usageRange';
-import { bucketLabel, buildSeries, METRICS, metricText, seriesSummary, tooltipRows, type Metric } from './usageSeries';
+import {
+  bucketLabel,
+  buildSeries,
+  METRICS,
+  metricText,
+  seriesSummary,
+  tooltipRows,
+  withoutGroups,
+  type Metric,
+  type SeriesModel,
+} from './usageSeries';
 import type { UsageControls } from './useUsageControls';
 import './usage.css';
 
@@ -65,6 +75,8 @@ export interface UsageChartProps {
   note?: ReactNode;
 }
 
+const NONE_HIDDEN: ReadonlySet<string> = new Set();
+
 /** Usage over time: stacked bars with a legend, a tooltip, a text summary, a table view and a CSV export. */
 export function UsageChart(props: UsageChartProps) {
   const { controls, fetching, error } = props;
@@ -75,6 +87,16 @@ export function UsageChart(props: UsageChartProps) {
   const points = props.points ? getFragmentData(UsageChart_UsagePointFragment, props.points) : undefined;
   const shown = props.pointsFor ?? controls;
   const model = useMemo(() => (points ? buildSeries(points, shown.groupBy) : null), [points, shown.groupBy]);
+  // Groups hidden from the plot with the legend's buttons, for this grouping only (the keys of
+  // another grouping mean other things); the summary, the table and the export keep them all.
+  const [hidden, setHidden] = useState<{ groupBy: UsageGroup | null; keys: ReadonlySet<string> }>({ groupBy: null, keys: new Set() });
+  const hiddenKeys = hidden.groupBy === shown.groupBy ? hidden.keys : NONE_HIDDEN;
+  const drawn = useMemo(() => (model ? withoutGroups(model, hiddenKeys) : null), [model, hiddenKeys]);
+  const toggle = (key: string) => {
+    const keys = new Set(hiddenKeys);
+    if (!keys.delete(key)) keys.add(key);
+    setHidden({ groupBy: shown.groupBy, keys });
+  };
   const timeZone = controls.variables.timeZone;
   const summary =
     model &&
@@ -129,7 +151,7 @@ export function UsageChart(props: UsageChartProps) {
                   {canDraw && (
                     <Suspense fallback={<Spinner label="Drawing the chart…" />}>
                       <UsagePlot
-                        model={model}
+                        model={drawn!}
                         metric={controls.metric}
                         bucket={shown.bucket}
                         timeZone={timeZone}
@@ -139,18 +161,18 @@ export function UsageChart(props: UsageChartProps) {
                     </Suspense>
                   )}
                 </div>
-                {hover && hover.index < model.starts.length && (
+                {hover && hover.index < drawn!.starts.length && (
                   <Tooltip
-                    title={bucketLabel(model.starts[hover.index], shown.bucket, timeZone)}
-                    rows={tooltipRows(model, hover.index, controls.metric)}
-                    total={metricText(model.bucketTotals[hover.index], controls.metric)}
+                    title={bucketLabel(drawn!.starts[hover.index], shown.bucket, timeZone)}
+                    rows={tooltipRows(drawn!, hover.index, controls.metric)}
+                    total={metricText(drawn!.bucketTotals[hover.index], controls.metric)}
                     left={hover.left}
                     flip={hover.left > (figure.current?.clientWidth ?? 0) / 2}
                     grouped={shown.groupBy !== null}
                   />
                 )}
               </div>
-              <Legend model={model} metric={controls.metric} />
+              <Legend model={model} metric={controls.metric} hidden={hiddenKeys} onToggle={toggle} />
             </>
           )}
         </div>
@@ -211,17 +233,46 @@ function UsageControlsBar({ controls }: { controls: UsageControls }) {
   );
 }
 
-/** Under the chart: each group's colour, name and total for the range. Read by screen readers too (the canvas is not). */
-function Legend({ model, metric }: { model: ReturnType<typeof buildSeries>; metric: Metric }) {
+/**
+ * Under the chart: each group's colour, name and total for the range. Read by screen readers too
+ * (the canvas is not). With several groups each is a toggle button that hides it from the plot
+ * (and its tooltip), so that a small group can be seen without the large ones.
+ */
+function Legend(props: { model: SeriesModel; metric: Metric; hidden: ReadonlySet<string>; onToggle: (key: string) => void }) {
+  const { model, metric, hidden } = props;
   if (model.groups.length === 0) return null;
+  const toggles = model.groups.length > 1;
   return (
     <ul className="usage-legend" aria-label="Legend">
-      {model.groups.map((g) => (
-        <li key={g.key}>
-          <span className="usage-swatch" style={{ background: g.color }} aria-hidden="true" />
-          <span className="usage-legend-label">{g.label}</span> <span className="usage-legend-value">{metricText(g.total, metric)}</span>
-        </li>
-      ))}
+      {model.groups.map((g) => {
+        const content = (
+          <>
+            <span
+              className="usage-swatch"
+              style={{ background: hidden.has(g.key) ? 'transparent' : g.color, borderColor: g.color }}
+              aria-hidden="true"
+            />
+            <span className="usage-legend-label">{g.label}</span> <span className="usage-legend-value">{metricText(g.total, metric)}</span>
+          </>
+        );
+        return (
+          <li key={g.key}>
+            {toggles ? (
+              <button
+                type="button"
+                className="usage-legend-toggle"
+                aria-pressed={!hidden.has(g.key)}
+                title={hidden.has(g.key) ? `Show ${g.label} in the chart` : `Hide ${g.label} from the chart`}
+                onClick={() => props.onToggle(g.key)}
+              >
+                {content}
+              </button>
+            ) : (
+              content
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSeries, tooltipRows } from './usageSeries';
+import { buildSeries, tooltipRows, withoutGroups } from './usageSeries';
 import { seriesPoints } from './testSeries';
 
 const V = { from: '2026-07-08T10:00:00.000Z', to: '2026-07-08T13:00:00.000Z', bucket: 'HOUR' as const };
@@ -35,5 +35,16 @@ describe('usage series', () => {
     ]);
     expect(tooltipRows(model, 0, 'REQUESTS')).toEqual([]);
     expect(tooltipRows(model, 2, 'TOKENS').map(({ label, value }) => [label, value])).toEqual([['gpt-4o', '1']]);
+  });
+
+  it('hides groups from a model with their colours kept and the totals summed again exactly', () => {
+    const gpt = model.groups[0].key;
+    const other = model.groups[2].key;
+    const drawn = withoutGroups(model, new Set([gpt, other]));
+    expect(drawn.groups.map((g) => [g.label, g.color])).toEqual([['echo-small', model.groups[1].color]]);
+    expect(drawn.bucketTotals.map((t) => t.coinsSpent)).toEqual(['0', '0.000000001', '0']);
+    expect(drawn.total).toEqual({ requests: 1, inputTokens: 1, outputTokens: 1, totalTokens: 2, coinsSpent: '0.000000001' });
+    expect(tooltipRows(drawn, 1, 'REQUESTS').map(({ label }) => label)).toEqual(['echo-small']);
+    expect(withoutGroups(model, new Set())).toBe(model);
   });
 });

@@ -155,6 +155,15 @@ export function buildSeries(points: readonly SeriesPoint[], groupBy: UsageGroup 
   return { starts, groups, cells, bucketTotals, total: sumTotals(bucketTotals) };
 }
 
+/** The model without the groups whose keys are in `hidden` (hidden from the plot with the legend): colours kept, totals summed again exactly. */
+export function withoutGroups(model: SeriesModel, hidden: ReadonlySet<string>): SeriesModel {
+  if (hidden.size === 0) return model;
+  const kept = model.groups.map((g, i) => ({ g, row: model.cells[i] })).filter(({ g }) => !hidden.has(g.key));
+  const cells = kept.map(({ row }) => row);
+  const bucketTotals = model.starts.map((_, i) => sumTotals(cells.map((row) => row[i])));
+  return { starts: model.starts, groups: kept.map(({ g }) => g), cells, bucketTotals, total: sumTotals(bucketTotals) };
+}
+
 /** The figure drawn: a float, for pixel positions only (coins are shown from the exact strings). */
 export function metricValue(t: Totals, metric: Metric): number {
   if (metric === 'REQUESTS') return t.requests;
