@@ -40,14 +40,34 @@ export function formatCoins(value: string | number | null | undefined): string {
   return `${d.negative && !isZero ? '-' : ''}${groupDigits(d.int)}.${frac}`;
 }
 
+/** A decimal as an integer count of 10^-scale units (scale at least its fraction's length). */
+const scaled = (d: Decimal, scale: number) => BigInt(d.int + d.frac.padEnd(scale, '0')) * (d.negative ? -1n : 1n);
+
 /** Whether the decimal string `a` is less than `b`, compared exactly (floats could flip a comparison of near-equal amounts). */
 export function coinsLessThan(a: string, b: string): boolean {
   const x = parseDecimal(a);
   const y = parseDecimal(b);
   if (!x || !y) return coinsToNumber(a) < coinsToNumber(b);
   const width = Math.max(x.frac.length, y.frac.length);
-  const scaled = (d: Decimal) => BigInt(d.int + d.frac.padEnd(width, '0')) * (d.negative ? -1n : 1n);
-  return scaled(x) < scaled(y);
+  return scaled(x, width) < scaled(y, width);
+}
+
+/**
+ * The exact sum of decimal strings ("0.1", "2.000045", "-3"), as a decimal string without
+ * trailing zeros: a chart adds coins up, and floats would show 0.1 + 0.2 as 0.30000000000000004
+ * or drop the last digits of large sums. Throws on a value that is not a decimal.
+ */
+export function sumCoins(values: Iterable<string>): string {
+  const parts = [...values].map((value) => parseDecimal(value) ?? fail(value));
+  const scale = Math.max(0, ...parts.map((d) => d.frac.length));
+  const total = parts.reduce((sum, d) => sum + scaled(d, scale), 0n);
+  const digits = (total < 0n ? -total : total).toString().padStart(scale + 1, '0');
+  const frac = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${total < 0n ? '-' : ''}${digits.slice(0, digits.length - scale)}${frac ? `.${frac}` : ''}`;
+}
+
+function fail(value: string): never {
+  throw new Error(`Not a decimal amount of coins: ${JSON.stringify(value)}`);
 }
 
 /** Compare two decimal strings numerically (for sorting); precise enough for ordering. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketFor, exportUrl, rangeBounds, rangeById, seriesVariables } from './usageRange';
-import { sumCoins } from './coins';
+import { sumCoins } from '../../lib/format';
 
 // A Wednesday afternoon, local time (the test's zone, whatever it is: bounds are local).
 const NOW = new Date(2026, 6, 8, 14, 37, 12, 345);

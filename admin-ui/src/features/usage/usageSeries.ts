@@ -1,8 +1,7 @@
 // A usage series as a chart shows it: the API's points (one per bucket and group, empty buckets
 // included) arranged as groups × buckets, with exact totals for the legend, the tooltip, the
 // table and the text summary. Pure functions, so the figures are tested without a canvas.
-import { formatCoins, formatInt } from '../../lib/format';
-import { sumCoins } from './coins';
+import { formatCoins, formatInt, sumCoins } from '../../lib/format';
 import { BUCKET_WORD, type UsageBucket, type UsageGroup, type UsageRange } from './usageRange';
 
 export type Metric = 'REQUESTS' | 'TOKENS' | 'COINS';
