@@ -4,26 +4,22 @@
 // Σ rollup coins = coins spent still holds, while Σ record coins covers only the kept days.
 import { db, type Tx } from '../db/current.ts';
 import { runPeriodically, type PeriodicOptions } from './periodic.ts';
+import { firstUuidv7At } from './uuid.ts';
 
 /** Rows per DELETE: short statements, so settlements on the same table never wait long. */
 const BATCH = 5000;
-
-/** The smallest UUIDv7 of an instant: record ids sort by time (domain/uuid.ts), so the primary key finds the old ones. */
-function firstIdAt(instant: Date): string {
-  const time = instant.getTime().toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7000-8000-000000000000`;
-}
 
 /** Deletes the records older than `days`; returns how many. Every instance may run it: a row is deleted once. */
 export async function deleteExpiredUsageRecords(days: number, now = new Date(), tx: Tx = db()): Promise<number> {
   const cutoff = new Date(now.getTime() - days * 86_400_000);
   let deleted = 0;
   for (;;) {
-    // The id bound reads the primary key; createdAt (the database's clock) decides exactly.
+    // Record ids sort by time (domain/uuid.ts), so the id bound reads the primary key; createdAt
+    // (the database's clock) decides exactly.
     const n = await tx.$executeRaw`
       DELETE FROM "UsageRecord" WHERE "id" IN (
         SELECT "id" FROM "UsageRecord"
-         WHERE "id" < ${firstIdAt(new Date(cutoff.getTime() + 3_600_000))}::uuid AND "createdAt" < ${cutoff}
+         WHERE "id" < ${firstUuidv7At(cutoff.getTime() + 3_600_000)}::uuid AND "createdAt" < ${cutoff}
          LIMIT ${BATCH})`;
     deleted += n;
     if (n < BATCH) return deleted;

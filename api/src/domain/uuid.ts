@@ -9,7 +9,16 @@ import { randomUUID } from 'node:crypto';
  * /v1 profile showed among its top items.
  */
 export function uuidv7(now = Date.now()): string {
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  return `${timePrefix(now)}-7${randomUUID().slice(15)}`;
+}
+
+/** The smallest UUIDv7 of an instant: every id minted at it or later sorts after it (a bound for ranges of ids by time). */
+export function firstUuidv7At(ms: number): string {
+  return `${timePrefix(ms)}-7000-8000-000000000000`;
+}
+
+/** The first 48 bits of a UUIDv7, the Unix milliseconds, as its first two groups. */
+function timePrefix(ms: number): string {
+  const time = ms.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}`;
 }

@@ -8,7 +8,7 @@
 // spreadsheet would run as a formula is prefixed with ' (OWASP's CSV injection advice).
 import { stringify } from 'csv-stringify/sync';
 import { authenticateSession } from '../domain/auth.ts';
-import { DomainError } from '../domain/errors.ts';
+import { badInput, DomainError } from '../domain/errors.ts';
 import type { Owner } from '../domain/owner.ts';
 import { PermissionCache } from '../domain/permissions.ts';
 import { usageSeriesSlices, type SeriesQuery, type UsageBucket, type UsageGroup, type UsagePoint } from '../domain/usageSeries.ts';
@@ -58,15 +58,15 @@ function parseQuery(params: URLSearchParams): SeriesQuery {
     const value = params.get(name);
     const parsed = value ? new Date(value) : null;
     if (!parsed || Number.isNaN(parsed.getTime())) {
-      throw new DomainError('BAD_USER_INPUT', `${name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z`, name);
+      throw badInput(`${name} must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z`, name);
     }
     return parsed;
   };
   const bucket = (params.get('bucket') ?? 'DAY') as UsageBucket;
-  if (!BUCKETS.includes(bucket)) throw new DomainError('BAD_USER_INPUT', `bucket must be one of ${BUCKETS.join(', ')}`, 'bucket');
+  if (!BUCKETS.includes(bucket)) throw badInput(`bucket must be one of ${BUCKETS.join(', ')}`, 'bucket');
   const groupBy = (params.get('groupBy') || null) as UsageGroup | null;
   if (groupBy !== null && !OWNER_GROUPS.includes(groupBy)) {
-    throw new DomainError('BAD_USER_INPUT', `groupBy must be one of ${OWNER_GROUPS.join(', ')}, or omitted`, 'groupBy');
+    throw badInput(`groupBy must be one of ${OWNER_GROUPS.join(', ')}, or omitted`, 'groupBy');
   }
   return { from: date('from'), to: date('to'), bucket, groupBy, timeZone: params.get('timeZone') || null };
 }
