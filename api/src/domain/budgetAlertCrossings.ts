@@ -17,6 +17,7 @@ import { db } from '../db/current.ts';
 import { onInvalidation, publishInvalidation, publishOwnerChange } from '../events/bus.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { log } from '../log.ts';
+import { coalescedRuns } from './periodic.ts';
 
 export interface CheckOptions {
   /** A refill or an admin's change: thresholds the balance is back at or above are armed again. */
@@ -106,37 +107,29 @@ async function armedClients(): Promise<Set<string>> {
   return armed.clients;
 }
 
-// Clients whose balance dropped in settlements not yet checked, and the check under way: at
-// most one check at a time per instance, covering every client that came up meanwhile.
+// Clients whose balance dropped in settlements not yet checked; one check at a time per
+// instance, covering every client that came up meanwhile.
 const spent = new Set<string>();
-let checking: Promise<void> | null = null;
+const spendingChecks = coalescedRuns(checkSpent, (error) =>
+  // The next settlement, refill or pool change checks again; the balance stays low until then.
+  log.warn({ err: error }, 'budget alert thresholds could not be checked'),
+);
 
 /** Settlements of these clients' LIMITED pools committed: their thresholds are checked soon, in the background. */
 export function noteSpending(clientIds: Iterable<string>): void {
   for (const id of clientIds) spent.add(id);
-  if (spent.size > 0 && !checking) checking = checkSpent();
+  if (spent.size > 0) spendingChecks.run();
 }
 
 async function checkSpent(): Promise<void> {
-  try {
-    while (spent.size > 0) {
-      const noted = [...spent];
-      spent.clear();
-      try {
-        const withAlerts = await armedClients();
-        const ids = noted.filter((id) => withAlerts.has(id));
-        if (ids.length > 0) await checkBudgetAlerts(ids);
-      } catch (error) {
-        // The next settlement, refill or delivery round checks again; the balance stays low until then.
-        log.warn({ err: error }, 'budget alert thresholds could not be checked');
-      }
-    }
-  } finally {
-    checking = null;
-  }
+  const noted = [...spent];
+  spent.clear();
+  const withAlerts = await armedClients();
+  const ids = noted.filter((id) => withAlerts.has(id));
+  if (ids.length > 0) await checkBudgetAlerts(ids);
 }
 
 /** Resolves when the spending noted so far has been checked (tests, and shutdown). */
-export async function spendingChecked(): Promise<void> {
-  while (checking) await checking;
+export function spendingChecked(): Promise<void> {
+  return spendingChecks.settled();
 }

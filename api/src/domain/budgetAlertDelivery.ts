@@ -12,7 +12,7 @@ import { globalIdOf } from '../schema/globalIds.ts';
 import { whenCrossed } from './budgetAlertCrossings.ts';
 import { exact, formatCoins } from './coins.ts';
 import { INSTANCE_ID } from './leases.ts';
-import { runPeriodically, type PeriodicOptions } from './periodic.ts';
+import { coalescedRuns, runPeriodically, type PeriodicOptions } from './periodic.ts';
 import { seal, unseal } from './sealedSecrets.ts';
 import { uuidv7 } from './uuid.ts';
 import { postWebhook, WEBHOOK_TIMEOUT_MS, type WebhookOutcome } from './webhookPost.ts';
@@ -157,31 +157,16 @@ export async function deliverDueBudgetAlerts(options: DeliveryOptions = {}): Pro
  */
 export function startBudgetAlertDelivery(options: PeriodicOptions = {}): () => Promise<void> {
   const onError = options.onError ?? ((error: unknown) => log.error({ err: error }, 'budget alert delivery failed'));
-  let round: Promise<unknown> | null = null;
-  let again = false;
   let stopped = false;
-  const run = (): void => {
-    if (stopped) return;
-    if (round) {
-      again = true;
-      return;
-    }
-    round = deliverDueBudgetAlerts()
-      .catch(onError)
-      .finally(() => {
-        round = null;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  const stopTimer = runPeriodically(async () => run(), options.everyMs ?? 5000, onError);
-  whenCrossed(() => run());
+  const rounds = coalescedRuns(async () => {
+    if (!stopped) await deliverDueBudgetAlerts();
+  }, onError);
+  const stopTimer = runPeriodically(async () => rounds.run(), options.everyMs ?? 5000, onError);
+  whenCrossed(() => rounds.run());
   return async () => {
     stopped = true;
     stopTimer();
     whenCrossed(null);
-    await round;
+    await rounds.settled();
   };
 }
