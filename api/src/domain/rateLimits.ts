@@ -137,14 +137,19 @@ async function ownerLimits(tx: Tx, owner: Owner): Promise<RateLimits> {
   return row ?? { requestsPerMinute: null, tokensPerMinute: null };
 }
 
-/** Limits and what the current window has counted (as Redis knows it, or this instance alone). */
+/** What the current window has counted (as Redis knows it, or this instance alone). */
+export type WindowUse = Awaited<ReturnType<typeof currentUse>>;
+
+/**
+ * A scope's limits, and what its current window has counted, read only when asked for: a
+ * page of keys shows their limits, and reading a hundred windows it does not show would
+ * make each key wait on a promise (and, with Redis, a round trip).
+ */
 export interface RateLimitStatus extends RateLimits {
-  requests: number;
-  tokens: number;
-  resetsAt: Date;
+  use: () => Promise<WindowUse>;
 }
 
-export async function rateLimitStatus(limits: RateLimits, scope: string): Promise<RateLimitStatus> {
-  const use = await currentUse(scope);
-  return { ...limitsOf(limits), ...use };
+export function rateLimitStatus(limits: RateLimits, scope: string): RateLimitStatus {
+  let use: Promise<WindowUse> | undefined;
+  return { ...limitsOf(limits), use: () => (use ??= currentUse(scope)) };
 }

@@ -28,17 +28,20 @@ export const RateLimitsRef = builder.objectRef<RateLimitStatus>('RateLimits').im
       description: 'Input and output tokens; a request counts its worst case until it is settled.',
       resolve: (r) => r.tokensPerMinute,
     }),
-    requests: t.int({ description: 'Requests counted in the current window.', resolve: (r) => r.requests }),
-    tokens: t.int({ description: 'Tokens counted in the current window.', resolve: (r) => r.tokens }),
-    resetsAt: t.field({ type: 'DateTime', description: 'When the current window ends.', resolve: (r) => r.resetsAt }),
+    requests: t.int({ description: 'Requests counted in the current window.', resolve: async (r) => (await r.use()).requests }),
+    tokens: t.int({ description: 'Tokens counted in the current window.', resolve: async (r) => (await r.use()).tokens }),
+    resetsAt: t.field({ type: 'DateTime', description: 'When the current window ends.', resolve: async (r) => (await r.use()).resetsAt }),
   }),
 });
 
-/** A row's limits: the loaded row has them (a full row); a partial one is read again. */
-async function limitsOfRow(row: { id: string }, table: 'client' | 'user' | 'apiKey'): Promise<RateLimits> {
+/** A row's limits: the loaded row has them (a full row), without a promise; a partial one is read again. */
+function limitsOfRow(row: { id: string }, table: 'client' | 'user' | 'apiKey'): RateLimits | Promise<RateLimits> {
   if ('requestsPerMinute' in row && 'tokensPerMinute' in row) return row as unknown as RateLimits;
-  const select = { requestsPerMinute: true, tokensPerMinute: true } as const;
-  const where = { where: { id: row.id }, select };
+  return readLimits(row.id, table);
+}
+
+async function readLimits(id: string, table: 'client' | 'user' | 'apiKey'): Promise<RateLimits> {
+  const where = { where: { id }, select: { requestsPerMinute: true, tokensPerMinute: true } } as const;
   if (table === 'client') return db().client.findUniqueOrThrow(where);
   if (table === 'user') return db().user.findUniqueOrThrow(where);
   return db().apiKey.findUniqueOrThrow(where);
@@ -60,7 +63,13 @@ builder.objectField(ApiKeyRef, 'rateLimits', (t) =>
   t.field({
     type: RateLimitsRef,
     description: "The key's own limits (within its owner's), and its current use.",
-    resolve: async (key) => rateLimitStatus(await limitsOfRow(key, 'apiKey'), keyScope(key.id)),
+    // Without a promise when the key's row is loaded whole, as in a list of keys.
+    resolve: (key) => {
+      const limits = limitsOfRow(key, 'apiKey');
+      return limits instanceof Promise
+        ? limits.then((l) => rateLimitStatus(l, keyScope(key.id)))
+        : rateLimitStatus(limits, keyScope(key.id));
+    },
   }),
 );
 
