@@ -275,7 +275,7 @@ ${r.postgres ? 'The same on the embedded database: [results-embedded.md](results
 | OS | ${m.os} |
 | database | ${r.database} |
 | duration | ${r.seconds} s per measurement, after a warm-up; ${r.v1.rss.loadSeconds} s of /v1 load for the memory figures |
-| Lumen | compiled JavaScript (\`npm run build\`), started as production starts it: \`${PRODUCTION_COMMAND}\`, no Redis; for /v1 NODE_ENV=production (a log line per request, as deployed), for the client page NODE_ENV=test (no logs, like the plain handler) |
+| Lumen | compiled JavaScript (\`npm run build\`), started as production starts it: \`${PRODUCTION_COMMAND}\`, no Redis; for /v1 NODE_ENV=production (a log line per request, as deployed), for the client page NODE_ENV=production with LUMEN_LOG_LEVEL=warn (no request logs, like the plain handler, which runs with the same NODE_ENV and Node settings) |
 
 ${HOW}
 
@@ -305,7 +305,9 @@ A **page load** is what the admin UI sends when the page opens: \`ClientPage_Cli
 it is done when both are answered. ${r.pageConcurrency} page loads in flight (${r.pageConcurrency * 2} requests).
 The **plain handler** (\`clientPage/plain.ts\`, served by \`plainServer.ts\`) answers the same
 two requests with the same JSON (checked deep-equal before measuring) using hand-written SQL
-through the same Prisma client and connection pool, no GraphQL.
+through the same Prisma client and connection pool, no GraphQL. It runs as Lumen does:
+NODE_ENV=production, production's Node settings (\`${PRODUCTION_COMMAND}\`'s flags and
+environment), no request logs.
 
 ${markdownTable(pageHeaders, [...pageRows, ...statementRows])}
 

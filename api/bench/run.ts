@@ -302,9 +302,16 @@ async function main() {
     const { page } = seeded;
 
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
-    const graphql = await withServer(spawnServer({ compiled: true, env }), (s) => measurePage(`${s.url}/graphql`, page));
+    // Both as deployed (production mode, production's Node settings), neither writing request logs.
+    const pageEnv = { ...env, NODE_ENV: 'production', LUMEN_LOG_LEVEL: 'warn' };
+    const graphql = await withServer(spawnServer({ compiled: true, env: pageEnv }), (s) => measurePage(`${s.url}/graphql`, page));
     const plain = await withServer(
-      spawnServer({ script: 'bench/plainServer.ts', env, listening: /plain page server is listening on port (\d+)/ }),
+      spawnServer({
+        script: 'bench/plainServer.ts',
+        productionRuntime: true,
+        env: pageEnv,
+        listening: /plain page server is listening on port (\d+)/,
+      }),
       (s) => measurePage(`${s.url}/graphql`, page),
     );
 

@@ -40,6 +40,11 @@ export interface SpawnOptions {
    * PRODUCTION_ENV; otherwise it is TypeScript run with tsx.
    */
   compiled?: boolean;
+  /**
+   * Production's PRODUCTION_NODE_ARGS and PRODUCTION_ENV for a TypeScript script too: the
+   * benchmark's plain handler is measured under the same V8 and malloc settings as Lumen.
+   */
+  productionRuntime?: boolean;
   /** Added to this process's environment. */
   env?: NodeJS.ProcessEnv;
   /** The line that says the server is ready; its first group is the port. */
@@ -65,9 +70,11 @@ export interface SpawnedServer {
 export function spawnServer(options: SpawnOptions = {}): Promise<SpawnedServer> {
   const { compiled = false, env = {}, listening = LUMEN_LISTENING, timeoutMs = 90_000, keepOutput = Infinity } = options;
   const script = options.script ?? (compiled ? COMPILED_SERVER : 'src/server.ts');
-  const child = spawn(process.execPath, compiled ? [...PRODUCTION_NODE_ARGS, script] : ['--import', 'tsx', script], {
+  const production = compiled || options.productionRuntime === true;
+  const args = [...(production ? PRODUCTION_NODE_ARGS : []), ...(compiled ? [] : ['--import', 'tsx']), script];
+  const child = spawn(process.execPath, args, {
     cwd: API_DIR,
-    env: { ...(compiled ? PRODUCTION_ENV : {}), ...process.env, ...env },
+    env: { ...(production ? PRODUCTION_ENV : {}), ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Never leave a server behind, even when the run that started it is cut short.
