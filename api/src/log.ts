@@ -9,11 +9,22 @@ import pino from 'pino';
 const FLUSH_EVERY_MS = 200;
 const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024, periodicFlush: FLUSH_EVERY_MS });
 
+/**
+ * pino's error serializer, without the database connection pg-pool attaches to the error of a
+ * connection the server closed (`err.client`): kilobytes of driver state per line (connection
+ * parameters, type parsers, buffers) that say nothing the message and code do not.
+ */
+export function serializeError(error: Error): Record<string, unknown> {
+  const { client: _client, ...rest } = pino.stdSerializers.err(error) as Record<string, unknown>;
+  return rest;
+}
+
 // The level is the configuration's (LUMEN_LOG_LEVEL), set by openLumen once it is loaded.
 export const log = pino(
   {
     level: 'info',
     base: { service: 'lumen' },
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'authorization',
