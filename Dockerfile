@@ -20,5 +20,5 @@ USER node
 # (by default the threshold rises and they stay in the heap): 20 to 40 MB less held by an idle
 # instance. With CMD's flag, the same as `npm start` and the benchmark (api/test/support/spawnServer.ts).
 ENV MALLOC_MMAP_THRESHOLD_=65536
-# A young generation of at most 1 MB per semi-space: grown under load and kept, it held about 25 MB idle.
-CMD ["node", "--max-semi-space-size=1", "api/dist/server.js"]
+# A young generation of at most 4 MB per semi-space: grown to 16 under load and kept, it held about 25 MB idle.
+CMD ["node", "--max-semi-space-size=4", "api/dist/server.js"]

@@ -20,15 +20,16 @@ export const COMPILED_SERVER = 'dist/server.js';
  * How production starts Node for Lumen (the Dockerfile's CMD and ENV, api/package.json's
  * `start`; test/productionRuntime.test.ts keeps the three the same), so that the benchmark
  * measures what is deployed. Both keep an idle instance's memory down (api/bench/results.md):
- * - a young generation of at most 1 MB per semi-space instead of up to 16: V8 grows it under
- *   load and keeps it, about 25 MB held for nothing once the load is gone; /v1 allocates little
- *   per request, so the extra scavenges cost no measurable throughput;
+ * - a young generation of at most 4 MB per semi-space instead of up to 16: V8 grows it under
+ *   load and keeps it, about 25 MB held for nothing once the load is gone. 1 MB held about as
+ *   much idle once Prisma's query compiler was built for size (README, "Memory"), and cost the
+ *   admin API a tenth of its throughput in garbage collection;
  * - glibc's malloc serving allocations from 64 KiB up with mmap, so that they go back to the
  *   system when freed: by default the threshold rises as large blocks are freed, and the
  *   compilers' large temporary buffers (Prisma's query compiler is WebAssembly) then stay in
  *   the heap and its per-thread arenas, 20 to 40 MB kept after start.
  */
-export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=1'];
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=4'];
 export const PRODUCTION_ENV = { MALLOC_MMAP_THRESHOLD_: '65536' };
 
 export interface SpawnOptions {
