@@ -7,6 +7,7 @@
 // goes to the checked address (webhookPost.ts), so a DNS answer that changes cannot bypass it.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { config } from '../config.ts';
 import { badInput } from './errors.ts';
 
@@ -45,36 +46,25 @@ for (const [network, prefix] of [
   refused.addSubnet(network, prefix, 'ipv6');
 }
 
-/** The 16 bytes of an IPv6 address (given as node's isIP accepts it). */
-function ipv6Bytes(address: string): number[] {
-  let text = address.split('%')[0].toLowerCase();
-  // A trailing dotted IPv4 part (::ffff:1.2.3.4) becomes two groups.
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1].split('.').map(Number);
-    text = text.slice(0, -dotted[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const zeros = tail === null ? [] : Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
-  const groups = [...headGroups, ...zeros, ...tailGroups].map((g) => parseInt(g || '0', 16));
-  return groups.flatMap((g) => [g >> 8, g & 0xff]);
-}
-
 const v4 = (bytes: number[]) => bytes.join('.');
 
 /**
  * The IPv4 address an IPv6 address stands for, where it embeds one: IPv4-mapped (::ffff:a.b.c.d),
- * IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ * IPv4-translated (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16) and the deprecated
+ * IPv4-compatible form (::a.b.c.d, which has no range name of its own).
  */
-function embeddedIpv4(bytes: number[]): string | null {
+function embeddedIpv4(ip: ipaddr.IPv6): string | null {
+  const bytes = ip.toByteArray();
+  switch (ip.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+    case 'rfc6052':
+      return v4(bytes.slice(12));
+    case '6to4':
+      return v4(bytes.slice(2, 6));
+  }
   const zero = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
-  if (zero(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return v4(bytes.slice(12));
-  if (zero(0, 12) && !zero(12, 16)) return v4(bytes.slice(12));
-  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zero(4, 12)) return v4(bytes.slice(12));
-  if (bytes[0] === 0x20 && bytes[1] === 0x02) return v4(bytes.slice(2, 6));
-  return null;
+  return zero(0, 12) && !zero(12, 16) ? v4(bytes.slice(12)) : null;
 }
 
 /** True when an address is on the open internet: none of the ranges above. */
@@ -82,11 +72,10 @@ export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return !refused.check(address, 'ipv4');
   if (family !== 6) return false;
-  const bytes = ipv6Bytes(address);
-  const inner = embeddedIpv4(bytes);
+  const ip = ipaddr.IPv6.parse(address);
+  const inner = embeddedIpv4(ip);
   if (inner !== null && refused.check(inner, 'ipv4')) return false;
-  const canonical = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16)).join(':');
-  return !refused.check(canonical, 'ipv6');
+  return !refused.check(ip.toNormalizedString(), 'ipv6');
 }
 
 /** Whether webhooks may use http and reach the internal network (LUMEN_ALLOW_HTTP_WEBHOOKS). */
