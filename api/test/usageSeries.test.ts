@@ -251,6 +251,15 @@ describe('series agree with totals after real traffic', () => {
     }
   });
 
+  test("instanceUsage's points, top clients and top models share one computation of the range's buckets", async () => {
+    const { statements } = await lumen.countQueries(() => lumen.gql(Instance, { from, to, groupBy: 'CLIENT' }, admin));
+    const bounds = statements.filter((sql) => sql.includes('"edges"'));
+    assert.equal(bounds.length, 1, statements.join('\n'));
+    // And a second request computes its own (nothing is kept between requests).
+    const again = await lumen.countQueries(() => lumen.gql(Instance, { from, to, groupBy: 'CLIENT' }, admin));
+    assert.equal(again.statements.filter((sql) => sql.includes('"edges"')).length, 1);
+  });
+
   test("the migration's backfill computes exactly the rollups that settlement wrote", async () => {
     const sql = readFileSync(new URL('../../prisma/migrations/20261210000000_usage_rollups/migration.sql', import.meta.url), 'utf8');
     const backfill = sql.slice(sql.indexOf('SELECT "apiKeyId", date_bin')).replace(/;\s*$/, '');

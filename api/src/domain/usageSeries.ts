@@ -156,6 +156,23 @@ async function bucketBounds(tx: Tx, query: SeriesQuery, withStarts = true): Prom
   return { starts: row.starts.map((start) => new Date(start)), lo: new Date(row.lo), hi: new Date(row.hi) };
 }
 
+/**
+ * The bounds of one query object, computed once however many parts of an answer ask for them:
+ * instanceUsage's points, topClients and topModels share their query. Bounds depend on the
+ * query alone (no table is read), so any connection or transaction gives the same answer.
+ */
+const sharedBounds = new WeakMap<SeriesQuery, Promise<Bounds>>();
+function boundsOf(tx: Tx, query: SeriesQuery): Promise<Bounds> {
+  let bounds = sharedBounds.get(query);
+  if (!bounds) {
+    bounds = bucketBounds(tx, query);
+    sharedBounds.set(query, bounds);
+    // A failure is not kept: the next part asks again and reports it too.
+    bounds.catch(() => sharedBounds.delete(query));
+  }
+  return bounds;
+}
+
 const groupExpression = (groupBy: UsageGroup | null | undefined) =>
   groupBy
     ? Prisma.raw(groupBy === 'CLIENT' ? `coalesce("clientId", '${NO_CLIENT}'::uuid)` : GROUP_COLUMN[groupBy])
@@ -237,7 +254,7 @@ async function seriesPoints(tx: Tx, scope: SeriesScope, query: SeriesQuery, boun
  */
 export async function usageSeries(scope: SeriesScope, query: SeriesQuery, tx: Tx = db()): Promise<UsagePoint[]> {
   checkSeriesQuery(scope, query);
-  const bounds = await bucketBounds(tx, query);
+  const bounds = await boundsOf(tx, query);
   if (bounds.starts.length > MAX_POINTS) throw tooManyPoints(bounds.starts.length, 1, query.bucket);
   const groups = await seriesGroups(tx, scope, query.groupBy, bounds.lo, bounds.hi);
   if (bounds.starts.length * groups.length > MAX_POINTS) throw tooManyPoints(bounds.starts.length, groups.length, query.bucket);
@@ -274,7 +291,7 @@ export interface RankedTotal extends UsageTotals {
 /** The clients or models that spent most in the range (rounded as the series' is) across the instance, largest first. */
 export async function topUsage(by: 'clientId' | 'modelId', query: SeriesQuery, first: number, tx: Tx = db()): Promise<RankedTotal[]> {
   checkSeriesQuery({ instance: true }, { ...query, groupBy: null });
-  const { lo: from, hi: to } = await bucketBounds(tx, query, false);
+  const { lo: from, hi: to } = await boundsOf(tx, query);
   const column = Prisma.raw(`"${by}"`);
   const rows = await tx.$queryRaw<(Omit<CellRow, 'start' | 'g'> & { id: string })[]>`
     SELECT ${column} AS "id", sum("requests")::int AS "requests", sum("inputTokens")::bigint AS "inputTokens",
