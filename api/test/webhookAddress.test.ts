@@ -43,6 +43,7 @@ describe('isPublicAddress', () => {
       '::',
       'fe80::1',
       'fe80::1%eth0',
+      'fe80::1%eth0.1',
       'FE80::1',
       'fd12:3456::1',
       'fc00::1',

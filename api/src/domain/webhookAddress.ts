@@ -72,7 +72,8 @@ export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return !refused.check(address, 'ipv4');
   if (family !== 6) return false;
-  const ip = ipaddr.IPv6.parse(address);
+  // The zone id (fe80::1%eth0) says which interface, not which address: the ranges ignore it.
+  const ip = ipaddr.IPv6.parse(address.split('%')[0]);
   const inner = embeddedIpv4(ip);
   if (inner !== null && refused.check(inner, 'ipv4')) return false;
   return !refused.check(ip.toNormalizedString(), 'ipv6');
