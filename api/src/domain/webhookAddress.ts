@@ -73,7 +73,10 @@ export function isPublicAddress(address: string): boolean {
   if (family === 4) return !refused.check(address, 'ipv4');
   if (family !== 6) return false;
   // The zone id (fe80::1%eth0) says which interface, not which address: the ranges ignore it.
-  const ip = ipaddr.IPv6.parse(address.split('%')[0]);
+  const text = address.split('%')[0];
+  // Node and ipaddr.js could disagree on some spelling: what cannot be judged is not public.
+  if (!ipaddr.IPv6.isValid(text)) return false;
+  const ip = ipaddr.IPv6.parse(text);
   const inner = embeddedIpv4(ip);
   if (inner !== null && refused.check(inner, 'ipv4')) return false;
   return !refused.check(ip.toNormalizedString(), 'ipv6');
