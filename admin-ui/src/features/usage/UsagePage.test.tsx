@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { MODEL_ID, viewerCan } from '../../test/modelFixtures';
 import { mockApi, renderWithApi } from '../../test/utils';
@@ -51,6 +51,8 @@ describe('UsagePage', () => {
   it("shows an admin the instance's totals for the range, its usage over time, and the top clients and models", async () => {
     const { api } = renderPage(true);
     expect(await screen.findByRole('heading', { level: 1, name: 'Usage' })).toBeTruthy();
+    // The heading can be on screen a moment before urql has sent the page's query (under load, it was).
+    await waitFor(() => expect(api.callsOf('UsagePage_InstanceUsageQuery')).not.toHaveLength(0));
     const v = api.callsOf('UsagePage_InstanceUsageQuery')[0].variables as unknown as SeriesVariables;
     expect(v).toMatchObject({ bucket: 'DAY', groupBy: 'MODEL' });
     const starts = bucketStarts(v);
