@@ -27,8 +27,14 @@ interface DmmfModel {
   primaryKey: { fields: string[] } | null;
   uniqueFields: string[][];
 }
+interface DmmfIndex {
+  model: string;
+  type: 'id' | 'unique' | 'normal' | 'fulltext';
+  fields: { name: string }[];
+}
 interface Dmmf {
   models: DmmfModel[];
+  indexes: DmmfIndex[];
   enums: { name: string; values: { name: string }[] }[];
 }
 
@@ -76,15 +82,17 @@ async function databaseShape() {
     }[]
   >`SELECT table_name, column_name, data_type, udt_name, is_nullable, numeric_precision, numeric_scale, datetime_precision
     FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`;
-  const uniques = await lumen.prisma.$queryRaw<{ table_name: string; columns: string }[]>`
-    SELECT t.relname AS table_name, string_agg(a.attname, ',' ORDER BY k.ord) AS columns
+  const indexes = await lumen.prisma.$queryRaw<{ table_name: string; columns: string; is_unique: boolean; predicate: string | null }[]>`
+    SELECT t.relname AS table_name, string_agg(a.attname, ',' ORDER BY k.ord) AS columns, i.indisunique AS is_unique,
+           pg_get_expr(i.indpred, i.indrelid) AS predicate
     FROM pg_index i
     JOIN pg_class t ON t.oid = i.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
     CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-    WHERE i.indisunique AND t.relname <> '_prisma_migrations'
-    GROUP BY t.relname, i.indexrelid`;
+    WHERE t.relname <> '_prisma_migrations'
+    GROUP BY t.relname, i.indexrelid, i.indisunique, i.indpred, i.indrelid`;
+  const uniques = indexes.filter((i) => i.is_unique);
   const enums = await lumen.prisma.$queryRaw<{ name: string; value: string }[]>`
     SELECT t.typname AS name, e.enumlabel AS value FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY t.typname, e.enumsortorder`;
   const type = (c: (typeof columns)[number]) => {
@@ -96,9 +104,23 @@ async function databaseShape() {
   return {
     columns: columns.map((c) => `${c.table_name}.${c.column_name}: ${type(c)}${c.is_nullable === 'YES' ? ' NULL' : ''}`).sort(),
     uniques: uniques.map((u) => `${u.table_name}(${u.columns})`).sort(),
+    // schema.prisma cannot say that an index is partial; the migration's WHERE is shown so that
+    // the one list below (PARTIAL) has to name it.
+    indexes: indexes
+      .filter((i) => !i.is_unique)
+      .map((i) => `${i.table_name}(${i.columns})${i.predicate ? ` WHERE ${i.predicate}` : ''}`)
+      .sort(),
     enums: enums.map((e) => `${e.name}.${e.value}`).sort(),
   };
 }
+
+/** The @@index entries of schema.prisma that the migrations make partial (Prisma has no syntax for it), with their predicate as PostgreSQL prints it. */
+const PARTIAL: Record<string, string> = {
+  'UsageRecord(clientId,createdAt)': '("clientId" IS NOT NULL)',
+  'UsageRecord(userId,createdAt)': '("userId" IS NOT NULL)',
+  'UsageRollup(clientId,bucketStart)': '("clientId" IS NOT NULL)',
+  'UsageRollup(userId,bucketStart)': '("userId" IS NOT NULL)',
+};
 
 function schemaShape() {
   const columns: string[] = [];
@@ -114,8 +136,16 @@ function schemaShape() {
     if (model.primaryKey) uniques.push(`${table}(${model.primaryKey.fields.map(column).join(',')})`);
     for (const fields of model.uniqueFields) uniques.push(`${table}(${fields.map(column).join(',')})`);
   }
+  const indexes = dmmf.indexes
+    .filter((i) => i.type === 'normal')
+    .map((i) => {
+      const model = dmmf.models.find((m) => m.name === i.model)!;
+      const column = (name: string) => model.fields.find((f) => f.name === name)?.dbName ?? name;
+      const name = `${model.dbName ?? model.name}(${i.fields.map((f) => column(f.name)).join(',')})`;
+      return PARTIAL[name] ? `${name} WHERE ${PARTIAL[name]}` : name;
+    });
   const enums = dmmf.enums.flatMap((e) => e.values.map((v) => `${e.name}.${v.name}`));
-  return { columns: columns.sort(), uniques: uniques.sort(), enums: enums.sort() };
+  return { columns: columns.sort(), uniques: uniques.sort(), indexes: indexes.sort(), enums: enums.sort() };
 }
 
 test('the migrated database matches schema.prisma', async () => {
@@ -127,19 +157,32 @@ test('the migrated database matches schema.prisma', async () => {
     'columns, types or nullability differ: write a migration for the schema change',
   );
   assert.deepEqual(fromDatabase.uniques, fromSchema.uniques, 'unique indexes differ');
+  assert.deepEqual(fromDatabase.indexes, fromSchema.indexes, 'indexes differ: @@index in schema.prisma and CREATE INDEX in the migrations');
   assert.deepEqual(fromDatabase.enums, fromSchema.enums, 'enums differ');
 });
 
 test('the comparison itself notices a drift', async () => {
   await lumen.prisma.$executeRawUnsafe('ALTER TABLE "Client" ADD COLUMN "sneaky" TEXT');
   await lumen.prisma.$executeRawUnsafe('ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL');
+  await lumen.prisma.$executeRawUnsafe('CREATE INDEX "sneaky_idx" ON "Client"("name")');
+  await lumen.prisma.$executeRawUnsafe('DROP INDEX "UsageRecord_userId_createdAt_idx"');
+  await lumen.prisma.$executeRawUnsafe('CREATE INDEX "UsageRecord_userId_createdAt_idx" ON "UsageRecord"("userId", "createdAt")');
   try {
     const fromDatabase = await databaseShape();
     const fromSchema = schemaShape();
     assert.notDeepEqual(fromDatabase.columns, fromSchema.columns);
     assert.ok(fromDatabase.columns.includes('Client.sneaky: text NULL'));
     assert.ok(fromDatabase.columns.includes('User.name: text NULL'));
+    // An index the schema does not have, and a partial index that is no longer partial.
+    assert.ok(fromDatabase.indexes.includes('Client(name)'));
+    assert.ok(fromDatabase.indexes.includes('UsageRecord(userId,createdAt)'));
+    assert.notDeepEqual(fromDatabase.indexes, fromSchema.indexes);
   } finally {
+    await lumen.prisma.$executeRawUnsafe('DROP INDEX "sneaky_idx"');
+    await lumen.prisma.$executeRawUnsafe('DROP INDEX "UsageRecord_userId_createdAt_idx"');
+    await lumen.prisma.$executeRawUnsafe(
+      'CREATE INDEX "UsageRecord_userId_createdAt_idx" ON "UsageRecord"("userId", "createdAt") WHERE "userId" IS NOT NULL',
+    );
     await lumen.prisma.$executeRawUnsafe('ALTER TABLE "Client" DROP COLUMN "sneaky"');
     await lumen.prisma.$executeRawUnsafe('ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL');
   }
