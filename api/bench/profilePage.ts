@@ -65,9 +65,16 @@ async function main() {
   } finally {
     await closeLumen(database);
   }
+  // Run as the bench's client page runs it (run.ts): production settings, no request logs.
   const server = await spawnServer({
     compiled: true,
-    env: { ...env, NODE_OPTIONS: process.env.PROFILE === '0' ? '' : `--cpu-prof --cpu-prof-dir=${profileDir}` },
+    productionRuntime: true,
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      LUMEN_LOG_LEVEL: 'warn',
+      NODE_OPTIONS: process.env.PROFILE === '0' ? '' : `--cpu-prof --cpu-prof-dir=${profileDir}`,
+    },
   });
   // What one page load answers: sizes and headers (the bodies the plain handler answers too, in the bench).
   for (const body of pageLoadBodies(page.clientGlobalId)) {

@@ -42,6 +42,8 @@ export interface V1Results {
   pgLimit: Result | null;
   /** Lumen's RSS in MB: settled after the warm-up, after `loadSeconds` of load, and the highest during it. */
   rss: { idle: number | null; afterLoad: number | null; withAdminApi: number | null; peak: number | null; loadSeconds: number };
+  /** Bytes of write-ahead log PostgreSQL wrote per /v1 request through Lumen, at one connection and under load; null on the embedded database. */
+  wal: { oneConnection: number | null; loaded: number | null };
   /**
    * Issue 14: a key without rate limits and a key of a client that both have limits (never
    * reached), interleaved on one server (medians of the rounds), and the SQL statements per
@@ -331,7 +333,17 @@ ${markdownTable(v1Headers, v1Rows)}
 
 Lumen adds ${fmt(r.v1.through.p50 - r.v1.direct.p50)} ms per request at p50 (${fmt(r.v1.through.p99 - r.v1.direct.p99)} ms at p99) at this load.
 Lumen's figures are the last ${r.seconds} s of ${r.v1.rss.loadSeconds} s of load.
-
+${
+  r.v1.wal.loaded !== null && r.v1.wal.oneConnection !== null
+    ? `
+PostgreSQL wrote ${fmt(r.v1.wal.loaded, 0)} bytes of write-ahead log per request at this load, and
+${fmt(r.v1.wal.oneConnection, 0)} per request at one connection (below), where every request is a batch of
+its own. That is what the hot path's statements write (usage record, lease, counters, rollup,
+and their indexes), read from \`pg_current_wal_lsn()\` before and after; unlike the timings, it
+does not move with the machine's speed.
+`
+    : ''
+}
 ${
   pgLimit
     ? `### Against PostgreSQL's limit for per-request metering

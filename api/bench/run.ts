@@ -40,7 +40,14 @@ import { closeLumen, openLumen } from '../src/lumen.ts';
 import { pageLoad } from './clientPage/pageLoad.ts';
 import { PAGE_SHAPE, seedClientPage, type SeededPage } from './clientPage/seed.ts';
 import { countStatements, type StatementCounts } from './clientPage/statements.ts';
-import { createScratchDatabase, requireLoopback, serverVersion, settleDatabase, type ScratchDatabase } from './lib/database.ts';
+import {
+  createScratchDatabase,
+  requireLoopback,
+  serverVersion,
+  settleDatabase,
+  walPosition,
+  type ScratchDatabase,
+} from './lib/database.ts';
 import { keepAlive, measure, type Result } from './lib/load.ts';
 import { machine, settledRssMB, watchPeakRssMB } from './lib/machine.ts';
 import { durability, measurePgLimit, type HotRows } from './lib/pgLimit.ts';
@@ -173,7 +180,18 @@ async function measureEcho(): Promise<V1Run> {
  * Lumen: warm-up, idle RSS, latency, then load (its last part measured), then RSS again, and
  * once more after the admin API's first request (server.ts loads it then).
  */
-async function measureLumen(env: Record<string, string>, key: string): Promise<V1Run & { rss: V1Results['rss'] }> {
+async function measureLumen(
+  env: Record<string, string>,
+  key: string,
+  databaseUrl: string | null,
+): Promise<V1Run & { rss: V1Results['rss']; wal: V1Results['wal'] }> {
+  /** `run`'s result, and the WAL bytes PostgreSQL wrote meanwhile per request it completed (null on the embedded database). */
+  const withWal = async (run: () => Promise<Result>): Promise<[Result, number | null]> => {
+    const before = databaseUrl ? await walPosition(databaseUrl) : null;
+    const result = await run();
+    if (before === null || result.requests === 0) return [result, null];
+    return [result, Number((await walPosition(databaseUrl!)) - before) / result.requests];
+  };
   // As deployed: production, request logs at info (to a pipe this process reads and bounds).
   const production = { ...env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' };
   return withServer(spawnServer({ compiled: true, env: production, keepOutput: 100_000 }), async (lumen) => {
@@ -185,12 +203,12 @@ async function measureLumen(env: Record<string, string>, key: string): Promise<V
     });
     await sleep(SETTLE_MS);
     const idle = await settledRssMB(pid);
-    const latency = await measureLatency(lumen.url, headers);
+    const [latency, walOneConnection] = await withWal(() => measureLatency(lumen.url, headers));
     console.log(`  ${loadSeconds} s of load at ${concurrency} connections (throughput measured in the last ${seconds} s)...`);
     const peak = watchPeakRssMB(pid);
-    const throughput = await withConnections(lumen.url, headers, async (send) => {
+    const [throughput, walLoaded] = await withConnections(lumen.url, headers, async (send) => {
       if (loadSeconds > seconds) await measure(send, concurrency, (loadSeconds - seconds) * 1000);
-      return measure(send, concurrency, seconds * 1000);
+      return withWal(() => measure(send, concurrency, seconds * 1000));
     });
     const afterLoad = await settledRssMB(pid);
     const response = await fetch(`${lumen.url}/graphql`, {
@@ -202,7 +220,12 @@ async function measureLumen(env: Record<string, string>, key: string): Promise<V
     await response.arrayBuffer();
     await sleep(SETTLE_MS);
     const withAdminApi = await settledRssMB(pid);
-    return { latency, throughput, rss: { idle, afterLoad, withAdminApi, peak: peak.stop(), loadSeconds } };
+    return {
+      latency,
+      throughput,
+      rss: { idle, afterLoad, withAdminApi, peak: peak.stop(), loadSeconds },
+      wal: { oneConnection: walOneConnection, loaded: walLoaded },
+    };
   });
 }
 
@@ -318,7 +341,7 @@ async function main() {
     console.log(`/v1: the echo provider served bare, ${seconds} s at one connection then ${seconds} s at ${concurrency}...`);
     const direct = await measureEcho();
     console.log(`/v1 through Lumen: ${seconds} s at one connection, then load at ${concurrency}...`);
-    const through = await measureLumen(env, seeded.v1Key);
+    const through = await measureLumen(env, seeded.v1Key, scratch?.url ?? null);
     console.log(`/v1 with and without rate limits, interleaved on one server: ${LIMIT_ROUNDS} rounds...`);
     const limits = await measureLimits(env, seeded.v1Key, seeded.limitedKey);
     let pgLimit: Result | null = null;
@@ -344,6 +367,7 @@ async function main() {
         latency: { direct: direct.latency, through: through.latency },
         pgLimit,
         rss: through.rss,
+        wal: through.wal,
         limits: { ...limits, rounds: LIMIT_ROUNDS, roundSeconds: LIMIT_SECONDS, statements: seeded.v1Statements },
       },
     });
