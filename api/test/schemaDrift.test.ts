@@ -125,6 +125,7 @@ const PARTIAL: Record<string, string> = {
 function schemaShape() {
   const columns: string[] = [];
   const uniques: string[] = [];
+  const indexes: string[] = [];
   for (const model of dmmf.models) {
     const table = model.dbName ?? model.name;
     const column = (name: string) => model.fields.find((f) => f.name === name)?.dbName ?? name;
@@ -135,15 +136,11 @@ function schemaShape() {
     }
     if (model.primaryKey) uniques.push(`${table}(${model.primaryKey.fields.map(column).join(',')})`);
     for (const fields of model.uniqueFields) uniques.push(`${table}(${fields.map(column).join(',')})`);
+    for (const index of dmmf.indexes.filter((i) => i.model === model.name && i.type === 'normal')) {
+      const name = `${table}(${index.fields.map((f) => column(f.name)).join(',')})`;
+      indexes.push(PARTIAL[name] ? `${name} WHERE ${PARTIAL[name]}` : name);
+    }
   }
-  const indexes = dmmf.indexes
-    .filter((i) => i.type === 'normal')
-    .map((i) => {
-      const model = dmmf.models.find((m) => m.name === i.model)!;
-      const column = (name: string) => model.fields.find((f) => f.name === name)?.dbName ?? name;
-      const name = `${model.dbName ?? model.name}(${i.fields.map((f) => column(f.name)).join(',')})`;
-      return PARTIAL[name] ? `${name} WHERE ${PARTIAL[name]}` : name;
-    });
   const enums = dmmf.enums.flatMap((e) => e.values.map((v) => `${e.name}.${v.name}`));
   return { columns: columns.sort(), uniques: uniques.sort(), indexes: indexes.sort(), enums: enums.sort() };
 }
