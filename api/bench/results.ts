@@ -36,8 +36,8 @@ export interface V1Results {
   /** Throughput at `concurrency` connections: the echo provider served bare, and Lumen. */
   direct: Result;
   through: Result;
-  /** One connection, sequential kept-alive requests. */
-  latency: { direct: Result; through: Result };
+  /** One connection, sequential kept-alive requests: medians of `rounds` rounds, Lumen and the echo server in turn. */
+  latency: { direct: Result; through: Result; rounds: number; roundSeconds: number };
   /** PostgreSQL's own limit for per-request metering (lib/pgLimit.ts); null on the embedded database. */
   pgLimit: Result | null;
   /** Lumen's RSS in MB: settled after the warm-up, after `loadSeconds` of load, and the highest during it. */
@@ -147,7 +147,8 @@ export const SETTLE_SECONDS = 5;
 const HOW = `Each server runs in its own process and listens on loopback; the load generator
 (this process) keeps a fixed number of units of work in flight (closed loop) for the stated
 time after a short warm-up. The servers are started one at a time, so none shares the
-CPU with another, and the embedded database (one process at a time) works too. Real
+CPU with another (but for the echo server, which waits idle while Lumen is measured, for the
+latency rounds below), and the embedded database (one process at a time) works too. Real
 servers rather than in-process \`yoga.fetch\`: the figures then include HTTP parsing and
 serialisation, as a browser or an SDK sees them, and the load generator does not share
 an event loop with the code it measures.`;
@@ -368,7 +369,10 @@ Lumen's figures are comparable (run with \`BENCH_DATABASE_URL\`).
 ### Latency at one connection
 
 One request at a time on one kept-alive connection (\`node:http\` with a keep-alive agent
-of one socket), ${r.seconds} s each after a warm-up, Lumen idle before (no load yet).
+of one socket), Lumen idle before (no load yet). Both servers are up, and measured in
+${r.v1.latency.rounds} rounds, each measuring both for ${r.v1.latency.roundSeconds} s after a short warm-up (the order swapped
+every round); the figures are the medians of the rounds, so that the machine's drift weighs
+on both alike (a server waiting for requests costs the other nothing).
 
 ${markdownTable(v1Headers, latencyRows)}
 

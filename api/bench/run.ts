@@ -15,7 +15,9 @@
 //
 // Every server runs in a process of its own, started for its measurement and stopped
 // after it, so they never share a CPU with each other (the machine has few cores),
-// and the embedded database (one process at a time) works as well as PostgreSQL.
+// and the embedded database (one process at a time) works as well as PostgreSQL. The
+// one exception: the echo server stays up, idle, while Lumen is measured, so that the
+// one-connection latencies of the two can be measured in turn (measureLumen).
 //
 // BENCH_CONCURRENCY (default 16) requests in flight for /v1; BENCH_PAGE_CONCURRENCY
 // (default 8) page loads in flight, i.e. 16 requests; BENCH_SECONDS per measurement
@@ -142,17 +144,21 @@ interface V1Run {
   throughput: Result;
 }
 
-/** Sequential requests on one kept-alive connection, after a warm-up on it. */
-async function measureLatency(url: string, headers: Record<string, string>): Promise<Result> {
+/** Sequential requests on one kept-alive connection for `ms`, after a warm-up on it. */
+async function measureLatency(url: string, headers: Record<string, string>, ms: number): Promise<Result> {
   const connection = keepAlive(url, 1);
   try {
     const send = () => connection.post('/v1/chat/completions', headers, v1Body);
-    await measure(send, 1, 1000);
-    return await measure(send, 1, seconds * 1000);
+    await measure(send, 1, 500);
+    return await measure(send, 1, ms);
   } finally {
     connection.close();
   }
 }
+
+/** Rounds of the one-connection latency, Lumen and the bare echo server in turn, and the seconds of each. */
+const LATENCY_ROUNDS = 4;
+const LATENCY_SECONDS = Math.max(2, Math.round(seconds / 2));
 
 /** `work` with a function that sends one /v1 request over `concurrency` kept-alive connections. */
 async function withConnections<T>(url: string, headers: Record<string, string>, work: (send: () => Promise<string | null>) => Promise<T>) {
@@ -164,27 +170,26 @@ async function withConnections<T>(url: string, headers: Record<string, string>, 
   }
 }
 
-/** The echo provider served bare: the baseline of both /v1 measurements. */
-async function measureEcho(): Promise<V1Run> {
-  return withServer(spawnServer({ script: 'bench/echoServer.ts', listening: /echo is listening on port (\d+)/ }), async (echo) => {
-    const latency = await measureLatency(echo.url, {});
-    const throughput = await withConnections(echo.url, {}, async (send) => {
-      await measure(send, concurrency, 1000);
-      return measure(send, concurrency, seconds * 1000);
-    });
-    return { latency, throughput };
+/** The echo provider served bare: the baseline of both /v1 measurements. Its throughput, alone on the machine. */
+async function measureEchoThroughput(echoUrl: string): Promise<Result> {
+  return withConnections(echoUrl, {}, async (send) => {
+    await measure(send, concurrency, 1000);
+    return measure(send, concurrency, seconds * 1000);
   });
 }
 
 /**
- * Lumen: warm-up, idle RSS, latency, then load (its last part measured), then RSS again, and
- * once more after the admin API's first request (server.ts loads it then).
+ * Lumen: warm-up, idle RSS, latency at one connection in rounds alternating with the bare
+ * echo server's (the order swapped every round, so that the machine's drift weighs on both
+ * alike; an idle server costs the other nothing), then load (its last part measured), then
+ * RSS again, and once more after the admin API's first request (server.ts loads it then).
  */
 async function measureLumen(
   env: Record<string, string>,
   key: string,
   databaseUrl: string | null,
-): Promise<V1Run & { rss: V1Results['rss']; wal: V1Results['wal'] }> {
+  echoUrl: string,
+): Promise<V1Run & { directLatency: Result; rss: V1Results['rss']; wal: V1Results['wal'] }> {
   /** `run`'s result, and the WAL bytes PostgreSQL wrote meanwhile per request it completed (null on the embedded database). */
   const withWal = async (run: () => Promise<Result>): Promise<[Result, number | null]> => {
     const before = databaseUrl ? await walPosition(databaseUrl) : null;
@@ -203,7 +208,26 @@ async function measureLumen(
     });
     await sleep(SETTLE_MS);
     const idle = await settledRssMB(pid);
-    const [latency, walOneConnection] = await withWal(() => measureLatency(lumen.url, headers));
+    const rounds = { direct: [] as Result[], through: [] as Result[] };
+    let walBytes = 0;
+    let walRequests = 0;
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['direct', 'through'] as const) : (['through', 'direct'] as const);
+      for (const which of order) {
+        if (which === 'direct') {
+          rounds.direct.push(await measureLatency(echoUrl, {}, LATENCY_SECONDS * 1000));
+          continue;
+        }
+        const [result, wal] = await withWal(() => measureLatency(lumen.url, headers, LATENCY_SECONDS * 1000));
+        rounds.through.push(result);
+        if (wal !== null) {
+          walBytes += wal * result.requests;
+          walRequests += result.requests;
+        }
+      }
+    }
+    const latency = median(rounds.through);
+    const walOneConnection = walRequests > 0 ? walBytes / walRequests : null;
     console.log(`  ${loadSeconds} s of load at ${concurrency} connections (throughput measured in the last ${seconds} s)...`);
     const peak = watchPeakRssMB(pid);
     const [throughput, walLoaded] = await withConnections(lumen.url, headers, async (send) => {
@@ -222,6 +246,7 @@ async function measureLumen(
     const withAdminApi = await settledRssMB(pid);
     return {
       latency,
+      directLatency: median(rounds.direct),
       throughput,
       rss: { idle, afterLoad, withAdminApi, peak: peak.stop(), loadSeconds },
       wal: { oneConnection: walOneConnection, loaded: walLoaded },
@@ -338,10 +363,18 @@ async function main() {
       (s) => measurePage(`${s.url}/graphql`, page),
     );
 
-    console.log(`/v1: the echo provider served bare, ${seconds} s at one connection then ${seconds} s at ${concurrency}...`);
-    const direct = await measureEcho();
-    console.log(`/v1 through Lumen: ${seconds} s at one connection, then load at ${concurrency}...`);
-    const through = await measureLumen(env, seeded.v1Key, scratch?.url ?? null);
+    const [direct, through] = await withServer(
+      spawnServer({ script: 'bench/echoServer.ts', listening: /echo is listening on port (\d+)/ }),
+      async (echo) => {
+        console.log(`/v1: the echo provider served bare, ${seconds} s at ${concurrency} connections...`);
+        const echoThroughput = await measureEchoThroughput(echo.url);
+        console.log(
+          `/v1 through Lumen: ${LATENCY_ROUNDS} rounds of ${LATENCY_SECONDS} s at one connection, in turn with the echo server; then load at ${concurrency}...`,
+        );
+        const lumen = await measureLumen(env, seeded.v1Key, scratch?.url ?? null, echo.url);
+        return [{ throughput: echoThroughput, latency: lumen.directLatency }, lumen] as const;
+      },
+    );
     console.log(`/v1 with and without rate limits, interleaved on one server: ${LIMIT_ROUNDS} rounds...`);
     const limits = await measureLimits(env, seeded.v1Key, seeded.limitedKey);
     let pgLimit: Result | null = null;
@@ -364,7 +397,7 @@ async function main() {
       v1: {
         direct: direct.throughput,
         through: through.throughput,
-        latency: { direct: direct.latency, through: through.latency },
+        latency: { direct: direct.latency, through: through.latency, rounds: LATENCY_ROUNDS, roundSeconds: LATENCY_SECONDS },
         pgLimit,
         rss: through.rss,
         wal: through.wal,
