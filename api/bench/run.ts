@@ -144,31 +144,55 @@ interface V1Run {
   throughput: Result;
 }
 
-/** Sequential requests on one kept-alive connection for `ms`, after a warm-up on it. */
-async function measureLatency(url: string, headers: Record<string, string>, ms: number): Promise<Result> {
-  const connection = keepAlive(url, 1);
+/** `work` with a function that sends one /v1 request over `connections` kept-alive connections. */
+async function withConnections<T>(
+  url: string,
+  headers: Record<string, string>,
+  work: (send: () => Promise<string | null>) => Promise<T>,
+  connections = concurrency,
+) {
+  const agent = keepAlive(url, connections);
   try {
-    const send = () => connection.post('/v1/chat/completions', headers, v1Body);
-    await measure(send, 1, 500);
-    return await measure(send, 1, ms);
+    return await work(() => agent.post('/v1/chat/completions', headers, v1Body));
   } finally {
-    connection.close();
+    agent.close();
+  }
+}
+
+/** `run`'s result, and the bytes of write-ahead log PostgreSQL wrote meanwhile (null on the embedded database). */
+async function withWal(databaseUrl: string | null, run: () => Promise<Result>): Promise<{ result: Result; walBytes: number | null }> {
+  if (!databaseUrl) return { result: await run(), walBytes: null };
+  const before = await walPosition(databaseUrl);
+  const result = await run();
+  return { result, walBytes: Number((await walPosition(databaseUrl)) - before) };
+}
+
+/**
+ * Sequential requests on one kept-alive connection: a warm-up, then `ms` measured, and with a
+ * `databaseUrl` the WAL written during the measured part (the warm-up's requests are not counted).
+ */
+async function measureLatency(url: string, headers: Record<string, string>, ms: number, databaseUrl: string | null = null) {
+  return withConnections(
+    url,
+    headers,
+    async (send) => {
+      await measure(send, 1, 500);
+      return withWal(databaseUrl, () => measure(send, 1, ms));
+    },
+    1,
+  );
+}
+
+/** `rounds` rounds measuring each of two in turn, the order swapped every round, so that the machine's drift weighs on both alike. */
+async function inTurns<K extends string>(rounds: number, pair: readonly [K, K], measureOne: (which: K) => Promise<void>): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    for (const which of round % 2 === 0 ? pair : ([pair[1], pair[0]] as const)) await measureOne(which);
   }
 }
 
 /** Rounds of the one-connection latency, Lumen and the bare echo server in turn, and the seconds of each. */
 const LATENCY_ROUNDS = 4;
 const LATENCY_SECONDS = Math.max(2, Math.round(seconds / 2));
-
-/** `work` with a function that sends one /v1 request over `concurrency` kept-alive connections. */
-async function withConnections<T>(url: string, headers: Record<string, string>, work: (send: () => Promise<string | null>) => Promise<T>) {
-  const connections = keepAlive(url, concurrency);
-  try {
-    return await work(() => connections.post('/v1/chat/completions', headers, v1Body));
-  } finally {
-    connections.close();
-  }
-}
 
 /** The echo provider served bare: the baseline of both /v1 measurements. Its throughput, alone on the machine. */
 async function measureEchoThroughput(echoUrl: string): Promise<Result> {
@@ -179,10 +203,10 @@ async function measureEchoThroughput(echoUrl: string): Promise<Result> {
 }
 
 /**
- * Lumen: warm-up, idle RSS, latency at one connection in rounds alternating with the bare
- * echo server's (the order swapped every round, so that the machine's drift weighs on both
- * alike; an idle server costs the other nothing), then load (its last part measured), then
- * RSS again, and once more after the admin API's first request (server.ts loads it then).
+ * Lumen: warm-up, idle RSS, latency at one connection in turns with the bare echo server's
+ * (inTurns; a server waiting for requests costs the other nothing), then load (its last part
+ * measured), then RSS again, and once more after the admin API's first request (server.ts
+ * loads it then).
  */
 async function measureLumen(
   env: Record<string, string>,
@@ -190,13 +214,6 @@ async function measureLumen(
   databaseUrl: string | null,
   echoUrl: string,
 ): Promise<V1Run & { directLatency: Result; rss: V1Results['rss']; wal: V1Results['wal'] }> {
-  /** `run`'s result, and the WAL bytes PostgreSQL wrote meanwhile per request it completed (null on the embedded database). */
-  const withWal = async (run: () => Promise<Result>): Promise<[Result, number | null]> => {
-    const before = databaseUrl ? await walPosition(databaseUrl) : null;
-    const result = await run();
-    if (before === null || result.requests === 0) return [result, null];
-    return [result, Number((await walPosition(databaseUrl!)) - before) / result.requests];
-  };
   // As deployed: production, request logs at info (to a pipe this process reads and bounds).
   const production = { ...env, NODE_ENV: 'production', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' };
   return withServer(spawnServer({ compiled: true, env: production, keepOutput: 100_000 }), async (lumen) => {
@@ -209,31 +226,24 @@ async function measureLumen(
     await sleep(SETTLE_MS);
     const idle = await settledRssMB(pid);
     const rounds = { direct: [] as Result[], through: [] as Result[] };
-    let walBytes = 0;
-    let walRequests = 0;
-    for (let round = 0; round < LATENCY_ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['direct', 'through'] as const) : (['through', 'direct'] as const);
-      for (const which of order) {
-        if (which === 'direct') {
-          rounds.direct.push(await measureLatency(echoUrl, {}, LATENCY_SECONDS * 1000));
-          continue;
-        }
-        const [result, wal] = await withWal(() => measureLatency(lumen.url, headers, LATENCY_SECONDS * 1000));
-        rounds.through.push(result);
-        if (wal !== null) {
-          walBytes += wal * result.requests;
-          walRequests += result.requests;
-        }
+    let walBytes: number | null = null;
+    await inTurns(LATENCY_ROUNDS, ['direct', 'through'], async (which) => {
+      if (which === 'direct') {
+        rounds.direct.push((await measureLatency(echoUrl, {}, LATENCY_SECONDS * 1000)).result);
+        return;
       }
-    }
+      const round = await measureLatency(lumen.url, headers, LATENCY_SECONDS * 1000, databaseUrl);
+      rounds.through.push(round.result);
+      if (round.walBytes !== null) walBytes = (walBytes ?? 0) + round.walBytes;
+    });
     const latency = median(rounds.through);
-    const walOneConnection = walRequests > 0 ? walBytes / walRequests : null;
     console.log(`  ${loadSeconds} s of load at ${concurrency} connections (throughput measured in the last ${seconds} s)...`);
     const peak = watchPeakRssMB(pid);
-    const [throughput, walLoaded] = await withConnections(lumen.url, headers, async (send) => {
+    const loaded = await withConnections(lumen.url, headers, async (send) => {
       if (loadSeconds > seconds) await measure(send, concurrency, (loadSeconds - seconds) * 1000);
-      return withWal(() => measure(send, concurrency, seconds * 1000));
+      return withWal(databaseUrl, () => measure(send, concurrency, seconds * 1000));
     });
+    const throughput = loaded.result;
     const afterLoad = await settledRssMB(pid);
     const response = await fetch(`${lumen.url}/graphql`, {
       method: 'POST',
@@ -249,7 +259,7 @@ async function measureLumen(
       directLatency: median(rounds.direct),
       throughput,
       rss: { idle, afterLoad, withAdminApi, peak: peak.stop(), loadSeconds },
-      wal: { oneConnection: walOneConnection, loaded: walLoaded },
+      wal: { oneConnection: perRequest(walBytes, rounds.through), loaded: perRequest(loaded.walBytes, [throughput]) },
     };
   });
 }
@@ -257,6 +267,12 @@ async function measureLumen(
 /** Rounds of the comparison with and without rate limits, and the seconds of each measurement in them. */
 const LIMIT_ROUNDS = 3;
 const LIMIT_SECONDS = Math.max(2, Math.round(seconds / 2));
+
+/** WAL bytes per request completed over these measurements (null on the embedded database, or with no request). */
+function perRequest(walBytes: number | null, results: Result[]): number | null {
+  const requests = results.reduce((n, r) => n + r.requests, 0);
+  return walBytes === null || requests === 0 ? null : walBytes / requests;
+}
 
 /** The median of each figure over the rounds (the counts summed). */
 function median(results: Result[]): Result {
@@ -295,26 +311,16 @@ async function measureLimits(
         await measure(send, concurrency, 1000);
       });
     }
-    for (let round = 0; round < LIMIT_ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['plain', 'limited'] as const) : (['limited', 'plain'] as const);
-      for (const which of order) {
-        const headers = { authorization: `Bearer ${keys[which]}` };
-        const one = keepAlive(lumen.url, 1);
-        try {
-          const send = () => one.post('/v1/chat/completions', headers, v1Body);
-          await measure(send, 1, 500);
-          runs[which].latency.push(await measure(send, 1, LIMIT_SECONDS * 1000));
-        } finally {
-          one.close();
-        }
-        runs[which].throughput.push(
-          await withConnections(lumen.url, headers, async (send) => {
-            await measure(send, concurrency, 500);
-            return measure(send, concurrency, LIMIT_SECONDS * 1000);
-          }),
-        );
-      }
-    }
+    await inTurns(LIMIT_ROUNDS, ['plain', 'limited'], async (which) => {
+      const headers = { authorization: `Bearer ${keys[which]}` };
+      runs[which].latency.push((await measureLatency(lumen.url, headers, LIMIT_SECONDS * 1000)).result);
+      runs[which].throughput.push(
+        await withConnections(lumen.url, headers, async (send) => {
+          await measure(send, concurrency, 500);
+          return measure(send, concurrency, LIMIT_SECONDS * 1000);
+        }),
+      );
+    });
     return {
       plain: { latency: median(runs.plain.latency), throughput: median(runs.plain.throughput) },
       limited: { latency: median(runs.limited.latency), throughput: median(runs.limited.throughput) },
