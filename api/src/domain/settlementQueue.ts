@@ -252,7 +252,6 @@ function committed(batch: Item[], leasesMissing: Set<string>) {
   }
   // After the batch's callers have their answers (they are written from the microtasks that
   // run before this): nobody waits for these, and they would add to every request's latency.
-  const spentClients = new Set(batch.flatMap((item) => (item.row.poolId && item.row.clientId ? [item.row.clientId] : [])));
   setImmediate(() => {
     // Subscribers hear each (owner, key, model) once per batch, with the figures after it.
     for (const event of events.values()) {
@@ -266,7 +265,7 @@ function committed(batch: Item[], leasesMissing: Set<string>) {
       });
     }
     // Clients' LIMITED pools went down: their budget alert thresholds are checked, in the background.
-    noteSpending(spentClients);
+    noteSpending(new Set(batch.flatMap((item) => (item.row.poolId && item.row.clientId ? [item.row.clientId] : []))));
   });
 }
 
