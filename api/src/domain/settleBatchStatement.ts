@@ -6,6 +6,8 @@
 // It is assembled from parts for the batch's shape (per-request reservations or not,
 // client or personal keys), so the common batch (leases, client keys) runs none of the
 // parts it does not need; each shape is a prepared statement of its own.
+// A batch of one settlement without a reservation row takes a shorter statement of its own
+// (settleOneStatement.ts), which shares the upserts below.
 import type { Row } from './settlementQueue.ts';
 
 const INPUT = `
@@ -65,17 +67,20 @@ const KEY = `
     RETURNING k."id"
   )`;
 
+/** How a per-model counter row takes what is inserted for it when it exists already: added up. */
+export const addToModelUsage = (owner: 'clientId' | 'userId') => `ON CONFLICT ("${owner}", "modelId") DO UPDATE SET
+      "requests" = "ModelUsage"."requests" + EXCLUDED."requests",
+      "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
+      "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
+      "lastUsedAt" = EXCLUDED."lastUsedAt"`;
+
 const perModel = (owner: 'clientId' | 'userId') => `
   , "${owner}Model" AS (
     INSERT INTO "ModelUsage" ("id", "${owner}", "modelId", "requests", "inputTokens", "outputTokens", "coinsSpent", "lastUsedAt")
     SELECT gen_random_uuid(), "${owner}", "modelId", count(*), sum("inputTokens"), sum("outputTokens"), sum("coins"), now()
       FROM "fresh" WHERE "${owner}" IS NOT NULL GROUP BY "${owner}", "modelId"
-    ON CONFLICT ("${owner}", "modelId") DO UPDATE SET
-      "requests" = "ModelUsage"."requests" + EXCLUDED."requests",
-      "inputTokens" = "ModelUsage"."inputTokens" + EXCLUDED."inputTokens",
-      "outputTokens" = "ModelUsage"."outputTokens" + EXCLUDED."outputTokens",
-      "coinsSpent" = "ModelUsage"."coinsSpent" + EXCLUDED."coinsSpent",
-      "lastUsedAt" = EXCLUDED."lastUsedAt"
+    ${addToModelUsage(owner)}
     RETURNING "id"
   )`;
 
@@ -83,16 +88,19 @@ const perModel = (owner: 'clientId' | 'userId') => `
 // so a record and the rollup that counts it always fall in the same bucket.
 export const ROLLUP_BUCKET = `date_bin('15 minutes', now(), TIMESTAMPTZ '2000-01-01 00:00:00+00')`;
 
+/** How a 15-minute rollup row takes what is inserted for it when it exists already: added up. */
+export const ADD_TO_ROLLUP = `ON CONFLICT ("apiKeyId", "bucketStart", "modelId") DO UPDATE SET
+      "requests" = "UsageRollup"."requests" + EXCLUDED."requests",
+      "inputTokens" = "UsageRollup"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "UsageRollup"."outputTokens" + EXCLUDED."outputTokens",
+      "coins" = "UsageRollup"."coins" + EXCLUDED."coins"`;
+
 const ROLLUP = `
   , "rollup" AS (
     INSERT INTO "UsageRollup" ("apiKeyId", "bucketStart", "modelId", "clientId", "userId", "requests", "inputTokens", "outputTokens", "coins")
     SELECT "apiKeyId", ${ROLLUP_BUCKET}, "modelId", "clientId", "userId", count(*), sum("inputTokens"), sum("outputTokens"), sum("coins")
       FROM "fresh" GROUP BY "apiKeyId", "modelId", "clientId", "userId"
-    ON CONFLICT ("apiKeyId", "bucketStart", "modelId") DO UPDATE SET
-      "requests" = "UsageRollup"."requests" + EXCLUDED."requests",
-      "inputTokens" = "UsageRollup"."inputTokens" + EXCLUDED."inputTokens",
-      "outputTokens" = "UsageRollup"."outputTokens" + EXCLUDED."outputTokens",
-      "coins" = "UsageRollup"."coins" + EXCLUDED."coins"
+    ${ADD_TO_ROLLUP}
     RETURNING "apiKeyId"
   )`;
 

@@ -25,6 +25,7 @@ import { closedOnLease, settledOnLease } from './leases.ts';
 import { forgetReservation, type Reservation, type UsageStatus } from './metering.ts';
 import type { Owner } from './owner.ts';
 import { settleBatchStatement } from './settleBatchStatement.ts';
+import { settleOneStatement } from './settleOneStatement.ts';
 import { uuidv7 } from './uuid.ts';
 
 export interface MeteredRequest {
@@ -203,7 +204,12 @@ async function write(batch: Item[]) {
  */
 async function runBatch(batch: Item[]): Promise<Set<string>> {
   const rows = batch.map((item) => item.row);
-  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(settleBatchStatement(rows), [JSON.stringify(rows)]);
+  // A lone settlement (the common case below full load) has a shorter statement of its own.
+  const one = rows.length === 1 ? settleOneStatement(rows[0]) : null;
+  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(
+    one ? one.statement : settleBatchStatement(rows),
+    one ? one.params : [JSON.stringify(rows)],
+  );
   const missing = result.missingLeases;
   return new Set(typeof missing === 'string' ? (JSON.parse(missing) as string[]) : missing);
 }
