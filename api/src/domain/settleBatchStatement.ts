@@ -8,6 +8,7 @@
 // parts it does not need; each shape is a prepared statement of its own.
 // A batch of one settlement without a reservation row takes a shorter statement of its own
 // (settleOneStatement.ts), which shares the upserts below.
+import type { Statement } from '../db/hotSql.ts';
 import type { Row } from './settlementQueue.ts';
 
 const INPUT = `
@@ -104,10 +105,10 @@ const ROLLUP = `
     RETURNING "apiKeyId"
   )`;
 
-const statements = new Map<string, { name: string; text: string }>();
+const statements = new Map<string, Statement>();
 
 /** The statement for a batch of this shape (built once per shape, prepared once per connection). */
-export function settleBatchStatement(rows: Row[]): { name: string; text: string } {
+export function settleBatchStatement(rows: Row[]): Statement {
   const reservations = rows.some((r) => r.reservationId !== null);
   const limited = rows.some((r) => r.poolId !== null);
   const clients = rows.some((r) => r.clientId !== null);

@@ -7,6 +7,7 @@
 //
 // It covers the settlements that need no per-request reservation row (a lease, or an
 // UNLIMITED pool); those with one take the batch statement, which knows the ledger.
+import type { Statement } from '../db/hotSql.ts';
 import { ADD_TO_ROLLUP, addToModelUsage, ROLLUP_BUCKET } from './settleBatchStatement.ts';
 import type { Row } from './settlementQueue.ts';
 
@@ -59,7 +60,7 @@ const ROLLUP = `
     RETURNING "apiKeyId"
   )`;
 
-const statements = new Map<string, { name: string; text: string }>();
+const statements = new Map<string, Statement>();
 
 function statementFor(leased: boolean, owner: 'clientId' | 'userId') {
   const shape = `${leased ? 'l' : ''}${owner === 'clientId' ? 'c' : 'u'}`;
@@ -80,7 +81,7 @@ function statementFor(leased: boolean, owner: 'clientId' | 'userId') {
  * The statement and parameters that settle this one row, or null when it needs the batch
  * statement (a per-request reservation).
  */
-export function settleOneStatement(row: Row): { statement: { name: string; text: string }; params: unknown[] } | null {
+export function settleOneStatement(row: Row): { statement: Statement; params: unknown[] } | null {
   if (row.reservationId !== null) return null;
   // A LIMITED pool is spent through a lease or a reservation; without either, the batch statement decides.
   const leased = row.leaseId !== null;
