@@ -17,6 +17,7 @@ import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { API_DIR, LUMEN_LISTENING } from '../test/support/spawnServer.ts';
 import { createScratchDatabase } from './lib/database.ts';
+import { cpuSeconds, postgresPids } from './lib/cpu.ts';
 import { keepAlive, measure } from './lib/load.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -44,34 +45,6 @@ function topSelfTime(file: string, count = 30): string[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, hits]) => `${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
-}
-
-/** CPU seconds (user + system) the processes used so far, from /proc. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks / 100;
-}
-
-function postgresPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function main() {

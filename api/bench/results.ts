@@ -27,10 +27,25 @@ export interface BenchResults {
   /** PostgreSQL (the goals apply) rather than the embedded database (reported only). */
   postgres: boolean;
   shape: { managers: number; keys: number; revokedKeys: number; models: number; usageRecords: number };
-  page: { graphql: Result; plain: Result };
+  /** Through Lumen's GraphQL, through the plain handler, and GraphQL from memory (clientPage/memoryServer.ts). */
+  page: { graphql: PageRun; plain: PageRun; memory: PageRun };
   statements: StatementCounts;
   v1: V1Results;
 }
+
+/** A client page measurement and the CPU (ms) each side spent per page load; postgres is null when not measured. */
+export interface PageRun extends Result {
+  cpu: { server: number; postgres: number | null; loadGenerator: number };
+}
+
+/** The page's goal: GraphQL at least this fraction of the plain handler's page loads per second. */
+export const PAGE_GOAL = 0.8;
+
+/**
+ * The most server CPU per page load at which one Node process can still answer PAGE_GOAL times
+ * the plain handler's page loads per second: a process cannot use more than one core.
+ */
+export const pageCpuBudget = (plain: Result) => 1000 / (PAGE_GOAL * plain.perSecond);
 
 export interface V1Results {
   /** Throughput at `concurrency` connections: the echo provider served bare, and Lumen. */
@@ -96,6 +111,12 @@ function goals(r: BenchResults): Goal[] {
       met: onPostgres(addedP99 <= 5),
     },
     {
+      what: `client page, page loads/s through GraphQL against the plain handler, ${r.pageConcurrency} page loads in flight`,
+      target: `at least ${PAGE_GOAL}×`,
+      measured: `${fmt(r.page.graphql.perSecond / r.page.plain.perSecond)}× (${fmt(r.page.graphql.perSecond, 0)} against ${fmt(r.page.plain.perSecond, 0)})`,
+      met: onPostgres(r.page.graphql.perSecond / r.page.plain.perSecond >= PAGE_GOAL),
+    },
+    {
       what: 'server RSS, idle',
       target: 'under 150 MB',
       measured: mb(v1.rss.idle),
@@ -154,7 +175,7 @@ serialisation, as a browser or an SDK sees them, and the load generator does not
 an event loop with the code it measures.`;
 
 export function writeResults(r: BenchResults): string {
-  const { graphql, plain } = r.page;
+  const { graphql, plain, memory } = r.page;
   const s = r.statements;
   const pageRows: Row[] = compare(graphql, plain, 'page loads');
   pageRows.splice(1, 0, {
@@ -163,6 +184,31 @@ export function writeResults(r: BenchResults): string {
     measured: fmt(graphql.perSecond * 2, 0),
     ratio: fmt(graphql.perSecond / plain.perSecond),
   });
+  const cpuRow = (name: string, of: (run: PageRun) => number | null): Row => {
+    const [b, m] = [of(plain), of(graphql)];
+    return { name, baseline: b === null ? 'n/a' : fmt(b), measured: m === null ? 'n/a' : fmt(m), ratio: b && m ? fmt(m / b) : '' };
+  };
+  const cpuRows: Row[] = [
+    cpuRow('server CPU per page load (ms)', (run) => run.cpu.server),
+    ...(r.postgres ? [cpuRow('PostgreSQL CPU per page load (ms)', (run) => run.cpu.postgres)] : []),
+    cpuRow('load generator CPU per page load (ms)', (run) => run.cpu.loadGenerator),
+  ];
+  const budget = pageCpuBudget(plain);
+  const memoryRows: Row[] = [
+    {
+      name: 'page loads/s',
+      baseline: fmt(plain.perSecond, 0),
+      measured: fmt(memory.perSecond, 0),
+      ratio: fmt(memory.perSecond / plain.perSecond),
+    },
+    {
+      name: 'server CPU per page load (ms)',
+      baseline: fmt(plain.cpu.server),
+      measured: fmt(memory.cpu.server),
+      ratio: fmt(memory.cpu.server / plain.cpu.server),
+    },
+  ];
+  const memoryHeaders: [string, string, string, string] = ['', 'plain handler (baseline)', 'GraphQL from memory', 'memory / plain'];
   const statementRows: Row[] = [
     {
       name: 'SQL statements, page query',
@@ -242,7 +288,12 @@ export function writeResults(r: BenchResults): string {
   console.log(
     `\nClient page (${r.shape.managers} managers, ${r.shape.keys} keys, ${r.shape.models} models), ${r.pageConcurrency} page loads in flight:`,
   );
-  console.log(consoleTable(pageHeaders, [...pageRows, ...statementRows]));
+  console.log(consoleTable(pageHeaders, [...pageRows, ...cpuRows, ...statementRows]));
+  console.log('\nThe same answers served by GraphQL from memory (no database, no Lumen schema):');
+  console.log(consoleTable(memoryHeaders, memoryRows));
+  console.log(
+    `One process reaches ${PAGE_GOAL}× the plain handler's page loads only at ${fmt(budget)} ms of server CPU per page load or less; Lumen's GraphQL spends ${fmt(graphql.cpu.server)}.`,
+  );
   console.log(`\n/v1 non-streaming echo, ${r.concurrency} requests in flight:`);
   console.log(consoleTable(v1Headers, v1Rows));
   if (pgLimit) {
@@ -312,11 +363,31 @@ through the same Prisma client and connection pool, no GraphQL. It runs as Lumen
 NODE_ENV=production, production's Node settings (\`${PRODUCTION_COMMAND}\`'s flags and
 environment), no request logs.
 
-${markdownTable(pageHeaders, [...pageRows, ...statementRows])}
+${markdownTable(pageHeaders, [...pageRows, ...cpuRows, ...statementRows])}
 
 SQL statements are counted in-process with Prisma's query events, running the same code
 the servers run (\`yoga.fetch\` and the plain handler), after one warm-up request (a
 token's \`lastUsedAt\` is written at most once a minute, and not counted here).
+CPU per page load is read from \`/proc\` over the measured seconds: the server's process,
+${r.postgres ? "PostgreSQL's processes, " : '(the embedded database runs inside the server process) '}and the load generator (this process).
+
+### What GraphQL itself costs
+
+The same two requests answered by GraphQL from memory (\`clientPage/memoryServer.ts\`):
+graphql-yoga with its defaults serving Lumen's committed schema, every field resolved by
+graphql-js's default resolver from the answers Lumen gave. No database, token check, Pothos
+or plugin: parsing, cached validation, execution of every field, serialisation and HTTP.
+
+${markdownTable(memoryHeaders, memoryRows)}
+
+A server is one Node process, which uses at most one core, so it answers at most
+1000 / (server CPU per page load) page loads per second. ${PAGE_GOAL}× the plain handler's
+${fmt(plain.perSecond, 0)} page loads/s therefore needs at most **${fmt(budget)} ms** of server CPU per
+page load. Lumen's GraphQL server spends ${fmt(graphql.cpu.server)} ms: ${fmt(graphql.cpu.server - plain.cpu.server)} ms more than the plain
+handler, of which GraphQL's own work over these answers, HTTP and JSON included, is at most
+${fmt(memory.cpu.server)} ms. The rest, ${fmt(graphql.cpu.server - plain.cpu.server - memory.cpu.server)} ms or more, is spent in Lumen's schema: Pothos and its
+plugins (authorization scopes, the Prisma plugin's query planning, Relay connections), data access through Prisma's
+query builder rather than hand-written SQL, and the garbage they leave.
 
 ## /v1
 

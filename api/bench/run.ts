@@ -5,7 +5,8 @@
 // 1. The client page: the admin UI's two operations (see clientPage/documents.ts)
 //    for a client with 5 managers, 200 keys and 20 models, through Lumen's GraphQL
 //    and through a plain hand-written handler (clientPage/plain.ts); plus the SQL
-//    statements each needs per page load.
+//    statements each needs per page load, the CPU each side spends on one, and the
+//    same answers served by GraphQL from memory (clientPage/memoryServer.ts).
 // 2. /v1, non-streaming echo requests with one key of one LIMITED pool (large enough
 //    never to run out): latency at one connection (sequential, kept alive) and
 //    throughput at BENCH_CONCURRENCY connections, through Lumen and straight to the echo
@@ -50,12 +51,13 @@ import {
   walPosition,
   type ScratchDatabase,
 } from './lib/database.ts';
+import { cpuDuring } from './lib/cpu.ts';
 import { keepAlive, measure, type Result } from './lib/load.ts';
 import { machine, settledRssMB, watchPeakRssMB } from './lib/machine.ts';
 import { durability, measurePgLimit, type HotRows } from './lib/pgLimit.ts';
 import { v1StatementsPerRequest } from './lib/v1Statements.ts';
 import { API_DIR, COMPILED_SERVER, spawnServer, stopServer, type SpawnedServer } from '../test/support/spawnServer.ts';
-import { SETTLE_SECONDS, writeResults, type V1Results } from './results.ts';
+import { SETTLE_SECONDS, writeResults, type PageRun, type V1Results } from './results.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const pageConcurrency = Number(process.env.BENCH_PAGE_CONCURRENCY ?? 8);
@@ -133,10 +135,20 @@ async function withServer<T>(starting: Promise<SpawnedServer>, work: (server: Sp
   }
 }
 
-async function measurePage(url: string, page: SeededPage): Promise<Result> {
-  const load = pageLoad(url, page.managerToken, page.clientGlobalId);
+/** Page loads under load, and the CPU the server, PostgreSQL (when used) and this process spent per page load. */
+async function measurePage(server: SpawnedServer, page: SeededPage, withPostgres: boolean): Promise<PageRun> {
+  const load = pageLoad(`${server.url}/graphql`, page.managerToken, page.clientGlobalId);
   await measure(load, pageConcurrency, 1500); // warm-up: JIT, connection pool, caches
-  return measure(load, pageConcurrency, seconds * 1000);
+  const { result, ...cpu } = await cpuDuring(server.child.pid!, withPostgres, () => measure(load, pageConcurrency, seconds * 1000));
+  const perPage = (cpuSeconds: number) => (cpuSeconds * 1000) / Math.max(1, result.requests);
+  return {
+    ...result,
+    cpu: {
+      server: perPage(cpu.server),
+      postgres: cpu.postgres === null ? null : perPage(cpu.postgres),
+      loadGenerator: perPage(cpu.loadGenerator),
+    },
+  };
 }
 
 interface V1Run {
@@ -358,7 +370,8 @@ async function main() {
     console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
     // Both as deployed (production mode, production's Node settings), neither writing request logs.
     const pageEnv = { ...env, NODE_ENV: 'production', LUMEN_LOG_LEVEL: 'warn' };
-    const graphql = await withServer(spawnServer({ compiled: true, env: pageEnv }), (s) => measurePage(`${s.url}/graphql`, page));
+    const onPostgres = scratch !== null;
+    const graphql = await withServer(spawnServer({ compiled: true, env: pageEnv }), (s) => measurePage(s, page, onPostgres));
     const plain = await withServer(
       spawnServer({
         script: 'bench/plainServer.ts',
@@ -366,7 +379,18 @@ async function main() {
         env: pageEnv,
         listening: /plain page server is listening on port (\d+)/,
       }),
-      (s) => measurePage(`${s.url}/graphql`, page),
+      (s) => measurePage(s, page, onPostgres),
+    );
+    const answersFile = path.join(dataDir, 'page-answers.json');
+    fs.writeFileSync(answersFile, JSON.stringify(seeded.statements.answers));
+    const memory = await withServer(
+      spawnServer({
+        script: 'bench/clientPage/memoryServer.ts',
+        productionRuntime: true,
+        env: { ...pageEnv, PAGE_ANSWERS: answersFile },
+        listening: /memory page server is listening on port (\d+)/,
+      }),
+      (s) => measurePage(s, page, false),
     );
 
     const [direct, through] = await withServer(
@@ -398,7 +422,7 @@ async function main() {
       concurrency,
       pageConcurrency,
       shape: { ...PAGE_SHAPE, usageRecords: page.usageRecords },
-      page: { graphql, plain },
+      page: { graphql, plain, memory },
       statements: seeded.statements,
       v1: {
         direct: direct.throughput,
@@ -414,6 +438,7 @@ async function main() {
     const failed = [
       graphql,
       plain,
+      memory,
       direct.throughput,
       direct.latency,
       through.throughput,

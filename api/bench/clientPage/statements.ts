@@ -5,13 +5,15 @@
 import assert from 'node:assert/strict';
 import { yoga } from '../../src/yoga.ts';
 import { answerPlain } from './plain.ts';
-import { pageLoadBodies } from './documents.ts';
+import { KEYS_OPERATION, PAGE_OPERATION, pageLoadBodies } from './documents.ts';
 
 export interface StatementCounts {
   graphql: { page: number; keys: number };
   plain: { page: number; keys: number };
   /** The statements of one GraphQL page load, for the report. */
   graphqlStatements: string[];
+  /** GraphQL's answers by operation name, for the page served from memory (memoryServer.ts). */
+  answers: Record<string, unknown>;
 }
 
 async function viaGraphql(body: string, token: string) {
@@ -53,5 +55,6 @@ export async function countStatements(queries: string[], clientGlobalId: string,
     graphql: { page: gPage.statements.length, keys: gKeys.statements.length },
     plain: { page: pPage.statements.length, keys: pKeys.statements.length },
     graphqlStatements: [...gPage.statements, ...gKeys.statements],
+    answers: { [PAGE_OPERATION]: gPage.result, [KEYS_OPERATION]: gKeys.result },
   };
 }
