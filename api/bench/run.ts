@@ -367,7 +367,9 @@ async function main() {
     if (scratch) await settleDatabase(scratch.url);
     const { page } = seeded;
 
-    console.log(`Client page: ${seconds} s each at ${pageConcurrency} page loads in flight, GraphQL then plain...`);
+    console.log(
+      `Client page: ${seconds} s each at ${pageConcurrency} page loads in flight: GraphQL, the plain handler, then GraphQL from memory...`,
+    );
     // Both as deployed (production mode, production's Node settings), neither writing request logs.
     const pageEnv = { ...env, NODE_ENV: 'production', LUMEN_LOG_LEVEL: 'warn' };
     const onPostgres = scratch !== null;
