@@ -6,14 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { database } from '../src/db/current.ts';
 import { exact } from '../src/domain/coins.ts';
 import { setCoinPool } from '../src/domain/coinPools.ts';
 import { createApiKey } from '../src/domain/apiKeys.ts';
 import type { Owner } from '../src/domain/owner.ts';
 import { settleBatchStatement } from '../src/domain/settleBatchStatement.ts';
 import { settleOneStatement } from '../src/domain/settleOneStatement.ts';
-import type { Row } from '../src/domain/settlementQueue.ts';
+import { runSettlement, type Row } from '../src/domain/settlementQueue.ts';
 import { startLumen, type TestLumen, type TestUser } from './support/lumen.ts';
 import { model } from './support/v1.ts';
 
@@ -72,12 +71,11 @@ const rowOf = (t: Twin, id: string, coins: string, inputTokens: number, outputTo
 async function settleWith(statement: Statement, row: Row): Promise<string[]> {
   const one = settleOneStatement(row);
   assert.ok(one, 'the short statement covers this shape');
-  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(
-    statement === 'one' ? one.statement : settleBatchStatement([row]),
-    statement === 'one' ? one.params : [JSON.stringify([row])],
-  );
-  const missing = result.missingLeases;
-  return typeof missing === 'string' ? (JSON.parse(missing) as string[]) : missing;
+  const missing =
+    statement === 'one'
+      ? await runSettlement(one.statement, one.params)
+      : await runSettlement(settleBatchStatement([row]), [JSON.stringify([row])]);
+  return [...missing];
 }
 
 /** Everything a settlement writes for this twin, without the ids that differ between twins. */

@@ -16,6 +16,7 @@
 // `queued`). The queue is bounded: when full, /v1 admits nothing new. A crash loses what
 // is queued (README: "Coins and usage").
 import { database } from '../db/current.ts';
+import type { Statement } from '../db/hotSql.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { publishOwnerChange } from '../events/bus.ts';
 import { noteSpending } from './budgetAlertCrossings.ts';
@@ -197,19 +198,22 @@ async function write(batch: Item[]) {
   }
 }
 
-/**
- * Runs the batch's statement; returns the leases whose rows it did not find (given back
- * meanwhile: an admin's change, a reclaim). A settlement already recorded by an earlier
- * attempt is not counted as missing its lease.
- */
+/** Runs the batch's statement; returns the leases whose rows it did not find (runSettlement). */
 async function runBatch(batch: Item[]): Promise<Set<string>> {
   const rows = batch.map((item) => item.row);
   // A lone settlement (the common case below full load) has a shorter statement of its own.
   const one = rows.length === 1 ? settleOneStatement(rows[0]) : null;
-  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(
-    one ? one.statement : settleBatchStatement(rows),
-    one ? one.params : [JSON.stringify(rows)],
-  );
+  return one ? runSettlement(one.statement, one.params) : runSettlement(settleBatchStatement(rows), [JSON.stringify(rows)]);
+}
+
+/**
+ * Runs a settlement statement (either kind); returns the leases whose rows it did not find
+ * (given back meanwhile: an admin's change, a reclaim). A settlement already recorded by an
+ * earlier attempt is not counted as missing its lease. Exported for the test that runs both
+ * kinds on the same rows.
+ */
+export async function runSettlement(statement: Statement, params: unknown[]): Promise<Set<string>> {
+  const [result] = await database().hot.query<{ missingLeases: string[] | string }>(statement, params);
   const missing = result.missingLeases;
   return new Set(typeof missing === 'string' ? (JSON.parse(missing) as string[]) : missing);
 }
