@@ -17,7 +17,7 @@ import { createUser } from '../src/domain/users.ts';
 import { closeLumen, openLumen } from '../src/lumen.ts';
 import { API_DIR, LUMEN_LISTENING } from '../test/support/spawnServer.ts';
 import { createScratchDatabase } from './lib/database.ts';
-import { cpuSeconds, postgresPids } from './lib/cpu.ts';
+import { cpuDuring } from './lib/cpu.ts';
 import { keepAlive, measure } from './lib/load.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -96,12 +96,10 @@ async function main() {
   const client = keepAlive(`http://127.0.0.1:${port}`, concurrency);
   const send = () => client.post('/v1/chat/completions', { authorization: `Bearer ${secret}` }, body);
   await measure(send, concurrency, 1000);
-  const cpuBefore = { lumen: cpuSeconds([child.pid!]), postgres: cpuSeconds(postgresPids()), self: process.cpuUsage() };
-  const result = await measure(send, concurrency, seconds * 1000);
-  const self = process.cpuUsage(cpuBefore.self);
+  const { result, ...cpu } = await cpuDuring(child.pid!, true, () => measure(send, concurrency, seconds * 1000));
   const perRequest = (s: number) => `${((1000 * s) / result.requests).toFixed(3)} ms`;
   console.log(
-    `CPU per request: Lumen ${perRequest(cpuSeconds([child.pid!]) - cpuBefore.lumen)}, PostgreSQL ${perRequest(cpuSeconds(postgresPids()) - cpuBefore.postgres)}, load generator ${perRequest((self.user + self.system) / 1e6)}`,
+    `CPU per request: Lumen ${perRequest(cpu.server)}, PostgreSQL ${perRequest(cpu.postgres!)}, load generator ${perRequest(cpu.loadGenerator)}`,
   );
   console.log(
     `${result.perSecond.toFixed(0)} requests/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.failures} failures ${result.firstFailure ?? ''}`,

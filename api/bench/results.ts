@@ -184,8 +184,8 @@ export function writeResults(r: BenchResults): string {
     measured: fmt(graphql.perSecond * 2, 0),
     ratio: fmt(graphql.perSecond / plain.perSecond),
   });
-  const cpuRow = (name: string, of: (run: PageRun) => number | null): Row => {
-    const [b, m] = [of(plain), of(graphql)];
+  const cpuRow = (name: string, of: (run: PageRun) => number | null, measured = graphql): Row => {
+    const [b, m] = [of(plain), of(measured)];
     return { name, baseline: b === null ? 'n/a' : fmt(b), measured: m === null ? 'n/a' : fmt(m), ratio: b && m ? fmt(m / b) : '' };
   };
   const cpuRows: Row[] = [
@@ -195,18 +195,8 @@ export function writeResults(r: BenchResults): string {
   ];
   const budget = pageCpuBudget(plain);
   const memoryRows: Row[] = [
-    {
-      name: 'page loads/s',
-      baseline: fmt(plain.perSecond, 0),
-      measured: fmt(memory.perSecond, 0),
-      ratio: fmt(memory.perSecond / plain.perSecond),
-    },
-    {
-      name: 'server CPU per page load (ms)',
-      baseline: fmt(plain.cpu.server),
-      measured: fmt(memory.cpu.server),
-      ratio: fmt(memory.cpu.server / plain.cpu.server),
-    },
+    compare(memory, plain, 'page loads')[0],
+    cpuRow('server CPU per page load (ms)', (run) => run.cpu.server, memory),
   ];
   const memoryHeaders: [string, string, string, string] = ['', 'plain handler (baseline)', 'GraphQL from memory', 'memory / plain'];
   const statementRows: Row[] = [

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 
 /** CPU seconds (user + system) the processes used so far; processes gone meanwhile count nothing. */
-export function cpuSeconds(pids: number[]): number {
+function cpuSeconds(pids: number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
@@ -18,7 +18,7 @@ export function cpuSeconds(pids: number[]): number {
 }
 
 /** The PostgreSQL server's processes (postmaster and backends) on this machine. */
-export function postgresPids(): number[] {
+function postgresPids(): number[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -32,20 +32,29 @@ export function postgresPids(): number[] {
     .map(Number);
 }
 
-/** CPU seconds each side used while `work` ran: the server process, PostgreSQL (when asked) and this process. */
+/** CPU seconds each PostgreSQL process had used so far, by process id. */
+function postgresCpu(): Map<number, number> {
+  return new Map(postgresPids().map((pid) => [pid, cpuSeconds([pid])]));
+}
+
+/**
+ * CPU seconds each side used while `work` ran: the server process, PostgreSQL (when asked) and
+ * this process. PostgreSQL's processes are listed again afterwards, so a backend started
+ * meanwhile counts all it used.
+ */
 export async function cpuDuring<T>(
   serverPid: number,
   withPostgres: boolean,
   work: () => Promise<T>,
 ): Promise<{ result: T; server: number; postgres: number | null; loadGenerator: number }> {
-  const postgres = withPostgres ? postgresPids() : [];
-  const before = { server: cpuSeconds([serverPid]), postgres: cpuSeconds(postgres), self: process.cpuUsage() };
+  const before = { server: cpuSeconds([serverPid]), postgres: withPostgres ? postgresCpu() : null, self: process.cpuUsage() };
   const result = await work();
   const self = process.cpuUsage(before.self);
-  return {
-    result,
-    server: cpuSeconds([serverPid]) - before.server,
-    postgres: withPostgres ? cpuSeconds(postgres) - before.postgres : null,
-    loadGenerator: (self.user + self.system) / 1e6,
-  };
+  const server = cpuSeconds([serverPid]) - before.server;
+  let postgres: number | null = null;
+  if (before.postgres) {
+    postgres = 0;
+    for (const [pid, seconds] of postgresCpu()) postgres += seconds - (before.postgres.get(pid) ?? 0);
+  }
+  return { result, server, postgres, loadGenerator: (self.user + self.system) / 1e6 };
 }
